@@ -1,0 +1,144 @@
+# boot-trace: see README.md. `make V=1` shows the full commands.
+
+OUT        := build
+GUEST_OUT  := $(OUT)/guests
+VERSION    := 0.1.0
+
+CC         ?= cc
+CLANG      ?= clang
+BPFTOOL    ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+LD         ?= ld
+OBJCOPY    ?= objcopy
+ARCH       := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+
+WARNINGS   := -Wall -Wextra -Wshadow -Wformat=2 -Wundef -Wstrict-prototypes \
+	      -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS     ?= -g -O2
+CFLAGS     += $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -DBOOT_TRACE_VERSION='"$(VERSION)"'
+DEPFLAGS    = -MMD -MP
+LDLIBS_BT  := -lbpf -lelf -lz
+LDLIBS_VMM := -lpthread
+
+ifeq ($(V),1)
+	Q =
+	msg =
+else
+	Q = @
+	msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := all
+.PHONY: all deps demo test unit e2e clean format
+
+# ---- sources ---------------------------------------------------------------
+VMM_SRCS   := $(wildcard vmm-min/*.c)
+VMM_OBJS   := $(VMM_SRCS:%.c=$(OUT)/obj/%.o)
+
+USER_SRCS  := $(wildcard user/*.c)
+USER_LIB   := $(filter-out user/main.c,$(USER_SRCS))
+USER_OBJS  := $(USER_SRCS:%.c=$(OUT)/obj/%.o)
+USER_LIB_OBJS := $(USER_LIB:%.c=$(OUT)/obj/%.o)
+
+# Guests: NAME.S is a 16-bit real-mode image (loaded at 0x7c00),
+# NAME64.S a 64-bit long-mode image (loaded at 0x100000).
+GUEST_SRCS := $(wildcard vmm-min/guests/*.S)
+GUESTS     := $(patsubst vmm-min/guests/%.S,$(GUEST_OUT)/%.bin,$(GUEST_SRCS))
+
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+
+all: $(OUT)/vmm-min $(GUESTS) $(OUT)/boot-trace
+
+# Install missing Debian packages once per build tree (re-run when the list changes).
+deps: $(OUT)/.deps-ok
+$(OUT)/.deps-ok: scripts/install-deps.sh
+	$(Q)mkdir -p $(OUT)
+	$(Q)sh scripts/install-deps.sh
+	$(Q)touch $@
+
+# ---- vmm-min ---------------------------------------------------------------
+$(OUT)/vmm-min: $(VMM_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_VMM)
+
+# ---- guests ----------------------------------------------------------------
+GUEST_ASFLAGS := -nostdinc -Ivmm-min/guests $(DEPFLAGS)
+
+$(OUT)/obj/guests/%64.o: vmm-min/guests/%64.S | $(OUT)/.deps-ok
+	$(call msg,AS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -m64 $(GUEST_ASFLAGS) -c -o $@ $<
+
+$(OUT)/obj/guests/%.o: vmm-min/guests/%.S | $(OUT)/.deps-ok
+	$(call msg,AS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -m32 $(GUEST_ASFLAGS) -c -o $@ $<
+
+$(GUEST_OUT)/%64.bin: $(OUT)/obj/guests/%64.o vmm-min/guests/guest64.ld
+	$(call msg,GUEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(LD) -m elf_x86_64 -T vmm-min/guests/guest64.ld -o $@ $<
+
+$(GUEST_OUT)/%.bin: $(OUT)/obj/guests/%.o vmm-min/guests/guest16.ld
+	$(call msg,GUEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(LD) -m elf_i386 -T vmm-min/guests/guest16.ld -o $@ $<
+
+# ---- BPF -------------------------------------------------------------------
+$(OUT)/vmlinux.h: | $(OUT)/.deps-ok
+	$(call msg,BTF,$@)
+	$(Q)test -r $(VMLINUX_BTF) || \
+		{ echo "error: no kernel BTF at $(VMLINUX_BTF) (kernel needs CONFIG_DEBUG_INFO_BTF=y)" >&2; exit 1; }
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(OUT)/bpf/boot_trace.bpf.o: bpf/boot_trace.bpf.c $(OUT)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUT) -Ibpf $(DEPFLAGS) \
+		-Wall -Wno-unused-function -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp
+	$(Q)rm -f $@.tmp
+
+$(OUT)/boot_trace.skel.h: $(OUT)/bpf/boot_trace.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name boot_trace_bpf > $@
+
+# ---- boot-trace ------------------------------------------------------------
+$(OUT)/boot-trace: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_BT)
+
+# The skeleton is generated: every userspace object waits for it.
+$(OUT)/obj/user/%.o: user/%.c | $(OUT)/boot_trace.skel.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(OUT) -Ibpf -Iuser -c -o $@ $<
+
+$(OUT)/obj/vmm-min/%.o: vmm-min/%.c | $(OUT)/.deps-ok
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Ivmm-min -c -o $@ $<
+
+# ---- tests -----------------------------------------------------------------
+$(OUT)/tests/test_%: tests/unit/test_%.c $(USER_LIB_OBJS)
+	$(call msg,TEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(OUT) -Ibpf -Iuser -o $@ $^ -lcmocka $(LDLIBS_BT)
+
+test: all $(UNIT_BINS)
+	$(Q)scripts/run-tests.sh $(UNIT_BINS)
+
+demo: all
+	$(Q)scripts/demo.sh
+
+format:
+	clang-format -i $(VMM_SRCS) $(wildcard vmm-min/*.h) $(USER_SRCS) $(wildcard user/*.h) \
+		bpf/*.c bpf/*.h $(UNIT_SRCS)
+
+clean:
+	$(call msg,CLEAN,$(OUT))
+	$(Q)rm -rf $(OUT)
+
+-include $(shell find $(OUT)/obj $(OUT)/bpf $(OUT)/tests -name '*.d' 2>/dev/null)

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Install the Debian 12 packages boot-trace needs to build and test, if any is missing.
+# Idempotent: does nothing (and needs no network) when everything is present.
+set -eu
+
+PKGS="build-essential clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
+libcmocka-dev bats libjson-c-dev"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages:$missing (run as root to install them)" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

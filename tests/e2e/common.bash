@@ -1,0 +1,23 @@
+# Shared set-up for the end-to-end tests (bats). Paths are relative to the repository root.
+ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+BUILD="$ROOT/build"
+VMM="$BUILD/vmm-min"
+GUESTS="$BUILD/guests"
+BT="$BUILD/boot-trace"
+
+# Skip (or, under CI=true, fail) when the machine cannot run KVM guests.
+require_kvm() {
+	if [ ! -w /dev/kvm ]; then
+		[ "${CI:-}" = true ] && { echo "CI=true but /dev/kvm is not usable" >&2; return 1; }
+		skip "/dev/kvm is not usable here"
+	fi
+}
+
+# Skip (or, under CI=true, fail) when BPF tracing is not possible (needs root and kernel BTF).
+require_bpf() {
+	require_kvm
+	if [ "$(id -u)" -ne 0 ] || [ ! -r /sys/kernel/btf/vmlinux ]; then
+		[ "${CI:-}" = true ] && { echo "CI=true but BPF tracing is unavailable" >&2; return 1; }
+		skip "BPF tracing needs root and /sys/kernel/btf/vmlinux"
+	fi
+}
