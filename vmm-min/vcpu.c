@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One host thread per vCPU: KVM_RUN, handle the exit, repeat. Port I/O
+ * goes to the bus element by element (string I/O has io.count > 1), MMIO
+ * has no devices and is only counted, HLT retires the vCPU, and anything
+ * else ends the VM with status 1.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+
+#include "io_bus.h"
+#include "vm.h"
+
+static uint64_t mono_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static unsigned long long vcpu_rip(struct vcpu *vcpu)
+{
+	struct kvm_regs regs;
+
+	if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) < 0)
+		return ~0ULL;
+	return regs.rip;
+}
+
+static int vcpu_handle_io(struct vcpu *vcpu, uint64_t now)
+{
+	struct kvm_run *run = vcpu->run;
+	struct io_access acc;
+	uint64_t bytes, end;
+	uint8_t *data;
+	uint32_t i;
+
+	if (run->io.size != 1 && run->io.size != 2 && run->io.size != 4) {
+		fprintf(stderr, "vmm-min: vcpu%d: port 0x%x access of bad size %u\n", vcpu->index,
+			run->io.port, run->io.size);
+		return -EINVAL;
+	}
+	if (__builtin_mul_overflow((uint64_t)run->io.size, (uint64_t)run->io.count, &bytes) ||
+	    __builtin_add_overflow(run->io.data_offset, bytes, &end) || end > vcpu->vm->run_size) {
+		fprintf(stderr, "vmm-min: vcpu%d: port 0x%x data outside kvm_run\n", vcpu->index,
+			run->io.port);
+		return -EINVAL;
+	}
+
+	data = (uint8_t *)run + run->io.data_offset;
+	for (i = 0; i < run->io.count; i++, data += run->io.size) {
+		acc = (struct io_access){
+		    .vcpu = vcpu->index,
+		    .mono_ns = now,
+		    .port = run->io.port,
+		    .size = run->io.size,
+		    .is_write = run->io.direction == KVM_EXIT_IO_OUT,
+		};
+		if (acc.is_write)
+			memcpy(&acc.value, data, acc.size); /* x86: little endian */
+		io_bus_dispatch(&acc);
+		if (!acc.is_write)
+			memcpy(data, &acc.value, acc.size);
+	}
+	return 0;
+}
+
+static void vcpu_handle_mmio(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	io_bus_count_mmio();
+	if (!run->mmio.is_write)
+		memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *vcpu = arg;
+	struct vm *vm = vcpu->vm;
+	struct kvm_run *run = vcpu->run;
+	char name[16];
+	uint64_t now;
+
+	/* Named before the first KVM_RUN so tools can find vCPU threads by comm. */
+	snprintf(name, sizeof(name), "vcpu%d", vcpu->index);
+	pthread_setname_np(pthread_self(), name);
+
+	for (;;) {
+		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			fprintf(stderr, "vmm-min: vcpu%d: KVM_RUN: %s\n", vcpu->index,
+				strerror(errno));
+			goto out_fail;
+		}
+		now = mono_now_ns();
+
+		switch (run->exit_reason) {
+		case KVM_EXIT_IO:
+			if (vcpu_handle_io(vcpu, now))
+				goto out_fail;
+			break;
+		case KVM_EXIT_MMIO:
+			vcpu_handle_mmio(vcpu);
+			break;
+		case KVM_EXIT_HLT:
+			vm_vcpu_halted(vm);
+			return NULL;
+		case KVM_EXIT_SHUTDOWN:
+			fprintf(stderr,
+				"vmm-min: vcpu%d: guest shutdown (triple fault) at rip=0x%llx\n",
+				vcpu->index, vcpu_rip(vcpu));
+			goto out_fail;
+		case KVM_EXIT_FAIL_ENTRY:
+			fprintf(stderr,
+				"vmm-min: vcpu%d: KVM_EXIT_FAIL_ENTRY (hardware reason 0x%llx) at "
+				"rip=0x%llx\n",
+				vcpu->index,
+				(unsigned long long)run->fail_entry.hardware_entry_failure_reason,
+				vcpu_rip(vcpu));
+			goto out_fail;
+		case KVM_EXIT_INTERNAL_ERROR:
+			fprintf(stderr,
+				"vmm-min: vcpu%d: KVM_EXIT_INTERNAL_ERROR (suberror %u) at "
+				"rip=0x%llx\n",
+				vcpu->index, run->internal.suberror, vcpu_rip(vcpu));
+			goto out_fail;
+		default:
+			fprintf(stderr,
+				"vmm-min: vcpu%d: unexpected exit reason %u at rip=0x%llx\n",
+				vcpu->index, run->exit_reason, vcpu_rip(vcpu));
+			goto out_fail;
+		}
+	}
+
+out_fail:
+	vm_finish(vm, 1);
+	return NULL;
+}
+
+int vcpu_start(struct vcpu *vcpu)
+{
+	int ret;
+
+	ret = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
+	if (ret) {
+		fprintf(stderr, "vmm-min: cannot start vcpu%d thread: %s\n", vcpu->index,
+			strerror(ret));
+		return -ret;
+	}
+	return 0;
+}

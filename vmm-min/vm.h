@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The VM: KVM handles, guest memory, vCPUs and how the run ends. */
+#ifndef VMM_MIN_VM_H
+#define VMM_MIN_VM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/kvm.h>
+
+#define KVM_API_VERSION_EXPECTED 12
+
+#define VM_MAX_CPUS 64
+#define VM_MAX_ARGS 4
+
+/* Real mode: a BIOS-style boot sector. */
+#define REAL_LOAD_ADDR	  0x7c00ULL
+#define REAL_STACK_TOP	  0x7000ULL
+#define REAL_STACK_STRIDE 0x100ULL
+/* Long mode: image at 1 MiB, tables below 32 KiB, stacks below 512 KiB. */
+#define LONG_LOAD_ADDR	  0x100000ULL
+#define LONG_STACK_TOP	  0x80000ULL
+#define LONG_STACK_STRIDE 0x1000ULL
+#define LONG_MIN_MEM	  (2ULL << 20)
+
+enum vm_mode {
+	VM_MODE_REAL,
+	VM_MODE_LONG,
+};
+
+struct vm_config {
+	enum vm_mode mode;
+	uint64_t mem_size; /* bytes */
+	int ncpus;
+	uint64_t args[VM_MAX_ARGS];
+	int nargs;
+	bool log_io;
+};
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	int index;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+};
+
+struct vm {
+	const struct vm_config *cfg;
+	int kvm_fd;
+	int vm_fd;
+	uint8_t *mem;
+	uint64_t mem_size;
+	size_t run_size; /* mmap size of each vCPU's struct kvm_run */
+	struct vcpu vcpus[VM_MAX_CPUS];
+	int ncpus;
+
+	/* How the run ends: the first vm_finish() wins, main() waits on cond. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;
+	int exit_status;
+	int halted;
+};
+
+int vm_init(struct vm *vm, const struct vm_config *cfg);
+void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
+uint64_t vm_load_addr(const struct vm_config *cfg);
+int vm_setup_long_mode(struct vm *vm);
+int vm_create_vcpus(struct vm *vm);
+
+void vm_finish(struct vm *vm, int status);
+void vm_vcpu_halted(struct vm *vm);
+
+/* vcpu.c */
+int vcpu_start(struct vcpu *vcpu);
+
+#endif /* VMM_MIN_VM_H */
