@@ -17,7 +17,7 @@ WARNINGS   := -Wall -Wextra -Wshadow -Wformat=2 -Wundef -Wstrict-prototypes \
 CFLAGS     ?= -g -O2
 CFLAGS     += $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -DBOOT_TRACE_VERSION='"$(VERSION)"'
 DEPFLAGS    = -MMD -MP
-LDLIBS_BT  := -lbpf -lelf -lz
+LDLIBS_BT  := -lbpf -ljson-c -lelf -lz
 LDLIBS_VMM := -lpthread
 
 ifeq ($(V),1)
@@ -96,7 +96,7 @@ $(OUT)/vmlinux.h: | $(OUT)/.deps-ok
 $(OUT)/bpf/boot_trace.bpf.o: bpf/boot_trace.bpf.c $(OUT)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUT) -Ibpf $(DEPFLAGS) \
+	$(Q)$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I$(OUT) -Ibpf $(DEPFLAGS) \
 		-Wall -Wno-unused-function -c $< -o $@.tmp
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp
 	$(Q)rm -f $@.tmp

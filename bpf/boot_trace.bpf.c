@@ -1,0 +1,445 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * boot-trace kernel side: stamp guest writes to the debug I/O port in the host kernel.
+ *
+ * kvm:kvm_pio gives port, size, count and the data, but no VM or vCPU. Those come from the
+ * KVM ioctls: KVM_CREATE_VM and KVM_CREATE_VCPU (seen at syscall exit, with the new fd) name
+ * the fds, and a port exit always happens inside the vCPU thread's KVM_RUN ioctl, whose first
+ * argument is the vCPU fd. This works on every KVM backend; kvm:kvm_exit (vcpu_id, guest RIP)
+ * only adds the RIP where the backend emits it.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "boot_trace.h"
+
+#define KVMIO		 0xAE
+#define KVM_CREATE_VM	 0xAE01		       /* _IO(KVMIO, 0x01) */
+#define KVM_CREATE_VCPU	 0xAE41		       /* _IO(KVMIO, 0x41) */
+#define KVM_RUN		 0xAE80		       /* _IO(KVMIO, 0x80) */
+#define KVM_PIO_OUT	 1
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Set by userspace before load. */
+const volatile __u16 trace_ports[BT_MAX_PORTS] = { 0x80 };
+const volatile __u32 nr_trace_ports = 1;
+const volatile bool filter_tgids = false;	/* only processes in traced_tgids */
+const volatile bool follow_forks = false;	/* children of traced processes are traced */
+const volatile __u64 wakeup_interval_ns = 1000000;
+const volatile __u64 ringbuf_bytes = 0;		/* for the half-full wake-up */
+
+__u32 next_vm_id = 0;
+__u64 last_wakeup_ns = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BT_CNT_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* Processes to trace when filter_tgids is set. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced_tgids SEC(".maps");
+
+/* Processes that created a VM: their exit is reported. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} vm_tgids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct bt_fd_key);
+	__type(value, __u32);	/* vm_id */
+} vm_fds SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct bt_fd_key);
+	__type(value, struct bt_vcpu_info);
+} vcpu_fds SEC(".maps");
+
+/* Guest RIP of the latest exit per thread, where kvm:kvm_exit fires. */
+struct exit_info {
+	__u64 ts_ns;
+	__u64 rip;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct exit_info);
+} last_exit SEC(".maps");
+
+/* The bytes of one string access (pio_data is one page). */
+struct pio_buf {
+	__u8 data[BT_PIO_DATA_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pio_buf);
+} scratch SEC(".maps");
+
+static __always_inline void count_n(enum bt_counter idx, __u64 n)
+{
+	__u32 key = idx;
+	__u64 *val = bpf_map_lookup_elem(&counters, &key);
+
+	if (val)
+		*val += n;
+}
+
+static __always_inline void count(enum bt_counter idx)
+{
+	count_n(idx, 1);
+}
+
+static __always_inline bool port_traced(__u32 port)
+{
+	for (__u32 i = 0; i < BT_MAX_PORTS; i++) {
+		if (i >= nr_trace_ports)
+			return false;
+		if (trace_ports[i] == port)
+			return true;
+	}
+	return false;
+}
+
+static __always_inline bool tgid_traced(__u32 tgid)
+{
+	return !filter_tgids || bpf_map_lookup_elem(&traced_tgids, &tgid);
+}
+
+/*
+ * Wake the reader for the first record after a quiet spell, at most once per
+ * wakeup_interval_ns during a flood, and whenever the buffer is half full. The reader polls
+ * once more shortly after each batch, so the tail of a burst is not left behind.
+ */
+static __always_inline __u64 wakeup_flag(__u64 now)
+{
+	if (now - last_wakeup_ns >= wakeup_interval_ns ||
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= ringbuf_bytes / 2) {
+		last_wakeup_ns = now;
+		return BPF_RB_FORCE_WAKEUP;
+	}
+	return BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline struct bt_event *reserve(__u16 type)
+{
+	struct bt_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	__u64 id;
+
+	if (!e) {
+		count(BT_CNT_DROPPED);
+		return NULL;
+	}
+	id = bpf_get_current_pid_tgid();
+	e->ts_ns = bpf_ktime_get_ns();
+	e->aux = 0;
+	e->tgid = id >> 32;
+	e->tid = (__u32)id;
+	e->vm_id = BT_VM_UNKNOWN;
+	e->vcpu = BT_VCPU_UNKNOWN;
+	e->value = 0;
+	e->port = 0;
+	e->type = type;
+	e->index = 0;
+	e->size = 0;
+	e->flags = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return e;
+}
+
+/* Syscall registers of the current task: valid inside an ioctl, where KVM works. */
+static __always_inline struct pt_regs *syscall_regs(void)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
+/* Which vCPU the current thread runs: the fd argument of the KVM_RUN it is inside. */
+static __always_inline struct bt_vcpu_info *current_vcpu(__u32 tgid)
+{
+	struct pt_regs *regs = syscall_regs();
+	struct bt_fd_key key = { .tgid = tgid };
+
+	if (BPF_CORE_READ(regs, si) != KVM_RUN)
+		return NULL;
+	key.fd = BPF_CORE_READ(regs, di);
+	return bpf_map_lookup_elem(&vcpu_fds, &key);
+}
+
+struct pio_ctx {
+	__u32 tgid;
+	__u32 port;
+	__u32 size;
+	__u32 vm_id;
+	__u32 vcpu;
+	__u64 rip;
+	bool has_rip;
+};
+
+static __always_inline void emit_pio(struct pio_ctx *pc, __u32 value, __u32 index, __u8 flags)
+{
+	struct bt_event *e = reserve(BT_EV_PIO);
+
+	if (!e)
+		return;
+	e->vm_id = pc->vm_id;
+	e->vcpu = pc->vcpu;
+	e->port = pc->port;
+	e->size = pc->size;
+	e->value = value;
+	e->index = index;
+	e->flags = flags;
+	if (pc->has_rip) {
+		e->aux = pc->rip;
+		e->flags |= BT_PIO_RIP;
+	}
+	bpf_ringbuf_submit(e, wakeup_flag(e->ts_ns));
+}
+
+/* Fill in VM, vCPU and RIP; false if this process is not traced. */
+static __always_inline bool pio_identify(struct pio_ctx *pc, __u32 port, __u32 size)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct bt_vcpu_info *vcpu;
+	struct exit_info *ex;
+	__u32 tid = (__u32)id;
+
+	pc->tgid = id >> 32;
+	if (!tgid_traced(pc->tgid))
+		return false;
+	pc->port = port;
+	pc->size = size;
+	pc->vm_id = BT_VM_UNKNOWN;
+	pc->vcpu = BT_VCPU_UNKNOWN;
+	pc->has_rip = false;
+	vcpu = current_vcpu(pc->tgid);
+	if (vcpu) {
+		pc->vm_id = vcpu->vm_id;
+		pc->vcpu = vcpu->vcpu;
+	}
+	ex = bpf_map_lookup_elem(&last_exit, &tid);
+	if (ex && bpf_ktime_get_ns() - ex->ts_ns < 1000000) {
+		pc->rip = ex->rip;
+		pc->has_rip = true;
+	}
+	return true;
+}
+
+static __always_inline __u32 element_value(const __u8 *p, __u32 size)
+{
+	__u32 v = p[0];
+
+	if (size >= 2)
+		v |= (__u32)p[1] << 8;
+	if (size == 4)
+		v |= (__u32)p[2] << 16 | (__u32)p[3] << 24;
+	return v;
+}
+
+struct string_ctx {
+	struct pio_ctx *pc;
+	struct pio_buf *buf;
+	__u32 count;
+};
+
+static long emit_string_element(__u32 i, void *arg)
+{
+	struct string_ctx *sc = arg;
+	__u32 size = sc->pc->size, off = i * size;
+
+	if (i >= sc->count || off > BT_PIO_DATA_MAX - 4)
+		return 1;
+	emit_pio(sc->pc, element_value(&sc->buf->data[off], size), i, BT_PIO_STRING);
+	return 0;
+}
+
+/* BTF-typed tracepoint: the data pointer gives every element of a string access. */
+SEC("tp_btf/kvm_pio")
+int BPF_PROG(kvm_pio_btf, unsigned int rw, unsigned int port, unsigned int size,
+	     unsigned int count, const void *data)
+{
+	struct string_ctx sc;
+	struct pio_ctx pc;
+	__u32 zero = 0, value = 0, bytes;
+
+	if (rw != KVM_PIO_OUT || !port_traced(port))
+		return 0;
+	if (size != 1 && size != 2 && size != 4)
+		return 0;
+	if (!pio_identify(&pc, port, size))
+		return 0;
+
+	if (count <= 1) {
+		if (bpf_probe_read_kernel(&value, size, data))
+			emit_pio(&pc, 0, 0, BT_PIO_TRUNCATED);
+		else
+			emit_pio(&pc, value, 0, 0);
+		return 0;
+	}
+
+	sc.pc = &pc;
+	sc.buf = bpf_map_lookup_elem(&scratch, &zero);
+	if (!sc.buf)
+		return 0;
+	sc.count = count;
+	if (sc.count > BT_PIO_DATA_MAX / size)
+		sc.count = BT_PIO_DATA_MAX / size;
+	bytes = sc.count * size;
+	if (bytes > BT_PIO_DATA_MAX)
+		return 0; /* cannot happen: keeps the verifier's bound */
+	if (bpf_probe_read_kernel(sc.buf->data, bytes, data)) {
+		emit_pio(&pc, 0, 0, BT_PIO_STRING | BT_PIO_TRUNCATED);
+		count_n(BT_CNT_STRING_LOST, count - 1);
+		return 0;
+	}
+	bpf_loop(sc.count, emit_string_element, &sc, 0);
+	return 0;
+}
+
+/*
+ * Classic tracepoint fallback (kernels without BTF-typed tracepoints): val holds the first
+ * element only; the rest of a string access is counted as lost.
+ */
+SEC("tracepoint/kvm/kvm_pio")
+int kvm_pio_tp(struct trace_event_raw_kvm_pio *ctx)
+{
+	struct pio_ctx pc;
+	__u32 size = ctx->size;
+
+	if (ctx->rw != KVM_PIO_OUT || !port_traced(ctx->port))
+		return 0;
+	if (size != 1 && size != 2 && size != 4)
+		return 0;
+	if (!pio_identify(&pc, ctx->port, size))
+		return 0;
+	emit_pio(&pc, ctx->val, 0, ctx->count > 1 ? BT_PIO_STRING | BT_PIO_TRUNCATED : 0);
+	if (ctx->count > 1)
+		count_n(BT_CNT_STRING_LOST, ctx->count - 1);
+	return 0;
+}
+
+/* Enrichment where the backend emits it (not on every KVM: see README). */
+SEC("tracepoint/kvm/kvm_exit")
+int kvm_exit_tp(struct trace_event_raw_kvm_exit *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct exit_info ex = { .ts_ns = bpf_ktime_get_ns(), .rip = ctx->guest_rip };
+
+	if (!tgid_traced(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	bpf_map_update_elem(&last_exit, &tid, &ex, BPF_ANY);
+	return 0;
+}
+
+/* KVM_CREATE_VM / KVM_CREATE_VCPU results name the VM and vCPU fds. */
+SEC("tracepoint/syscalls/sys_exit_ioctl")
+int ioctl_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs;
+	struct bt_event *e;
+	__u32 tgid, cmd;
+	long ret = ctx->ret;
+
+	if (ret < 0)
+		return 0;
+	regs = syscall_regs();
+	cmd = BPF_CORE_READ(regs, si);
+	if (cmd != KVM_CREATE_VM && cmd != KVM_CREATE_VCPU)
+		return 0;
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	if (!tgid_traced(tgid))
+		return 0;
+
+	if (cmd == KVM_CREATE_VM) {
+		struct bt_fd_key key = { .tgid = tgid, .fd = ret };
+		__u32 vm_id = __sync_fetch_and_add(&next_vm_id, 1) + 1;
+		__u8 one = 1;
+
+		if (bpf_map_update_elem(&vm_fds, &key, &vm_id, BPF_ANY) ||
+		    bpf_map_update_elem(&vm_tgids, &tgid, &one, BPF_ANY))
+			count(BT_CNT_MAP_FULL);
+		e = reserve(BT_EV_VM_CREATE);
+		if (!e)
+			return 0;
+		e->vm_id = vm_id;
+		e->aux = ret;
+	} else {
+		struct bt_fd_key vm_key = { .tgid = tgid, .fd = BPF_CORE_READ(regs, di) };
+		struct bt_fd_key key = { .tgid = tgid, .fd = ret };
+		struct bt_vcpu_info info = { .vm_id = BT_VM_UNKNOWN };
+		__u32 *vm_id = bpf_map_lookup_elem(&vm_fds, &vm_key);
+
+		if (vm_id)
+			info.vm_id = *vm_id;
+		info.vcpu = BPF_CORE_READ(regs, dx);
+		if (bpf_map_update_elem(&vcpu_fds, &key, &info, BPF_ANY))
+			count(BT_CNT_MAP_FULL);
+		e = reserve(BT_EV_VCPU_CREATE);
+		if (!e)
+			return 0;
+		e->vm_id = info.vm_id;
+		e->vcpu = info.vcpu;
+		e->aux = ret;
+	}
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	return 0;
+}
+
+/* `boot-trace run` follows the command through fork and exec. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	__u8 one = 1;
+
+	if (!follow_forks || ptgid == ctgid)
+		return 0;
+	if (bpf_map_lookup_elem(&traced_tgids, &ptgid))
+		bpf_map_update_elem(&traced_tgids, &ctgid, &one, BPF_ANY);
+	return 0;
+}
+
+/* The end of a VM-owning or traced process ends its VMs; its kernel state goes with it. */
+SEC("tracepoint/sched/sched_process_exit")
+int process_exit(void *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct bt_event *e;
+
+	/* Fires per thread; the process is gone when its last thread exits. */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	if (!bpf_map_lookup_elem(&vm_tgids, &tgid) && !bpf_map_lookup_elem(&traced_tgids, &tgid))
+		return 0;
+	bpf_map_delete_elem(&vm_tgids, &tgid);
+	bpf_map_delete_elem(&traced_tgids, &tgid);
+	e = reserve(BT_EV_PROC_EXIT);
+	if (!e)
+		return 0;
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	return 0;
+}

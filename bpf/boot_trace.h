@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Records shared by the BPF program (bpf/boot_trace.bpf.c) and userspace (user/).
+ * Fixed-width __u* types only: this file must compile both with vmlinux.h and with the
+ * ordinary system headers.
+ */
+#ifndef BOOT_TRACE_H
+#define BOOT_TRACE_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define BT_MAX_PORTS	   8	/* ports traced at once (set at load time) */
+#define BT_COMM_LEN	   16	/* TASK_COMM_LEN */
+#define BT_PIO_DATA_MAX	   4096 /* KVM's pio_data is one page: count * size never exceeds it */
+#define BT_VCPU_UNKNOWN	   0xffffffffu
+#define BT_VM_UNKNOWN	   0u
+#define BT_USER_VM_ID_BASE 0x80000000u /* ids userspace hands out for VMs found in /proc */
+
+enum bt_event_type {
+	BT_EV_PIO = 1,	  /* a guest wrote to a traced port */
+	BT_EV_VM_CREATE,  /* KVM_CREATE_VM returned a VM fd (aux = fd) */
+	BT_EV_VCPU_CREATE, /* KVM_CREATE_VCPU returned a vCPU fd (aux = fd, vcpu = id) */
+	BT_EV_PROC_EXIT,  /* a traced or VM-owning process exited */
+};
+
+/* Flags of a BT_EV_PIO record. */
+#define BT_PIO_STRING	  (1u << 0) /* one element of a string (rep outs) access */
+#define BT_PIO_TRUNCATED  (1u << 1) /* string data could not be read: only the first element */
+#define BT_PIO_RIP	  (1u << 2) /* aux holds the guest RIP from kvm:kvm_exit */
+
+/* Indexes of the per-CPU counters (map "counters"). */
+enum bt_counter {
+	BT_CNT_DROPPED,		/* ring buffer full: record lost */
+	BT_CNT_STRING_LOST,	/* string elements the fallback tracepoint cannot see */
+	BT_CNT_MAP_FULL,	/* VM/vCPU bookkeeping map full: identity lost */
+	BT_CNT_NR,
+};
+
+struct bt_event {
+	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 aux;		/* per type: fd, guest RIP */
+	__u32 tgid;
+	__u32 tid;
+	__u32 vm_id;		/* BT_VM_UNKNOWN when the VM's creation was not seen */
+	__u32 vcpu;		/* vCPU id, or BT_VCPU_UNKNOWN */
+	__u32 value;		/* value written (1, 2 or 4 bytes) */
+	__u16 port;
+	__u16 type;		/* enum bt_event_type */
+	__u16 index;		/* element index within a string access */
+	__u8 size;		/* access size in bytes */
+	__u8 flags;		/* BT_PIO_* */
+	char comm[BT_COMM_LEN]; /* thread name (a QEMU vCPU thread is "CPU 0/KVM") */
+};
+
+/* Key of the fd maps: a file descriptor of one process. */
+struct bt_fd_key {
+	__u32 tgid;
+	__u32 fd;
+};
+
+/* What a vCPU fd stands for. */
+struct bt_vcpu_info {
+	__u32 vm_id;
+	__u32 vcpu;
+};
+
+#endif /* BOOT_TRACE_H */

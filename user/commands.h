@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* The boot-trace subcommands; each returns the process exit status. */
+#ifndef COMMANDS_H
+#define COMMANDS_H
+
+#include "options.h"
+
+int cmd_run(const struct options *opts);
+int cmd_record(const struct options *opts);
+
+#endif

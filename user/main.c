@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* boot-trace: where did my guest's boot time go? See README.md. */
+#include <signal.h>
+#include <stdio.h>
+#include "commands.h"
+#include "options.h"
+
+int main(int argc, char **argv)
+{
+	struct options opts;
+	int err = options_parse(&opts, argc, argv);
+
+	if (err)
+		return err;
+	/* A closed pipe on the output is reported as a write error, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
+	switch (opts.command) {
+	case CMD_HELP:
+		options_usage(stdout);
+		return 0;
+	case CMD_VERSION:
+		printf("boot-trace %s\n", BOOT_TRACE_VERSION);
+		return 0;
+	case CMD_RUN:
+		return cmd_run(&opts);
+	case CMD_RECORD:
+		return cmd_record(&opts);
+	default:
+		return EXIT_USAGE;
+	}
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* Command line of boot-trace. */
+#ifndef OPTIONS_H
+#define OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include "boot_trace.h"
+
+#define MAX_PIDS	     64
+#define DEFAULT_BUFFER_KIB   4096
+#define EXIT_USAGE	     2
+
+enum command {
+	CMD_NONE,
+	CMD_RUN,
+	CMD_RECORD,
+	CMD_HELP,
+	CMD_VERSION,
+};
+
+enum output_format {
+	FORMAT_LOG,
+	FORMAT_JSONL,
+};
+
+struct options {
+	enum command command;
+	const char *output;	/* NULL: stdout */
+	enum output_format format;
+	uint16_t ports[BT_MAX_PORTS];
+	int nr_ports;
+	unsigned int buffer_kib; /* ring buffer size */
+	bool quiet;
+	bool verbose;
+	bool all;		/* record: every KVM process */
+	pid_t pids[MAX_PIDS];
+	int nr_pids;
+	char **argv;		/* run: the command */
+};
+
+/*
+ * Parse argv into opts. Returns 0, or EXIT_USAGE after printing a one-line error naming the
+ * problem to stderr.
+ */
+int options_parse(struct options *opts, int argc, char **argv);
+
+void options_usage(FILE *out);
+
+/* Strict number parsing: the whole string, in range. Returns 0 or -EINVAL / -ERANGE. */
+int parse_ulong(const char *s, unsigned long max, unsigned long *val);
+
+#endif

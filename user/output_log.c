@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * The log format: one line per write, carrying cloud-hypervisor's own text
+ * "[Debug I/O port: <Label> code 0x<hex>] <S>.<ssssss> seconds", so existing
+ * `grep "Debug I/O port"` scripts keep working, after the host stamp, process and vCPU.
+ */
+#include <inttypes.h>
+#include "labels.h"
+#include "output.h"
+
+static void print_vm_name(FILE *fp, const struct vm *vm)
+{
+	if (vm->id == BT_VM_UNKNOWN)
+		fprintf(fp, "%s[%d] vm?", vm->comm, vm->pid);
+	else
+		fprintf(fp, "%s[%d] vm%" PRIu32, vm->comm, vm->pid, vm->id);
+}
+
+static void print_stamp(FILE *fp, uint64_t ns)
+{
+	fprintf(fp, "[%6" PRIu64 ".%09" PRIu64 "] ", ns / 1000000000, ns % 1000000000);
+}
+
+static void log_vm_start(struct output *out, const struct vm *vm)
+{
+	print_stamp(out->fp, vm->start_ns);
+	print_vm_name(out->fp, vm);
+	fprintf(out->fp, ": VM created\n");
+}
+
+static void log_event(struct output *out, const struct vm *vm, const struct bt_event *ev)
+{
+	FILE *fp = out->fp;
+	uint32_t code = ev->value & 0xff;
+	char secs[32] = "?";
+
+	print_stamp(fp, ev->ts_ns);
+	print_vm_name(fp, vm);
+	if (ev->vcpu == BT_VCPU_UNKNOWN)
+		fprintf(fp, " vcpu?: ");
+	else
+		fprintf(fp, " vcpu%" PRIu32 ": ", ev->vcpu);
+	if (ev->port == 0x80)
+		fprintf(fp, "[Debug I/O port: ");
+	else
+		fprintf(fp, "[Debug I/O port 0x%x: ", ev->port);
+	if (vm->start_ns && ev->ts_ns >= vm->start_ns)
+		format_seconds(secs, sizeof(secs), ev->ts_ns - vm->start_ns);
+	fprintf(fp, "%s code 0x%" PRIx32 "] %s seconds", stage_label(stage_of_code(code)), code,
+		secs);
+	if (ev->size > 1)
+		fprintf(fp, " (%u-byte write 0x%" PRIx32 ")", ev->size, ev->value);
+	if (ev->flags & BT_PIO_TRUNCATED)
+		fprintf(fp, " (string data unreadable)");
+	if (ev->flags & BT_PIO_RIP)
+		fprintf(fp, " rip=0x%" PRIx64, (uint64_t)ev->aux);
+	fputc('\n', fp);
+}
+
+static void log_vm_end(struct output *out, const struct vm *vm)
+{
+	print_stamp(out->fp, vm->end_ns);
+	print_vm_name(out->fp, vm);
+	fprintf(out->fp, ": VMM exited\n");
+}
+
+static void log_vm_summary(FILE *fp, const struct vm *vm)
+{
+	struct stage_row rows[STAGE_NR];
+	int n = boot_summary(&vm->stats, rows);
+	/* Relative to VM start where it was seen, else to the first write. */
+	uint64_t base = vm->start_ns ?: (n ? rows[0].first_ns : 0);
+	char first[32], dur[32];
+	uint64_t user_ns;
+
+	fprintf(fp, "boot-trace: ");
+	print_vm_name(fp, vm);
+	fprintf(fp, ": %" PRIu64 " codes%s%s\n", vm->stats.events,
+		vm->start_ns ? "" : " (VM start not seen: times from the first write)",
+		vm->end_ns || !vm->start_ns ? "" : " (still running)");
+	if (!n)
+		return;
+	fprintf(fp, "  %-12s %12s %14s %7s\n", "stage", "first (s)", "duration (s)", "codes");
+	for (int i = 0; i < n; i++) {
+		format_seconds(first, sizeof(first), rows[i].first_ns - base);
+		format_seconds(dur, sizeof(dur), rows[i].duration_ns);
+		fprintf(fp, "  %-12s %12s %14s %7" PRIu32 "\n", stage_label(rows[i].stage), first, dur,
+			rows[i].codes);
+	}
+	if (boot_userspace_ns(&vm->stats, &user_ns)) {
+		format_seconds(first, sizeof(first), user_ns - base);
+		fprintf(fp, "  time to Userspace: %s s\n", first);
+	} else {
+		fprintf(fp, "  time to Userspace: no Userspace code seen\n");
+	}
+}
+
+static void log_summary(struct output *out, const struct vm_table *vms,
+			const struct trace_totals *totals)
+{
+	FILE *fp = out->summary_fp;
+
+	if (!out->quiet)
+		for (const struct vm *vm = vms->head; vm; vm = vm->next)
+			log_vm_summary(fp, vm);
+	/* Losses are reported even with -q: nothing is lost silently. */
+	if (!out->quiet || totals->dropped || totals->string_lost || totals->malformed)
+		fprintf(fp, "boot-trace: %" PRIu64 " events, %" PRIu64 " dropped", totals->events,
+			totals->dropped);
+	else
+		return;
+	if (totals->string_lost)
+		fprintf(fp, ", %" PRIu64 " string I/O bytes unseen", totals->string_lost);
+	if (totals->malformed)
+		fprintf(fp, ", %" PRIu64 " malformed records", totals->malformed);
+	fputc('\n', fp);
+}
+
+const struct output_ops output_log_ops = {
+	.vm_start = log_vm_start,
+	.event = log_event,
+	.vm_end = log_vm_end,
+	.summary = log_summary,
+};

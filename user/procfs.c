@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "options.h"
+#include "procfs.h"
+
+#define KVM_VM_LINK   "anon_inode:kvm-vm"
+#define KVM_VCPU_LINK "anon_inode:kvm-vcpu:"
+
+int procfs_kvm_fds(pid_t pid, struct kvm_fd *fds, int max)
+{
+	char dir_path[64], link_path[320], target[128];
+	struct dirent *de;
+	unsigned long num;
+	int n = 0;
+	DIR *dir;
+
+	snprintf(dir_path, sizeof(dir_path), "/proc/%d/fd", pid);
+	dir = opendir(dir_path);
+	if (!dir)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while ((de = readdir(dir)) && n < max) {
+		ssize_t len;
+
+		if (parse_ulong(de->d_name, 0x7fffffff, &num))
+			continue;
+		snprintf(link_path, sizeof(link_path), "%s/%s", dir_path, de->d_name);
+		len = readlink(link_path, target, sizeof(target) - 1);
+		if (len < 0)
+			continue;
+		target[len] = '\0';
+		if (!strcmp(target, KVM_VM_LINK)) {
+			fds[n++] = (struct kvm_fd){ .fd = num, .is_vm = true };
+		} else if (!strncmp(target, KVM_VCPU_LINK, strlen(KVM_VCPU_LINK))) {
+			unsigned long vcpu;
+
+			if (parse_ulong(target + strlen(KVM_VCPU_LINK), 0xfffffffe, &vcpu))
+				continue;
+			fds[n++] = (struct kvm_fd){ .fd = num, .vcpu = vcpu };
+		}
+	}
+	closedir(dir);
+	return n;
+}
+
+void procfs_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, len - 1);
+		close(fd);
+	}
+	if (n <= 0) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+int procfs_for_each_pid(int (*fn)(pid_t pid, void *ctx), void *ctx)
+{
+	DIR *dir = opendir("/proc");
+	struct dirent *de;
+	unsigned long pid;
+	int err = 0;
+
+	if (!dir)
+		return -errno;
+	while (!err && (de = readdir(dir)))
+		if (!parse_ulong(de->d_name, 0x3fffffff, &pid))
+			err = fn(pid, ctx);
+	closedir(dir);
+	return err;
+}

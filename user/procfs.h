@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* What /proc says about processes that already hold KVM VMs when tracing starts. */
+#ifndef PROCFS_H
+#define PROCFS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct kvm_fd {
+	int fd;
+	bool is_vm;	/* anon_inode:kvm-vm; else anon_inode:kvm-vcpu:N */
+	uint32_t vcpu;
+};
+
+/* Fill fds with up to max KVM fds of pid; returns how many, or -errno (-ESRCH: no such pid). */
+int procfs_kvm_fds(pid_t pid, struct kvm_fd *fds, int max);
+
+/* The process's name (bounded, terminated); "?" if it cannot be read. */
+void procfs_comm(pid_t pid, char *buf, size_t len);
+
+/* Call fn for every process on the host; stops at the first non-zero return. */
+int procfs_for_each_pid(int (*fn)(pid_t pid, void *ctx), void *ctx);
+
+#endif

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include "procfs.h"
+#include "session.h"
+
+/*
+ * The kernel side wakes us for the first record after a quiet spell, then at most once per
+ * millisecond during a flood; after reading a batch we look again this soon, so the tail of
+ * a burst is flushed within a few milliseconds. When a look finds nothing, we block.
+ */
+#define FLUSH_TIMEOUT_MS 3
+#define MAX_SEED_FDS	 1024
+
+static struct vm *vm_for(struct session *s, const struct bt_event *ev)
+{
+	char comm[BT_COMM_LEN];
+	struct vm *vm = vm_table_find(&s->vms, ev->tgid, ev->vm_id);
+
+	if (vm)
+		return vm;
+	/* A VM whose creation we did not see: name it after the process. */
+	procfs_comm(ev->tgid, comm, sizeof(comm));
+	return vm_table_get(&s->vms, ev->tgid, ev->vm_id, comm);
+}
+
+static void on_vm_create(struct session *s, const struct bt_event *ev)
+{
+	struct vm *vm = vm_table_get(&s->vms, ev->tgid, ev->vm_id, ev->comm);
+
+	if (!vm)
+		return;
+	vm->start_ns = ev->ts_ns;
+	s->out.ops->vm_start(&s->out, vm);
+}
+
+static void on_pio(struct session *s, const struct bt_event *ev)
+{
+	struct vm *vm = vm_for(s, ev);
+
+	s->totals.events++;
+	if (!vm)
+		return;
+	boot_stats_add(&vm->stats, ev->value, ev->ts_ns);
+	s->out.ops->event(&s->out, vm, ev);
+}
+
+static void on_process_exit(struct session *s, const struct bt_event *ev)
+{
+	for (struct vm *vm = s->vms.head; vm; vm = vm->next) {
+		if (vm->pid != (pid_t)ev->tgid || vm->end_ns)
+			continue;
+		vm->end_ns = ev->ts_ns;
+		s->out.ops->vm_end(&s->out, vm);
+	}
+	tracer_forget_process(s->tracer, ev->tgid);
+}
+
+/* Records come from the kernel, but their size is still checked before use. */
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct session *s = ctx;
+	struct bt_event ev;
+
+	if (size < sizeof(ev)) {
+		s->totals.malformed++;
+		return 0;
+	}
+	memcpy(&ev, data, sizeof(ev));
+	ev.comm[BT_COMM_LEN - 1] = '\0';
+	switch (ev.type) {
+	case BT_EV_PIO:
+		on_pio(s, &ev);
+		break;
+	case BT_EV_VM_CREATE:
+		on_vm_create(s, &ev);
+		break;
+	case BT_EV_VCPU_CREATE:
+		break; /* the kernel side now knows the vCPU fd: nothing to show */
+	case BT_EV_PROC_EXIT:
+		on_process_exit(s, &ev);
+		break;
+	default:
+		s->totals.malformed++;
+	}
+	return 0;
+}
+
+int session_open(struct session *s, const struct options *opts, bool filter_tgids,
+		 bool follow_forks)
+{
+	struct tracer_config cfg = {
+		.ports = opts->ports,
+		.nr_ports = opts->nr_ports,
+		.buffer_kib = opts->buffer_kib,
+		.filter_tgids = filter_tgids,
+		.follow_forks = follow_forks,
+		.verbose = opts->verbose,
+		.on_record = on_record,
+		.ctx = s,
+	};
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->opts = opts;
+	s->next_user_vm_id = BT_USER_VM_ID_BASE;
+	vm_table_init(&s->vms);
+	err = tracer_open(&s->tracer, &cfg);
+	if (err)
+		return err;
+	err = output_open(&s->out, opts->format, opts->output, opts->quiet);
+	if (err) {
+		tracer_close(s->tracer);
+		return err;
+	}
+	return 0;
+}
+
+int session_seed_process(struct session *s, pid_t pid)
+{
+	struct kvm_fd *fds = calloc(MAX_SEED_FDS, sizeof(*fds));
+	uint32_t vm_id = BT_VM_UNKNOWN;
+	int n, nr_vms = 0;
+
+	if (!fds)
+		return -ENOMEM;
+	n = procfs_kvm_fds(pid, fds, MAX_SEED_FDS);
+	for (int i = 0; i < n; i++)
+		nr_vms += fds[i].is_vm;
+	/* With one VM its vCPUs are known to be its own; with several they stay unattributed. */
+	for (int i = 0; i < n; i++) {
+		if (!fds[i].is_vm)
+			continue;
+		uint32_t id = s->next_user_vm_id++;
+		char comm[BT_COMM_LEN];
+		struct vm *vm;
+
+		if (tracer_add_vm_fd(s->tracer, pid, fds[i].fd, id))
+			continue; /* already learned from KVM_CREATE_VM */
+		if (nr_vms == 1)
+			vm_id = id;
+		procfs_comm(pid, comm, sizeof(comm));
+		vm = vm_table_get(&s->vms, pid, id, comm);
+		if (vm)
+			s->out.ops->vm_start(&s->out, vm);
+	}
+	for (int i = 0; i < n; i++)
+		if (!fds[i].is_vm)
+			tracer_add_vcpu_fd(s->tracer, pid, fds[i].fd, vm_id, fds[i].vcpu);
+	free(fds);
+	return n < 0 ? n : 0;
+}
+
+int session_add_process(struct session *s, pid_t pid)
+{
+	int err = tracer_trace_process(s->tracer, pid);
+
+	return err ?: session_seed_process(s, pid);
+}
+
+static int pidfd_open(pid_t pid)
+{
+	return syscall(SYS_pidfd_open, pid, 0);
+}
+
+static int consume(struct session *s)
+{
+	int n = tracer_consume(s->tracer);
+
+	fflush(s->out.fp);
+	return n;
+}
+
+enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pid_t forward_to,
+			   int *sig)
+{
+	struct epoll_event ev = { .events = EPOLLIN }, ready[8];
+	enum loop_end end = LOOP_ERROR;
+	int epfd, sigfd = -1, live = nr_pids, forwarded = 0, timeout = -1;
+	int *pidfds = calloc(nr_pids ?: 1, sizeof(int));
+	sigset_t mask;
+
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (!pidfds || epfd < 0 || sigfd < 0) {
+		fprintf(stderr, "boot-trace: cannot set up the event loop: %s\n", strerror(errno));
+		goto out;
+	}
+	ev.data.u64 = 0;
+	epoll_ctl(epfd, EPOLL_CTL_ADD, tracer_ring_fd(s->tracer), &ev);
+	ev.data.u64 = 1;
+	epoll_ctl(epfd, EPOLL_CTL_ADD, sigfd, &ev);
+	for (int i = 0; i < nr_pids; i++) {
+		pidfds[i] = pidfd_open(pids[i]);
+		if (pidfds[i] < 0) {
+			live--; /* already gone */
+			continue;
+		}
+		ev.data.u64 = 2 + i;
+		epoll_ctl(epfd, EPOLL_CTL_ADD, pidfds[i], &ev);
+	}
+
+	while (nr_pids == 0 || live > 0) {
+		int n = epoll_wait(epfd, ready, 8, timeout);
+
+		if (n < 0 && errno != EINTR) {
+			fprintf(stderr, "boot-trace: epoll_wait: %s\n", strerror(errno));
+			goto out;
+		}
+		timeout = consume(s) > 0 ? FLUSH_TIMEOUT_MS : -1;
+		for (int i = 0; i < n; i++) {
+			uint64_t id = ready[i].data.u64;
+			struct signalfd_siginfo si;
+
+			if (id >= 2) {
+				epoll_ctl(epfd, EPOLL_CTL_DEL, pidfds[id - 2], NULL);
+				live--;
+			} else if (id == 1 && read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+				*sig = si.ssi_signo;
+				if (forward_to <= 0) {
+					end = LOOP_SIGNAL;
+					goto out;
+				}
+				kill(forward_to, forwarded++ ? SIGKILL : (int)si.ssi_signo);
+			}
+		}
+	}
+	end = LOOP_PIDS_EXITED;
+out:
+	consume(s);
+	for (int i = 0; pidfds && i < nr_pids; i++)
+		if (pidfds[i] >= 0)
+			close(pidfds[i]);
+	free(pidfds);
+	if (sigfd >= 0)
+		close(sigfd);
+	if (epfd >= 0)
+		close(epfd);
+	return end;
+}
+
+int session_close(struct session *s)
+{
+	int err;
+
+	tracer_consume(s->tracer);
+	s->totals.dropped = tracer_counter(s->tracer, BT_CNT_DROPPED);
+	s->totals.string_lost = tracer_counter(s->tracer, BT_CNT_STRING_LOST);
+	tracer_close(s->tracer);
+	s->out.ops->summary(&s->out, &s->vms, &s->totals);
+	err = output_close(&s->out);
+	vm_table_free(&s->vms);
+	return err;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * One tracing session: the tracer feeds records in, the session keeps the VMs they belong
+ * to and hands each to the output; at the end it writes the summary.
+ */
+#ifndef SESSION_H
+#define SESSION_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include "options.h"
+#include "output.h"
+#include "tracer.h"
+#include "vm_table.h"
+
+struct session {
+	const struct options *opts;
+	struct tracer *tracer;
+	struct output out;
+	struct vm_table vms;
+	struct trace_totals totals;
+	uint32_t next_user_vm_id;
+};
+
+/* Open the output and start tracing. 0 or -errno (error already printed). */
+int session_open(struct session *s, const struct options *opts, bool filter_tgids,
+		 bool follow_forks);
+
+/* Trace pid: add it to the kernel filter and learn the VMs and vCPUs it already has. */
+int session_add_process(struct session *s, pid_t pid);
+
+/* Learn a process's existing VMs and vCPUs from /proc (0 if it has none). */
+int session_seed_process(struct session *s, pid_t pid);
+
+/* Why session_loop() returned. */
+enum loop_end {
+	LOOP_SIGNAL,	   /* SIGINT or SIGTERM (signo in *sig) */
+	LOOP_PIDS_EXITED,  /* every watched process has exited */
+	LOOP_ERROR,
+};
+
+/*
+ * Process records until a signal (SIGINT/SIGTERM, which the caller has blocked) arrives or
+ * every process in pids has exited. With forward_to > 0, signals are passed on to that
+ * process (the first as is, later ones as SIGKILL) and the loop goes on until it exits.
+ */
+enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pid_t forward_to,
+			   int *sig);
+
+/* Drain, write the summary, stop tracing, close the output. 0, or -EIO if output failed. */
+int session_close(struct session *s);
+
+#endif

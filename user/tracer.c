@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "boot_trace.skel.h"
+#include "tracer.h"
+
+#define TRACEFS "/sys/kernel/tracing"
+
+struct tracer {
+	struct boot_trace_bpf *skel;
+	struct ring_buffer *rb;
+	struct tracer_features features;
+	int (*on_record)(void *ctx, void *data, size_t size);
+	void *ctx;
+};
+
+static bool verbose;
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (!verbose && level != LIBBPF_WARN)
+		return 0;
+	if (!verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static int fail(int err, const char *fmt, ...)
+{
+	va_list args;
+
+	fprintf(stderr, "boot-trace: ");
+	va_start(args, fmt);
+	vfprintf(stderr, fmt, args);
+	va_end(args);
+	fputc('\n', stderr);
+	return err;
+}
+
+/* Root, or CAP_BPF + CAP_PERFMON: name what is missing rather than fail in bpf(). */
+static int check_privileges(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+	const char *missing = NULL;
+
+	if (syscall(SYS_capget, &hdr, data))
+		return fail(-errno, "cannot read capabilities: %s", strerror(errno));
+#define HAS_CAP(c) (data[(c) / 32].effective & (1u << ((c) % 32)))
+	if (HAS_CAP(CAP_SYS_ADMIN))
+		return 0;
+	if (!HAS_CAP(CAP_BPF))
+		missing = HAS_CAP(CAP_PERFMON) ? "CAP_BPF" : "CAP_BPF and CAP_PERFMON";
+	else if (!HAS_CAP(CAP_PERFMON))
+		missing = "CAP_PERFMON";
+#undef HAS_CAP
+	if (missing)
+		return fail(-EPERM, "permission denied: tracing needs root or %s (try sudo)", missing);
+	return 0;
+}
+
+static bool path_exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+/* Classic tracepoints are looked up in tracefs: mount it if nobody has. */
+static int ensure_tracefs(void)
+{
+	if (path_exists(TRACEFS "/events"))
+		return 0;
+	if (path_exists("/sys/kernel/debug/tracing/events"))
+		return 0;
+	if (mount("nodev", TRACEFS, "tracefs", 0, NULL) && errno != EBUSY)
+		return fail(-errno, "cannot mount tracefs at " TRACEFS ": %s", strerror(errno));
+	return 0;
+}
+
+static bool tracepoint_exists(const char *category, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), TRACEFS "/events/%s/%s", category, name);
+	if (path_exists(path))
+		return true;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/tracing/events/%s/%s", category, name);
+	return path_exists(path);
+}
+
+static int handle_record(void *ctx, void *data, size_t size)
+{
+	struct tracer *t = ctx;
+
+	return t->on_record(t->ctx, data, size);
+}
+
+static int configure(struct boot_trace_bpf *skel, const struct tracer_config *cfg, bool pio_btf)
+{
+	uint64_t bytes = (uint64_t)cfg->buffer_kib * 1024;
+
+	for (int i = 0; i < cfg->nr_ports; i++)
+		skel->rodata->trace_ports[i] = cfg->ports[i];
+	skel->rodata->nr_trace_ports = cfg->nr_ports;
+	skel->rodata->filter_tgids = cfg->filter_tgids;
+	skel->rodata->follow_forks = cfg->follow_forks;
+	skel->rodata->ringbuf_bytes = bytes;
+	bpf_program__set_autoload(skel->progs.kvm_pio_btf, pio_btf);
+	bpf_program__set_autoload(skel->progs.kvm_pio_tp, !pio_btf);
+	bpf_program__set_autoload(skel->progs.kvm_exit_tp, tracepoint_exists("kvm", "kvm_exit"));
+	return bpf_map__set_max_entries(skel->maps.events, bytes);
+}
+
+/* Load with the BTF-typed kvm_pio program; if this kernel refuses it, with the classic one. */
+static int load(struct tracer *t, const struct tracer_config *cfg)
+{
+	int err;
+
+	for (int attempt = 0; attempt < 2; attempt++) {
+		bool pio_btf = attempt == 0;
+
+		t->skel = boot_trace_bpf__open();
+		if (!t->skel)
+			return fail(-errno, "cannot open the BPF object: %s", strerror(errno));
+		err = configure(t->skel, cfg, pio_btf);
+		if (err)
+			return fail(err, "invalid ring buffer size: %s", strerror(-err));
+		err = boot_trace_bpf__load(t->skel);
+		if (!err) {
+			t->features.pio_btf = pio_btf;
+			return 0;
+		}
+		if (verbose)
+			fprintf(stderr, "boot-trace: loading with%s tp_btf/kvm_pio failed: %s\n",
+				pio_btf ? "" : "out", strerror(-err));
+		boot_trace_bpf__destroy(t->skel);
+		t->skel = NULL;
+	}
+	return fail(err, "the kernel refused the BPF programs: %s (run with -v for details)",
+		    strerror(-err));
+}
+
+#define ATTACH(t, prog, required)                                                       \
+	({                                                                              \
+		int __err = 0;                                                          \
+		if (bpf_program__autoload((t)->skel->progs.prog)) {                     \
+			(t)->skel->links.prog = bpf_program__attach((t)->skel->progs.prog); \
+			if (!(t)->skel->links.prog) {                                   \
+				__err = -errno;                                         \
+				if (required)                                           \
+					fail(__err, "cannot attach %s: %s", #prog,      \
+					     strerror(-__err));                         \
+			}                                                               \
+		}                                                                       \
+		(required) ? __err : 0;                                                 \
+	})
+
+int tracer_open(struct tracer **tracer, const struct tracer_config *cfg)
+{
+	struct tracer *t;
+	int err;
+
+	verbose = cfg->verbose;
+	libbpf_set_print(print_libbpf);
+	err = check_privileges();
+	if (err)
+		return err;
+	if (!path_exists("/sys/kernel/btf/vmlinux"))
+		return fail(-ENOENT, "kernel has no BTF (/sys/kernel/btf/vmlinux is missing; "
+				     "needs CONFIG_DEBUG_INFO_BTF=y)");
+	err = ensure_tracefs();
+	if (err)
+		return err;
+	if (!tracepoint_exists("kvm", "kvm_pio"))
+		return fail(-ENOENT, "kernel has no kvm:kvm_pio tracepoint (is KVM loaded? "
+				     "try: modprobe kvm)");
+	if (!tracepoint_exists("syscalls", "sys_exit_ioctl"))
+		return fail(-ENOENT, "kernel has no syscalls:sys_exit_ioctl tracepoint "
+				     "(needs CONFIG_FTRACE_SYSCALLS=y)");
+
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return fail(-ENOMEM, "out of memory");
+	t->on_record = cfg->on_record;
+	t->ctx = cfg->ctx;
+	err = load(t, cfg);
+	if (err)
+		goto out_free;
+
+	err = ATTACH(t, kvm_pio_btf, true) ?: ATTACH(t, kvm_pio_tp, true) ?:
+	      ATTACH(t, ioctl_exit, true) ?: ATTACH(t, process_exit, true) ?:
+	      ATTACH(t, process_fork, cfg->follow_forks) ?: ATTACH(t, kvm_exit_tp, false);
+	if (err)
+		goto out_destroy;
+	t->features.kvm_exit = t->skel->links.kvm_exit_tp != NULL;
+
+	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), handle_record, t, NULL);
+	if (!t->rb) {
+		err = fail(-errno, "cannot set up the ring buffer: %s", strerror(errno));
+		goto out_destroy;
+	}
+	*tracer = t;
+	return 0;
+
+out_destroy:
+	boot_trace_bpf__destroy(t->skel);
+out_free:
+	free(t);
+	return err;
+}
+
+void tracer_close(struct tracer *t)
+{
+	if (!t)
+		return;
+	ring_buffer__free(t->rb);
+	boot_trace_bpf__destroy(t->skel);
+	free(t);
+}
+
+const struct tracer_features *tracer_features(const struct tracer *t)
+{
+	return &t->features;
+}
+
+int tracer_trace_process(struct tracer *t, pid_t pid)
+{
+	uint32_t key = pid;
+	uint8_t one = 1;
+
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.traced_tgids), &key, &one, BPF_ANY))
+		return fail(-errno, "cannot trace pid %d: %s", pid, strerror(errno));
+	return 0;
+}
+
+int tracer_add_vm_fd(struct tracer *t, pid_t pid, int fd, uint32_t vm_id)
+{
+	struct bt_fd_key key = { .tgid = pid, .fd = fd };
+	uint32_t tgid = pid;
+	uint8_t one = 1;
+
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.vm_fds), &key, &vm_id, BPF_ANY) ||
+	    bpf_map_update_elem(bpf_map__fd(t->skel->maps.vm_tgids), &tgid, &one, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int tracer_add_vcpu_fd(struct tracer *t, pid_t pid, int fd, uint32_t vm_id, uint32_t vcpu)
+{
+	struct bt_fd_key key = { .tgid = pid, .fd = fd };
+	struct bt_vcpu_info info = { .vm_id = vm_id, .vcpu = vcpu };
+
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.vcpu_fds), &key, &info, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+/* Delete every {pid, fd} key of a fd map. */
+static void forget_fds(int map_fd, pid_t pid)
+{
+	struct bt_fd_key key, next, *prev = NULL;
+
+	while (bpf_map_get_next_key(map_fd, prev, &next) == 0) {
+		if (next.tgid == (uint32_t)pid) {
+			/* Deleting the current key restarts the walk from the next one. */
+			bpf_map_delete_elem(map_fd, &next);
+			continue;
+		}
+		key = next;
+		prev = &key;
+	}
+}
+
+void tracer_forget_process(struct tracer *t, pid_t pid)
+{
+	uint32_t tgid = pid;
+
+	forget_fds(bpf_map__fd(t->skel->maps.vm_fds), pid);
+	forget_fds(bpf_map__fd(t->skel->maps.vcpu_fds), pid);
+	bpf_map_delete_elem(bpf_map__fd(t->skel->maps.vm_tgids), &tgid);
+	bpf_map_delete_elem(bpf_map__fd(t->skel->maps.traced_tgids), &tgid);
+}
+
+int tracer_ring_fd(const struct tracer *t)
+{
+	return ring_buffer__epoll_fd(t->rb);
+}
+
+int tracer_consume(struct tracer *t)
+{
+	return ring_buffer__consume(t->rb);
+}
+
+uint64_t tracer_counter(const struct tracer *t, enum bt_counter idx)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	uint32_t key = idx;
+	uint64_t sum = 0;
+	uint64_t *vals;
+
+	if (ncpus <= 0)
+		return 0;
+	vals = calloc(ncpus, sizeof(*vals));
+	if (!vals)
+		return 0;
+	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.counters), &key, vals) == 0)
+		for (int i = 0; i < ncpus; i++)
+			sum += vals[i];
+	free(vals);
+	return sum;
+}

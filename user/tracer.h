@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* The BPF side's lifecycle: probe, load, attach, feed the ring buffer to a callback. */
+#ifndef TRACER_H
+#define TRACER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "boot_trace.h"
+
+struct tracer;
+
+struct tracer_config {
+	const uint16_t *ports;
+	int nr_ports;
+	unsigned int buffer_kib;
+	bool filter_tgids;	/* trace only processes added with tracer_trace_process() */
+	bool follow_forks;	/* ...and the processes they fork */
+	bool verbose;
+	/* Called for every record; data is untrusted in size. */
+	int (*on_record)(void *ctx, void *data, size_t size);
+	void *ctx;
+};
+
+/* What the probe found. */
+struct tracer_features {
+	bool pio_btf;		/* tp_btf/kvm_pio: string I/O bytes readable */
+	bool kvm_exit;		/* kvm:kvm_exit attached (fires on hardware backends) */
+};
+
+/* Returns 0 or -errno after printing a one-line error. */
+int tracer_open(struct tracer **tracer, const struct tracer_config *cfg);
+void tracer_close(struct tracer *tracer);
+
+const struct tracer_features *tracer_features(const struct tracer *tracer);
+
+/* Trace this process (filter_tgids mode). */
+int tracer_trace_process(struct tracer *tracer, pid_t pid);
+
+/* Teach the kernel side a VM fd / vCPU fd that existed before tracing started. */
+int tracer_add_vm_fd(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id);
+int tracer_add_vcpu_fd(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id, uint32_t vcpu);
+
+/* Drop the kernel state kept for a process that has exited. */
+void tracer_forget_process(struct tracer *tracer, pid_t pid);
+
+/* fd that becomes readable when records are waiting; then call tracer_consume(). */
+int tracer_ring_fd(const struct tracer *tracer);
+int tracer_consume(struct tracer *tracer);
+
+/* Per-CPU counters summed (enum bt_counter). */
+uint64_t tracer_counter(const struct tracer *tracer, enum bt_counter idx);
+
+#endif

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <stdlib.h>
+#include <string.h>
+#include "vm_table.h"
+
+void vm_table_init(struct vm_table *table)
+{
+	table->head = NULL;
+	table->tail = &table->head;
+	table->count = 0;
+}
+
+void vm_table_free(struct vm_table *table)
+{
+	while (table->head)
+		vm_table_remove(table, table->head);
+}
+
+struct vm *vm_table_find(struct vm_table *table, pid_t pid, uint32_t id)
+{
+	for (struct vm *vm = table->head; vm; vm = vm->next)
+		if (vm->pid == pid && vm->id == id)
+			return vm;
+	return NULL;
+}
+
+struct vm *vm_table_get(struct vm_table *table, pid_t pid, uint32_t id, const char *comm)
+{
+	struct vm *vm = vm_table_find(table, pid, id);
+
+	if (vm)
+		return vm;
+	vm = calloc(1, sizeof(*vm));
+	if (!vm)
+		return NULL;
+	vm->pid = pid;
+	vm->id = id;
+	/* comm comes from the kernel (or /proc) and may lack a terminator. */
+	strncpy(vm->comm, comm, sizeof(vm->comm) - 1);
+	*table->tail = vm;
+	table->tail = &vm->next;
+	table->count++;
+	return vm;
+}
+
+void vm_table_remove(struct vm_table *table, struct vm *vm)
+{
+	for (struct vm **p = &table->head; *p; p = &(*p)->next) {
+		if (*p != vm)
+			continue;
+		*p = vm->next;
+		if (table->tail == &vm->next)
+			table->tail = p;
+		table->count--;
+		free(vm);
+		return;
+	}
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* The VMs seen in a trace: identity, start, end and boot statistics of each. */
+#ifndef VM_TABLE_H
+#define VM_TABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "boot_trace.h"
+#include "summary.h"
+
+struct vm {
+	uint32_t id;		/* kernel-assigned; BT_VM_UNKNOWN: writes of an unseen VM */
+	pid_t pid;		/* the VMM process */
+	char comm[BT_COMM_LEN]; /* the VMM's name */
+	uint64_t start_ns;	/* KVM_CREATE_VM, host CLOCK_MONOTONIC; 0 when not seen */
+	uint64_t end_ns;	/* process exit; 0 while running */
+	struct boot_stats stats;
+	struct vm *next;
+};
+
+struct vm_table {
+	struct vm *head;
+	struct vm **tail;
+	unsigned int count;
+};
+
+void vm_table_init(struct vm_table *table);
+void vm_table_free(struct vm_table *table);
+
+struct vm *vm_table_find(struct vm_table *table, pid_t pid, uint32_t id);
+
+/* Find, or append a new VM with the given identity (NULL on allocation failure). */
+struct vm *vm_table_get(struct vm_table *table, pid_t pid, uint32_t id, const char *comm);
+
+/* Unlink and free a VM. */
+void vm_table_remove(struct vm_table *table, struct vm *vm);
+
+#endif
