@@ -113,7 +113,7 @@ static void *vcpu_thread(void *arg)
 			return NULL;
 		case KVM_EXIT_SHUTDOWN:
 			fprintf(stderr,
-				"vmm-min: vcpu%d: guest shutdown (triple fault) at rip=0x%llx\n",
+				"vmm-min: vcpu%d: KVM_EXIT_SHUTDOWN (triple fault) at rip=0x%llx\n",
 				vcpu->index, vcpu_rip(vcpu));
 			goto out_fail;
 		case KVM_EXIT_FAIL_ENTRY:

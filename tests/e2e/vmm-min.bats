@@ -191,7 +191,7 @@ demo: ready: boot complete (0x80)"
 	printf '\x0f\x0b' > "$img" # ud2 with no IDT
 	run "$VMM" --mode long "$img"
 	[ "$status" -eq 1 ]
-	[[ "$output" == "vmm-min: vcpu0: guest shutdown (triple fault) at rip=0x100000" ]]
+	[[ "$output" == "vmm-min: vcpu0: KVM_EXIT_SHUTDOWN (triple fault) at rip=0x100000" ]]
 }
 
 # usage errors: status 2 and a one-line message

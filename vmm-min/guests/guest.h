@@ -92,7 +92,11 @@
 
 /*
  * Delays spin on rdtsc, so they last the same wall time however slowly
- * the hypervisor runs (or emulates) the guest's instructions.
+ * the hypervisor runs (or emulates) the guest's instructions. Checked in
+ * real mode under the instruction-emulating kvm_pvm backend: rdtsc works
+ * (CR4.TSD is 0) and counts at the host TSC rate (demo with arg0 100000,
+ * i.e. 1e8 cycles per step, spaces its codes 41.7 ms apart on a 2.445 GHz
+ * host).
  */
 #ifdef __x86_64__
 
