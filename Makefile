@@ -29,6 +29,8 @@ else
 endif
 
 .DELETE_ON_ERROR:
+# Keep guest objects between builds (they are intermediate files of the .bin rules).
+.SECONDARY:
 .DEFAULT_GOAL := all
 .PHONY: all deps demo test unit e2e clean format
 

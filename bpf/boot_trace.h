@@ -16,7 +16,6 @@
 #define BT_PIO_DATA_MAX	   4096 /* KVM's pio_data is one page: count * size never exceeds it */
 #define BT_VCPU_UNKNOWN	   0xffffffffu
 #define BT_VM_UNKNOWN	   0u
-#define BT_USER_VM_ID_BASE 0x80000000u /* ids userspace hands out for VMs found in /proc */
 
 enum bt_event_type {
 	BT_EV_PIO = 1,	  /* a guest wrote to a traced port */

@@ -41,7 +41,10 @@ static struct json_object *vm_record(const char *type, const struct vm *vm, uint
 
 static void jsonl_vm_start(struct output *out, const struct vm *vm)
 {
-	emit(out, vm_record("vm_start", vm, vm->start_ns));
+	struct json_object *obj = vm_record("vm_start", vm, vm->start_ns ?: vm->found_ns);
+
+	json_object_object_add(obj, "start_seen", json_object_new_boolean(vm->start_ns != 0));
+	emit(out, obj);
 }
 
 static void jsonl_vm_end(struct output *out, const struct vm *vm)

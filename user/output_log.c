@@ -23,9 +23,9 @@ static void print_stamp(FILE *fp, uint64_t ns)
 
 static void log_vm_start(struct output *out, const struct vm *vm)
 {
-	print_stamp(out->fp, vm->start_ns);
+	print_stamp(out->fp, vm->start_ns ?: vm->found_ns);
 	print_vm_name(out->fp, vm);
-	fprintf(out->fp, ": VM created\n");
+	fprintf(out->fp, vm->start_ns ? ": VM created\n" : ": VM already running (start not seen)\n");
 }
 
 static void log_event(struct output *out, const struct vm *vm, const struct bt_event *ev)

@@ -27,6 +27,9 @@ int cmd_record(const struct options *opts)
 			return 1;
 		}
 	}
+	/* As in run: a background job's ignored SIGINT must still stop us. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);

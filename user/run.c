@@ -51,7 +51,13 @@ int cmd_run(const struct options *opts)
 	pid_t child;
 	ssize_t n;
 
-	/* SIGINT/SIGTERM are read from a signalfd in the loop and passed on to the command. */
+	/*
+	 * SIGINT/SIGTERM are read from a signalfd in the loop and passed on to the command.
+	 * A shell starts background jobs with SIGINT ignored, which would discard them:
+	 * take the default action back (the command inherits it, so the forward works too).
+	 */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -109,7 +110,6 @@ int session_open(struct session *s, const struct options *opts, bool filter_tgid
 
 	memset(s, 0, sizeof(*s));
 	s->opts = opts;
-	s->next_user_vm_id = BT_USER_VM_ID_BASE;
 	vm_table_init(&s->vms);
 	err = tracer_open(&s->tracer, &cfg);
 	if (err)
@@ -137,8 +137,9 @@ int session_seed_process(struct session *s, pid_t pid)
 	for (int i = 0; i < n; i++) {
 		if (!fds[i].is_vm)
 			continue;
-		uint32_t id = s->next_user_vm_id++;
+		uint32_t id = tracer_new_vm_id(s->tracer);
 		char comm[BT_COMM_LEN];
+		struct timespec now;
 		struct vm *vm;
 
 		if (tracer_add_vm_fd(s->tracer, pid, fds[i].fd, id))
@@ -147,8 +148,11 @@ int session_seed_process(struct session *s, pid_t pid)
 			vm_id = id;
 		procfs_comm(pid, comm, sizeof(comm));
 		vm = vm_table_get(&s->vms, pid, id, comm);
-		if (vm)
-			s->out.ops->vm_start(&s->out, vm);
+		if (!vm)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		vm->found_ns = now.tv_sec * 1000000000ull + now.tv_nsec;
+		s->out.ops->vm_start(&s->out, vm);
 	}
 	for (int i = 0; i < n; i++)
 		if (!fds[i].is_vm)

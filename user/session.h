@@ -19,7 +19,6 @@ struct session {
 	struct output out;
 	struct vm_table vms;
 	struct trace_totals totals;
-	uint32_t next_user_vm_id;
 };
 
 /* Open the output and start tracing. 0 or -errno (error already printed). */

@@ -27,13 +27,10 @@ struct tracer {
 
 static bool verbose;
 
+/* libbpf speaks only with -v: its warnings are followed by our own one-line errors. */
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	if (!verbose && level != LIBBPF_WARN)
-		return 0;
-	if (!verbose)
-		return 0;
-	return vfprintf(stderr, fmt, args);
+	return verbose ? vfprintf(stderr, fmt, args) : 0;
 }
 
 static int fail(int err, const char *fmt, ...)
@@ -243,13 +240,20 @@ int tracer_trace_process(struct tracer *t, pid_t pid)
 	return 0;
 }
 
+uint32_t tracer_new_vm_id(struct tracer *t)
+{
+	/* The .bss map is mmap'ed: this is the very counter the BPF side increments. */
+	return __atomic_add_fetch(&t->skel->bss->next_vm_id, 1, __ATOMIC_SEQ_CST);
+}
+
 int tracer_add_vm_fd(struct tracer *t, pid_t pid, int fd, uint32_t vm_id)
 {
 	struct bt_fd_key key = { .tgid = pid, .fd = fd };
 	uint32_t tgid = pid;
 	uint8_t one = 1;
 
-	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.vm_fds), &key, &vm_id, BPF_ANY) ||
+	/* BPF_NOEXIST: a VM created after attach is already known, with its real start. */
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.vm_fds), &key, &vm_id, BPF_NOEXIST) ||
 	    bpf_map_update_elem(bpf_map__fd(t->skel->maps.vm_tgids), &tgid, &one, BPF_ANY))
 		return -errno;
 	return 0;
@@ -260,7 +264,7 @@ int tracer_add_vcpu_fd(struct tracer *t, pid_t pid, int fd, uint32_t vm_id, uint
 	struct bt_fd_key key = { .tgid = pid, .fd = fd };
 	struct bt_vcpu_info info = { .vm_id = vm_id, .vcpu = vcpu };
 
-	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.vcpu_fds), &key, &info, BPF_ANY))
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.vcpu_fds), &key, &info, BPF_NOEXIST))
 		return -errno;
 	return 0;
 }

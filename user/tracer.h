@@ -37,6 +37,9 @@ const struct tracer_features *tracer_features(const struct tracer *tracer);
 /* Trace this process (filter_tgids mode). */
 int tracer_trace_process(struct tracer *tracer, pid_t pid);
 
+/* A fresh VM id from the same counter the kernel side uses for KVM_CREATE_VM. */
+uint32_t tracer_new_vm_id(struct tracer *tracer);
+
 /* Teach the kernel side a VM fd / vCPU fd that existed before tracing started. */
 int tracer_add_vm_fd(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id);
 int tracer_add_vcpu_fd(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id, uint32_t vcpu);

@@ -14,6 +14,7 @@ struct vm {
 	pid_t pid;		/* the VMM process */
 	char comm[BT_COMM_LEN]; /* the VMM's name */
 	uint64_t start_ns;	/* KVM_CREATE_VM, host CLOCK_MONOTONIC; 0 when not seen */
+	uint64_t found_ns;	/* when found already running (start not seen) */
 	uint64_t end_ns;	/* process exit; 0 while running */
 	struct boot_stats stats;
 	struct vm *next;

@@ -21,3 +21,23 @@ require_bpf() {
 		skip "BPF tracing needs root and /sys/kernel/btf/vmlinux"
 	fi
 }
+
+# Events of a jsonl trace, one compact JSON object per line.
+jsonl_events() {
+	jq -c 'select(.type == "event")' "$1"
+}
+
+# The final summary record of a jsonl trace.
+jsonl_summary() {
+	jq -c 'select(.type == "summary")' "$1"
+}
+
+# Wait until FILE contains PATTERN (a background tracer saying it is attached).
+wait_for_line() {
+	local file=$1 pattern=$2 tries=${3:-300}
+	while ! grep -q "$pattern" "$file" 2>/dev/null; do
+		tries=$((tries - 1))
+		[ "$tries" -gt 0 ] || { echo "timed out waiting for '$pattern' in $file" >&2; cat "$file" >&2; return 1; }
+		sleep 0.1
+	done
+}

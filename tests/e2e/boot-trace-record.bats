@@ -1,0 +1,85 @@
+#!/usr/bin/env bats
+# boot-trace record: attach to running VMMs (-p) or to every KVM guest (-a).
+
+load common
+
+setup() {
+	require_bpf
+	OUT="$BATS_TEST_TMPDIR"
+}
+
+teardown() {
+	# Leave no guest or tracer behind.
+	for p in ${PIDS:-}; do kill -KILL "$p" 2>/dev/null || true; done
+}
+
+# Start a recorder in the background and wait until it is attached.
+start_recorder() {
+	"$BT" record "$@" 2>"$OUT/rec.err" &
+	REC=$!
+	PIDS="${PIDS:-} $REC"
+	wait_for_line "$OUT/rec.err" "tracing"
+}
+
+stop_recorder() {
+	kill -INT "$REC"
+	wait "$REC"
+}
+
+@test "record -a: two VMs at once, no write attributed to the wrong VM" {
+	start_recorder -a -f jsonl -o "$OUT/all.jsonl"
+	"$VMM" --timeout 60 --serial /dev/null "$GUESTS/demo.bin" &
+	a=$!
+	"$VMM" --timeout 60 --serial /dev/null --cpus 2 "$GUESTS/smp.bin" &
+	b=$!
+	PIDS="$PIDS $a $b"
+	wait "$a"
+	wait "$b"
+	stop_recorder
+	# Each VM has exactly its own guest's codes, and its own VM id.
+	[ "$(jsonl_events "$OUT/all.jsonl" | jq -r "select(.pid == $a) | .code" | tr '\n' ' ')" = \
+		"0 1 2 32 33 64 65 66 96 97 128 " ]
+	[ "$(jsonl_events "$OUT/all.jsonl" | jq -r "select(.pid == $b) | .code" | sort -n | tr '\n' ' ')" = \
+		"128 129 130 131 132 133 134 135 " ]
+	[ "$(jsonl_events "$OUT/all.jsonl" | jq -r "select(.pid == $a) | .vm" | sort -u | wc -l)" -eq 1 ]
+	va=$(jsonl_events "$OUT/all.jsonl" | jq -r "select(.pid == $a) | .vm" | sort -u)
+	vb=$(jsonl_events "$OUT/all.jsonl" | jq -r "select(.pid == $b) | .vm" | sort -u)
+	[ "$va" != "$vb" ]
+	jsonl_summary "$OUT/all.jsonl" | jq -e "[.vms[] | select(.pid == $a or .pid == $b)] | length == 2"
+	jsonl_summary "$OUT/all.jsonl" | jq -e "[.vms[] | select(.pid == $b)][0].stages[0].codes == 8"
+}
+
+@test "record -p: only the named process, found already running" {
+	# Two slow guests (~0.15 s between codes); trace only the first.
+	"$VMM" --timeout 60 --serial /dev/null --arg 400000 "$GUESTS/demo.bin" &
+	a=$!
+	"$VMM" --timeout 60 --serial /dev/null --arg 400000 "$GUESTS/demo.bin" &
+	b=$!
+	PIDS="$a $b"
+	sleep 0.5
+	# record -p ends by itself when every traced process has exited.
+	run "$BT" record -p "$a" -f jsonl -o "$OUT/one.jsonl"
+	[ "$status" -eq 0 ]
+	wait "$b" || true
+	n=$(jsonl_events "$OUT/one.jsonl" | wc -l)
+	[ "$n" -ge 3 ]
+	jsonl_events "$OUT/one.jsonl" | jq -s -e "all(.[]; .pid == $a and .vcpu == 0 and .since_start_ns == null)"
+	# The VM was found in /proc, its start not seen; it ended with the process.
+	jq -s -e "[.[] | select(.type == \"vm_start\")] | length == 1 and
+		.[0].start_seen == false and .[0].pid == $a" "$OUT/one.jsonl"
+	jq -s -e "[.[] | select(.type == \"vm_end\")] | length == 1 and .[0].pid == $a" "$OUT/one.jsonl"
+	# The last code is always there: nothing lost at the end.
+	[ "$(jsonl_events "$OUT/one.jsonl" | tail -1 | jq .code)" -eq 128 ]
+}
+
+@test "record -p with two pids traces both" {
+	"$VMM" --timeout 60 --serial /dev/null --arg 300000 "$GUESTS/demo.bin" &
+	a=$!
+	"$VMM" --timeout 60 --serial /dev/null --arg 300000 "$GUESTS/demo.bin" &
+	b=$!
+	PIDS="$a $b"
+	sleep 0.3
+	run "$BT" record -q -p "$a" -p "$b" -f jsonl -o "$OUT/two.jsonl"
+	[ "$status" -eq 0 ]
+	[ "$(jsonl_events "$OUT/two.jsonl" | jq -r .pid | sort -u | wc -l)" -eq 2 ]
+}

@@ -1,0 +1,192 @@
+#!/usr/bin/env bats
+# boot-trace run, end to end: real guests in vmm-min, real tracepoints, a real ring buffer.
+
+load common
+
+setup() {
+	require_bpf
+	OUT="$BATS_TEST_TMPDIR"
+}
+
+@test "demo: the exact code sequence, labels, increasing stamps, VM-relative times" {
+	run "$BT" run -f jsonl -o "$OUT/demo.jsonl" -- "$VMM" --timeout 60 "$GUESTS/demo.bin"
+	[ "$status" -eq 0 ]
+	codes=$(jsonl_events "$OUT/demo.jsonl" | jq -r '.code' | tr '\n' ' ')
+	[ "$codes" = "0 1 2 32 33 64 65 66 96 97 128 " ]
+	labels=$(jsonl_events "$OUT/demo.jsonl" | jq -r '.label' | uniq | tr '\n' ' ')
+	[ "$labels" = "Firmware Bootloader Kernel Userspace Custom " ]
+	# Strictly increasing host stamps, since_start_ns > 0 and consistent with ts_ns.
+	jsonl_events "$OUT/demo.jsonl" | jq -s -e '
+		(. | length) == 11 and
+		all(.[]; .since_start_ns > 0 and .vcpu == 0 and .port == 128 and .size == 1
+			and .comm == "vmm-min" and .thread == "vcpu0") and
+		([range(1; length) as $i | .[$i].ts_ns > .[$i - 1].ts_ns] | all) and
+		([.[] | .ts_ns - .since_start_ns] | unique | length) == 1'
+	# The VM start record precedes the events and matches since_start_ns.
+	start=$(jq -r 'select(.type == "vm_start") | .ts_ns' "$OUT/demo.jsonl")
+	first=$(jsonl_events "$OUT/demo.jsonl" | head -1 | jq -r '.ts_ns - .since_start_ns')
+	[ "$start" = "$first" ]
+}
+
+@test "demo: the summary's stage table matches the events" {
+	run "$BT" run -f jsonl -o "$OUT/demo.jsonl" -- "$VMM" --timeout 60 "$GUESTS/demo.bin"
+	[ "$status" -eq 0 ]
+	# Recompute the table from the events and compare with the summary record.
+	expected=$(jsonl_events "$OUT/demo.jsonl" | jq -s -c '
+		group_by(.label) | map({stage: .[0].label, first: .[0].since_start_ns,
+			last: .[-1].since_start_ns, codes: length}) | sort_by(.first) as $s |
+		[range(0; $s | length) as $i | {stage: $s[$i].stage, first_ns: $s[$i].first,
+			duration_ns: ((if $i + 1 < ($s | length) then $s[$i + 1].first
+				else $s[$i].last end) - $s[$i].first), codes: $s[$i].codes}]')
+	actual=$(jsonl_summary "$OUT/demo.jsonl" | jq -c '.vms[0].stages')
+	[ "$expected" = "$actual" ]
+	jsonl_summary "$OUT/demo.jsonl" | jq -e '.events == 11 and .dropped == 0 and
+		(.vms | length) == 1 and .vms[0].events == 11 and .vms[0].end_ns > .vms[0].start_ns'
+	# Time to userspace = since_start_ns of the first Userspace code.
+	user=$(jsonl_events "$OUT/demo.jsonl" | jq -r 'select(.label == "Userspace") | .since_start_ns' | head -1)
+	jsonl_summary "$OUT/demo.jsonl" | jq -e ".vms[0].time_to_userspace_ns == $user"
+}
+
+@test "log format: cloud-hypervisor's text on every line, summary on stderr" {
+	"$BT" run -o "$OUT/demo.log" -- "$VMM" --timeout 60 --serial "$OUT/serial" \
+		"$GUESTS/demo.bin" 2>"$OUT/stderr"
+	[ "$(grep -c 'Debug I/O port' "$OUT/demo.log")" -eq 11 ]
+	grep 'Debug I/O port' "$OUT/demo.log" | while read -r line; do
+		[[ "$line" =~ ^\[\ *[0-9]+\.[0-9]{9}\]\ vmm-min\[[0-9]+\]\ vm[0-9]+\ vcpu0:\ \[Debug\ I/O\ port:\ (Firmware|Bootloader|Kernel|Userspace|Custom)\ code\ 0x[0-9a-f]+\]\ [0-9]+\.[0-9]{6}\ seconds$ ]]
+	done
+	grep -q '\[Debug I/O port: Firmware code 0x0\]' "$OUT/demo.log"
+	grep -q '\[Debug I/O port: Kernel code 0x42\]' "$OUT/demo.log"
+	grep -q '\[Debug I/O port: Custom code 0x80\]' "$OUT/demo.log"
+	grep -q '^  Firmware .* 3$' "$OUT/stderr"
+	grep -q '^  Kernel .* 3$' "$OUT/stderr"
+	grep -q '^  time to Userspace: [0-9]*\.[0-9]\{6\} s$' "$OUT/stderr"
+	grep -q '^boot-trace: 11 events, 0 dropped$' "$OUT/stderr"
+}
+
+@test "log format: seconds stay exact past one second" {
+	# 4e8 TSC cycles (~0.15 s here) between steps: the last code lands past one second.
+	"$BT" run -o "$OUT/slow.log" -- "$VMM" --timeout 120 --serial /dev/null --arg 400000 \
+		"$GUESTS/demo.bin"
+	last=$(grep 'Custom code 0x80' "$OUT/slow.log" | sed 's/.*\] \([0-9.]*\) seconds$/\1/')
+	[[ "$last" =~ ^[1-9][0-9]*\.[0-9]{6}$ ]]
+}
+
+@test "-q: no summary" {
+	run "$BT" run -q -o "$OUT/q.log" -- "$VMM" --timeout 60 --serial /dev/null "$GUESTS/demo.bin"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "$(grep -c 'Debug I/O port' "$OUT/q.log")" -eq 11 ]
+}
+
+@test "flood: 100000 writes, every one captured, none dropped" {
+	"$BT" run -f jsonl -o "$OUT/flood.jsonl" -- "$VMM" --timeout 120 --arg 100000 "$GUESTS/flood.bin"
+	summary=$(jsonl_summary "$OUT/flood.jsonl")
+	captured=$(jsonl_events "$OUT/flood.jsonl" | wc -l)
+	dropped=$(echo "$summary" | jq .dropped)
+	[ "$captured" -eq 100000 ]
+	[ "$dropped" -eq 0 ]
+	echo "$summary" | jq -e '.events == 100000'
+	# Values in order: the guest writes the low byte of its loop counter.
+	jsonl_events "$OUT/flood.jsonl" | jq -r .code | awk '$1 != (NR - 1) % 256 { bad++ } END { exit bad > 0 }'
+}
+
+@test "flood in long mode: every write captured" {
+	"$BT" run -f jsonl -o "$OUT/flood64.jsonl" -- "$VMM" --mode long --timeout 120 --arg 20000 \
+		"$GUESTS/flood64.bin"
+	jsonl_summary "$OUT/flood64.jsonl" | jq -e '.events == 20000 and .dropped == 0'
+}
+
+@test "flood into a tiny ring buffer: captured + dropped == written, drops reported" {
+	"$BT" run -b 4 -f jsonl -o "$OUT/tiny.jsonl" -- "$VMM" --timeout 120 --arg 100000 \
+		"$GUESTS/flood.bin" 2>"$OUT/stderr"
+	captured=$(jsonl_events "$OUT/tiny.jsonl" | wc -l)
+	dropped=$(jsonl_summary "$OUT/tiny.jsonl" | jq .dropped)
+	echo "captured=$captured dropped=$dropped"
+	[ $((captured + dropped)) -eq 100000 ]
+	[ "$dropped" -gt 0 ]
+	# The log format names the loss on stderr.
+	"$BT" run -b 4 -o /dev/null -- "$VMM" --timeout 120 --arg 100000 "$GUESTS/flood.bin" 2>"$OUT/stderr"
+	grep -Eq '^boot-trace: [0-9]+ events, [1-9][0-9]* dropped$' "$OUT/stderr"
+}
+
+@test "strio: every byte of rep outsb in order, then the 16- and 32-bit writes" {
+	"$BT" run -f jsonl -o "$OUT/strio.jsonl" -- "$VMM" --timeout 60 "$GUESTS/strio.bin"
+	got=$(jsonl_events "$OUT/strio.jsonl" | jq -r '"\(.size):\(.value):\(.code)"' | tr '\n' ' ')
+	want=""
+	for v in $(seq 16 31); do want="${want}1:$v:$v "; done
+	want="${want}2:12849:49 4:909456435:51 "
+	[ "$got" = "$want" ]
+}
+
+@test "smp: each write carries the vCPU that made it" {
+	"$BT" run -f jsonl -o "$OUT/smp.jsonl" -- "$VMM" --timeout 60 --cpus 4 "$GUESTS/smp.bin"
+	jsonl_events "$OUT/smp.jsonl" | jq -s -e '
+		length == 16 and all(.[]; .vcpu == ((.code - 128) / 4 | floor) and
+			.thread == "vcpu\(.vcpu)") and ([.[].vcpu] | unique) == [0, 1, 2, 3]'
+}
+
+@test "noise: writes to other ports stay out unless asked for" {
+	"$BT" run -f jsonl -o "$OUT/noise.jsonl" -- "$VMM" --timeout 60 "$GUESTS/noise.bin"
+	[ "$(jsonl_events "$OUT/noise.jsonl" | jq -r '"\(.port):\(.code)"' | tr '\n' ' ')" = \
+		"128:1 128:33 128:65 128:97 128:129 " ]
+	"$BT" run -f jsonl -o "$OUT/noise2.jsonl" --port 0x80 --port 0xf4 -- "$VMM" --timeout 60 \
+		"$GUESTS/noise.bin"
+	[ "$(jsonl_events "$OUT/noise2.jsonl" | jq -r '"\(.port):\(.code)"' | tr '\n' ' ')" = \
+		"128:1 244:177 128:33 244:178 128:65 244:179 128:97 244:180 128:129 " ]
+	# --port replaces the default: only 0x81 now.
+	"$BT" run -f jsonl -o "$OUT/noise3.jsonl" --port 129 -- "$VMM" --timeout 60 "$GUESTS/noise.bin"
+	[ "$(jsonl_events "$OUT/noise3.jsonl" | jq -r '"\(.port):\(.code)"' | tr '\n' ' ')" = \
+		"129:161 129:162 129:163 129:164 " ]
+}
+
+@test "a wrapper script that starts vmm-min is followed through fork and exec" {
+	cat >"$OUT/wrapper.sh" <<-SCRIPT
+	#!/bin/sh
+	echo "wrapper: starting the VMM"
+	"$VMM" --timeout 60 --serial /dev/null "\$@"
+	status=\$?
+	echo "wrapper: VMM exited \$status"
+	exit \$status
+	SCRIPT
+	chmod +x "$OUT/wrapper.sh"
+	run "$BT" run -f jsonl -o "$OUT/wrap.jsonl" -- "$OUT/wrapper.sh" "$GUESTS/demo.bin"
+	[ "$status" -eq 0 ]
+	jsonl_events "$OUT/wrap.jsonl" | jq -s -e 'length == 11 and all(.[]; .comm == "vmm-min")'
+	jsonl_summary "$OUT/wrap.jsonl" | jq -e '.vms[0].time_to_userspace_ns > 0'
+}
+
+@test "run exits with the command's status" {
+	run "$BT" run -q -- "$VMM" --timeout 60 --arg 7 "$GUESTS/exitcode.bin"
+	[ "$status" -eq 7 ]
+	run "$BT" run -q -- "$VMM" --timeout 1 "$GUESTS/hang.bin"
+	[ "$status" -eq 124 ]
+	run "$BT" run -q -- sh -c 'exit 3'
+	[ "$status" -eq 3 ]
+}
+
+@test "SIGINT stops the command and the trace cleanly, with a summary" {
+	"$BT" run -f jsonl -o "$OUT/int.jsonl" -- "$VMM" --timeout 60 --arg 100000 \
+		--serial /dev/null "$GUESTS/demo.bin" 2>"$OUT/stderr" &
+	pid=$!
+	# Wait for the first code, then interrupt.
+	for _ in $(seq 300); do
+		grep -q '"type":"event"' "$OUT/int.jsonl" 2>/dev/null && break
+		sleep 0.1
+	done
+	kill -INT "$pid"
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 130 ]
+	jq -e . "$OUT/int.jsonl" >/dev/null
+	jsonl_summary "$OUT/int.jsonl" | jq -e '.events >= 1 and .vms[0].end_ns > 0'
+}
+
+@test "--help and --version" {
+	run "$BT" --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"USAGE: boot-trace run"* ]]
+	[[ "$output" == *"EXAMPLES:"* ]]
+	run "$BT" --version
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^boot-trace\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}
