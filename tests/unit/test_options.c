@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* Unit tests: the boot-trace command line. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include "options.h"
+
+#define ARGV(...) ((char *[]){ "boot-trace", __VA_ARGS__, NULL })
+#define ARGC(...) ((int)(sizeof((char *[]){ "boot-trace", __VA_ARGS__ }) / sizeof(char *)))
+#define PARSE(opts, ...) options_parse(opts, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__))
+
+static void test_run_defaults(void **state)
+{
+	struct options o;
+
+	assert_int_equal(PARSE(&o, "run", "--", "vmm-min", "demo.bin"), 0);
+	assert_int_equal(o.command, CMD_RUN);
+	assert_int_equal(o.format, FORMAT_LOG);
+	assert_null(o.output);
+	assert_int_equal(o.nr_ports, 1);
+	assert_int_equal(o.ports[0], 0x80);
+	assert_int_equal(o.buffer_kib, DEFAULT_BUFFER_KIB);
+	assert_string_equal(o.argv[0], "vmm-min");
+	assert_string_equal(o.argv[1], "demo.bin");
+	assert_null(o.argv[2]);
+}
+
+static void test_run_options_and_command_options(void **state)
+{
+	struct options o;
+
+	/* Options after COMMAND belong to COMMAND, with or without "--". */
+	assert_int_equal(PARSE(&o, "run", "-q", "-f", "jsonl", "-o", "x.jsonl", "--port", "0xf4",
+			       "--port", "128", "-b", "64", "qemu", "-m", "64", "-q"),
+			 0);
+	assert_true(o.quiet);
+	assert_int_equal(o.format, FORMAT_JSONL);
+	assert_string_equal(o.output, "x.jsonl");
+	assert_int_equal(o.nr_ports, 2);
+	assert_int_equal(o.ports[0], 0xf4);
+	assert_int_equal(o.ports[1], 0x80);
+	assert_int_equal(o.buffer_kib, 64);
+	assert_string_equal(o.argv[0], "qemu");
+	assert_string_equal(o.argv[3], "-q");
+}
+
+static void test_duplicate_port_counted_once(void **state)
+{
+	struct options o;
+
+	assert_int_equal(PARSE(&o, "run", "--port", "0x80", "--port", "128", "--", "x"), 0);
+	assert_int_equal(o.nr_ports, 1);
+}
+
+static void test_record(void **state)
+{
+	struct options o;
+
+	assert_int_equal(PARSE(&o, "record", "-p", "10", "--pid", "20"), 0);
+	assert_int_equal(o.command, CMD_RECORD);
+	assert_int_equal(o.nr_pids, 2);
+	assert_int_equal(o.pids[1], 20);
+	assert_int_equal(PARSE(&o, "record", "-a", "-v"), 0);
+	assert_true(o.all);
+	assert_true(o.verbose);
+}
+
+static void test_help_and_version(void **state)
+{
+	struct options o;
+
+	assert_int_equal(PARSE(&o, "--help"), 0);
+	assert_int_equal(o.command, CMD_HELP);
+	assert_int_equal(PARSE(&o, "-V"), 0);
+	assert_int_equal(o.command, CMD_VERSION);
+	assert_int_equal(PARSE(&o, "run", "-h"), 0);
+	assert_int_equal(o.command, CMD_HELP);
+}
+
+static void test_bad_inputs(void **state)
+{
+	struct options o;
+
+	assert_int_equal(options_parse(&o, 1, ARGV(NULL)), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "trace"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "run"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "run", "--"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "run", "-f", "xml", "--", "x"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "run", "--port", "65536", "--", "x"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "run", "--port", "0x80x", "--", "x"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "run", "--port", "-1", "--", "x"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "run", "-b", "5", "--", "x"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "run", "-b", "0", "--", "x"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "run", "-p", "1", "--", "x"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "run", "-o", "", "--", "x"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "run", "-o"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "record"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "record", "-a", "-p", "1"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "record", "-p", "0"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "record", "-p", "99999999999"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "record", "-a", "extra"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "record", "-a", "--bogus"), EXIT_USAGE);
+}
+
+static void test_parse_ulong(void **state)
+{
+	unsigned long v;
+
+	assert_int_equal(parse_ulong("0x80", 0xffff, &v), 0);
+	assert_int_equal(v, 0x80);
+	assert_int_equal(parse_ulong("010", 0xffff, &v), 0);
+	assert_int_equal(v, 8);
+	assert_int_equal(parse_ulong("65535", 0xffff, &v), 0);
+	assert_int_equal(parse_ulong("65536", 0xffff, &v), -ERANGE);
+	assert_int_equal(parse_ulong("99999999999999999999999", ~0UL, &v), -ERANGE);
+	assert_int_equal(parse_ulong("", 10, &v), -EINVAL);
+	assert_int_equal(parse_ulong(NULL, 10, &v), -EINVAL);
+	assert_int_equal(parse_ulong(" 1", 10, &v), -EINVAL);
+	assert_int_equal(parse_ulong("+1", 10, &v), -EINVAL);
+	assert_int_equal(parse_ulong("1 ", 10, &v), -EINVAL);
+	assert_int_equal(parse_ulong("0x", 10, &v), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_run_defaults),
+		cmocka_unit_test(test_run_options_and_command_options),
+		cmocka_unit_test(test_duplicate_port_counted_once),
+		cmocka_unit_test(test_record),
+		cmocka_unit_test(test_help_and_version),
+		cmocka_unit_test(test_bad_inputs),
+		cmocka_unit_test(test_parse_ulong),
+	};
+
+	/* options_parse prints its errors: keep the TAP stream readable. */
+	freopen("/dev/null", "w", stderr);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* Unit tests: what the log and jsonl writers print for one VM's records. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <json-c/json.h>
+#include "output.h"
+
+struct capture {
+	struct output out;
+	char *buf;
+	size_t len;
+};
+
+static void capture_open(struct capture *c, const struct output_ops *ops)
+{
+	memset(c, 0, sizeof(*c));
+	c->out.ops = ops;
+	c->out.fp = open_memstream(&c->buf, &c->len);
+	c->out.summary_fp = c->out.fp;
+	assert_non_null(c->out.fp);
+}
+
+static char *capture_close(struct capture *c)
+{
+	fclose(c->out.fp);
+	return c->buf;
+}
+
+static struct vm test_vm(void)
+{
+	struct vm vm = { .id = 1, .pid = 4242, .start_ns = 5000000000ull };
+
+	strcpy(vm.comm, "vmm-min");
+	return vm;
+}
+
+static struct bt_event pio(uint64_t ts, uint32_t value, uint8_t size)
+{
+	struct bt_event ev = { .ts_ns = ts, .tgid = 4242, .tid = 4243, .vm_id = 1, .vcpu = 0,
+			       .value = value, .port = 0x80, .type = BT_EV_PIO, .size = size };
+
+	strcpy(ev.comm, "vcpu0");
+	return ev;
+}
+
+static void test_log_line_is_cloud_hypervisor_text(void **state)
+{
+	struct vm vm = test_vm();
+	struct bt_event ev = pio(5000000000ull + 19004123, 0x0, 1);
+	struct capture c;
+
+	capture_open(&c, &output_log_ops);
+	output_log_ops.event(&c.out, &vm, &ev);
+	assert_string_equal(capture_close(&c), "[     5.019004123] vmm-min[4242] vm1 vcpu0: "
+					       "[Debug I/O port: Firmware code 0x0] 0.019004 seconds\n");
+	free(c.buf);
+}
+
+static void test_log_line_past_one_second_and_wide_write(void **state)
+{
+	struct vm vm = test_vm();
+	struct bt_event ev = pio(5000000000ull + 1500000000ull, 0x3241, 2);
+	struct capture c;
+
+	ev.vcpu = BT_VCPU_UNKNOWN;
+	capture_open(&c, &output_log_ops);
+	output_log_ops.event(&c.out, &vm, &ev);
+	assert_string_equal(capture_close(&c),
+			    "[     6.500000000] vmm-min[4242] vm1 vcpu?: [Debug I/O port: Kernel code "
+			    "0x41] 1.500000 seconds (2-byte write 0x3241)\n");
+	free(c.buf);
+}
+
+static void test_log_unknown_start(void **state)
+{
+	struct vm vm = test_vm();
+	struct bt_event ev = pio(7000000000ull, 0x61, 1);
+	struct capture c;
+
+	vm.start_ns = 0;
+	vm.id = BT_VM_UNKNOWN;
+	ev.port = 0xf4;
+	capture_open(&c, &output_log_ops);
+	output_log_ops.event(&c.out, &vm, &ev);
+	assert_string_equal(capture_close(&c), "[     7.000000000] vmm-min[4242] vm? vcpu0: "
+					       "[Debug I/O port 0xf4: Userspace code 0x61] ? seconds\n");
+	free(c.buf);
+}
+
+static void test_jsonl_event_fields_and_escaping(void **state)
+{
+	struct vm vm = test_vm();
+	struct bt_event ev = pio(5000000123ull, 0x142, 1);
+	struct json_object *obj, *field;
+	struct capture c;
+
+	/* A process may name itself anything: quotes and control characters included. */
+	strcpy(vm.comm, "a\"b\\c\n\x01");
+	memcpy(ev.comm, "CPU 0/KVM\"\t\0", 12);
+	capture_open(&c, &output_jsonl_ops);
+	output_jsonl_ops.event(&c.out, &vm, &ev);
+	capture_close(&c);
+	assert_non_null(strchr(c.buf, '\n'));
+	assert_ptr_equal(strchr(c.buf, '\n'), c.buf + c.len - 1); /* one line */
+	obj = json_tokener_parse(c.buf);
+	assert_non_null(obj);
+	assert_true(json_object_object_get_ex(obj, "comm", &field));
+	assert_string_equal(json_object_get_string(field), "a\"b\\c\n\x01");
+	assert_true(json_object_object_get_ex(obj, "thread", &field));
+	assert_string_equal(json_object_get_string(field), "CPU 0/KVM\"\t");
+	assert_true(json_object_object_get_ex(obj, "since_start_ns", &field));
+	assert_int_equal(json_object_get_int64(field), 123);
+	assert_true(json_object_object_get_ex(obj, "code", &field));
+	assert_int_equal(json_object_get_int(field), 0x42);
+	assert_true(json_object_object_get_ex(obj, "label", &field));
+	assert_string_equal(json_object_get_string(field), "Kernel");
+	assert_true(json_object_object_get_ex(obj, "vcpu", &field));
+	assert_int_equal(json_object_get_int(field), 0);
+	json_object_put(obj);
+	free(c.buf);
+}
+
+static void test_jsonl_unknowns_are_null(void **state)
+{
+	struct vm vm = test_vm();
+	struct bt_event ev = pio(100, 0x1, 1);
+	struct json_object *obj, *field;
+	struct capture c;
+
+	vm.start_ns = 0;
+	ev.vcpu = BT_VCPU_UNKNOWN;
+	capture_open(&c, &output_jsonl_ops);
+	output_jsonl_ops.event(&c.out, &vm, &ev);
+	capture_close(&c);
+	obj = json_tokener_parse(c.buf);
+	assert_non_null(obj);
+	assert_true(json_object_object_get_ex(obj, "since_start_ns", &field));
+	assert_null(field);
+	assert_true(json_object_object_get_ex(obj, "vcpu", &field));
+	assert_null(field);
+	json_object_put(obj);
+	free(c.buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_log_line_is_cloud_hypervisor_text),
+		cmocka_unit_test(test_log_line_past_one_second_and_wide_write),
+		cmocka_unit_test(test_log_unknown_start),
+		cmocka_unit_test(test_jsonl_event_fields_and_escaping),
+		cmocka_unit_test(test_jsonl_unknowns_are_null),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
