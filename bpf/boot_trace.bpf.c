@@ -440,6 +440,8 @@ int process_exit(void *ctx)
 	e = reserve(BT_EV_PROC_EXIT);
 	if (!e)
 		return 0;
+	/* wait(2) status. Some kernels fire this before setting exit_code; the group's is set. */
+	e->value = BPF_CORE_READ(task, exit_code) ?: BPF_CORE_READ(task, signal, group_exit_code);
 	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 	return 0;
 }

@@ -24,7 +24,9 @@ struct output_ops {
 	void (*vm_start)(struct output *out, const struct vm *vm);
 	void (*event)(struct output *out, const struct vm *vm, const struct bt_event *ev);
 	void (*vm_end)(struct output *out, const struct vm *vm);
-	/* Called once at the end with every VM of the trace. */
+	/* A VM's boot summary: when its VMM exits, or at the end for VMs still running. */
+	void (*vm_summary)(struct output *out, const struct vm *vm);
+	/* Called once at the end, with the VMs the session kept. */
 	void (*summary)(struct output *out, const struct vm_table *vms,
 			const struct trace_totals *totals);
 };

@@ -5,6 +5,7 @@
  */
 #include <inttypes.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <json-c/json.h>
 #include "labels.h"
 #include "output.h"
@@ -49,7 +50,13 @@ static void jsonl_vm_start(struct output *out, const struct vm *vm)
 
 static void jsonl_vm_end(struct output *out, const struct vm *vm)
 {
-	emit(out, vm_record("vm_end", vm, vm->end_ns));
+	struct json_object *obj = vm_record("vm_end", vm, vm->end_ns);
+	int status = vm->exit_status;
+
+	json_object_object_add(obj, "exit_status",
+			       json_known(WIFEXITED(status), WEXITSTATUS(status)));
+	json_object_object_add(obj, "signal", json_known(WIFSIGNALED(status), WTERMSIG(status)));
+	emit(out, obj);
 }
 
 static void jsonl_event(struct output *out, const struct vm *vm, const struct bt_event *ev)
@@ -80,7 +87,8 @@ static void jsonl_event(struct output *out, const struct vm *vm, const struct bt
 	emit(out, obj);
 }
 
-static struct json_object *vm_summary(const struct vm *vm)
+/* A VM's summary, as a record of its own (type) or inside the final summary (type NULL). */
+static struct json_object *vm_summary(const char *type, const struct vm *vm)
 {
 	struct json_object *obj = json_object_new_object(), *stages = json_object_new_array();
 	struct stage_row rows[STAGE_NR];
@@ -89,11 +97,14 @@ static struct json_object *vm_summary(const struct vm *vm)
 	uint64_t user_ns;
 	bool has_user = boot_userspace_ns(&vm->stats, &user_ns);
 
+	if (type)
+		json_object_object_add(obj, "type", json_object_new_string(type));
 	json_object_object_add(obj, "vm", json_known(vm->id != BT_VM_UNKNOWN, vm->id));
 	json_object_object_add(obj, "pid", json_object_new_int(vm->pid));
 	json_object_object_add(obj, "comm", json_object_new_string(vm->comm));
 	json_object_object_add(obj, "start_ns", json_known(vm->start_ns, vm->start_ns));
 	json_object_object_add(obj, "end_ns", json_known(vm->end_ns, vm->end_ns));
+	json_object_object_add(obj, "complete", json_object_new_boolean(vm_boot_complete(vm)));
 	json_object_object_add(obj, "events", json_u64(vm->stats.events));
 	for (int i = 0; i < n; i++) {
 		struct json_object *row = json_object_new_object();
@@ -109,6 +120,12 @@ static struct json_object *vm_summary(const struct vm *vm)
 	json_object_object_add(obj, "time_to_userspace_ns",
 			       json_known(has_user && vm->start_ns, user_ns - base));
 	return obj;
+}
+
+static void jsonl_vm_summary(struct output *out, const struct vm *vm)
+{
+	if (!out->quiet)
+		emit(out, vm_summary("vm_summary", vm));
 }
 
 static void jsonl_summary(struct output *out, const struct vm_table *vms,
@@ -133,7 +150,7 @@ static void jsonl_summary(struct output *out, const struct vm_table *vms,
 	json_object_object_add(obj, "string_lost", json_u64(totals->string_lost));
 	json_object_object_add(obj, "malformed", json_u64(totals->malformed));
 	for (const struct vm *vm = vms->head; vm; vm = vm->next)
-		json_object_array_add(list, vm_summary(vm));
+		json_object_array_add(list, vm_summary(NULL, vm));
 	json_object_object_add(obj, "vms", list);
 	emit(out, obj);
 }
@@ -142,5 +159,6 @@ const struct output_ops output_jsonl_ops = {
 	.vm_start = jsonl_vm_start,
 	.event = jsonl_event,
 	.vm_end = jsonl_vm_end,
+	.vm_summary = jsonl_vm_summary,
 	.summary = jsonl_summary,
 };

@@ -59,25 +59,31 @@ static void log_event(struct output *out, const struct vm *vm, const struct bt_e
 
 static void log_vm_end(struct output *out, const struct vm *vm)
 {
+	char reason[48];
+
 	print_stamp(out->fp, vm->end_ns);
 	print_vm_name(out->fp, vm);
-	fprintf(out->fp, ": VMM exited\n");
+	fprintf(out->fp, ": VMM exited (%s)\n", vm_end_reason(vm, reason, sizeof(reason)));
 }
 
-static void log_vm_summary(FILE *fp, const struct vm *vm)
+static void log_vm_summary(struct output *out, const struct vm *vm)
 {
 	struct stage_row rows[STAGE_NR];
 	int n = boot_summary(&vm->stats, rows);
 	/* Relative to VM start where it was seen, else to the first write. */
 	uint64_t base = vm->start_ns ?: (n ? rows[0].first_ns : 0);
-	char first[32], dur[32];
+	char first[32], dur[32], reason[48];
+	FILE *fp = out->summary_fp;
 	uint64_t user_ns;
 
+	if (out->quiet)
+		return;
 	fprintf(fp, "boot-trace: ");
 	print_vm_name(fp, vm);
-	fprintf(fp, ": %" PRIu64 " codes%s%s\n", vm->stats.events,
-		vm->start_ns ? "" : " (VM start not seen: times from the first write)",
-		vm->end_ns || !vm->start_ns ? "" : " (still running)");
+	fprintf(fp, ": %" PRIu64 " codes, %s%s%s\n", vm->stats.events,
+		vm_end_reason(vm, reason, sizeof(reason)),
+		vm_boot_complete(vm) ? "" : " (incomplete)",
+		vm->start_ns ? "" : " (VM start not seen: times from the first write)");
 	if (!n)
 		return;
 	fprintf(fp, "  %-12s %12s %14s %7s\n", "stage", "first (s)", "duration (s)", "codes");
@@ -99,16 +105,13 @@ static void log_summary(struct output *out, const struct vm_table *vms,
 			const struct trace_totals *totals)
 {
 	FILE *fp = out->summary_fp;
+	bool lost = totals->dropped || totals->string_lost || totals->malformed;
 
-	if (!out->quiet)
-		for (const struct vm *vm = vms->head; vm; vm = vm->next)
-			log_vm_summary(fp, vm);
 	/* Losses are reported even with -q: nothing is lost silently. */
-	if (!out->quiet || totals->dropped || totals->string_lost || totals->malformed)
-		fprintf(fp, "boot-trace: %" PRIu64 " events, %" PRIu64 " dropped", totals->events,
-			totals->dropped);
-	else
+	if (out->quiet && !lost)
 		return;
+	fprintf(fp, "boot-trace: %" PRIu64 " events, %" PRIu64 " dropped", totals->events,
+		totals->dropped);
 	if (totals->string_lost)
 		fprintf(fp, ", %" PRIu64 " string I/O bytes unseen", totals->string_lost);
 	if (totals->malformed)
@@ -120,5 +123,6 @@ const struct output_ops output_log_ops = {
 	.vm_start = log_vm_start,
 	.event = log_event,
 	.vm_end = log_vm_end,
+	.vm_summary = log_vm_summary,
 	.summary = log_summary,
 };

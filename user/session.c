@@ -54,11 +54,18 @@ static void on_pio(struct session *s, const struct bt_event *ev)
 
 static void on_process_exit(struct session *s, const struct bt_event *ev)
 {
-	for (struct vm *vm = s->vms.head; vm; vm = vm->next) {
+	struct vm *vm = s->vms.head, *next;
+
+	for (; vm; vm = next) {
+		next = vm->next;
 		if (vm->pid != (pid_t)ev->tgid || vm->end_ns)
 			continue;
 		vm->end_ns = ev->ts_ns;
+		vm->exit_status = ev->value;
 		s->out.ops->vm_end(&s->out, vm);
+		s->out.ops->vm_summary(&s->out, vm);
+		if (!s->keep_vms)
+			vm_table_remove(&s->vms, vm);
 	}
 	tracer_forget_process(s->tracer, ev->tgid);
 }
@@ -110,6 +117,7 @@ int session_open(struct session *s, const struct options *opts, bool filter_tgid
 
 	memset(s, 0, sizeof(*s));
 	s->opts = opts;
+	s->keep_vms = true;
 	vm_table_init(&s->vms);
 	err = tracer_open(&s->tracer, &cfg);
 	if (err)
@@ -260,6 +268,9 @@ int session_close(struct session *s)
 	s->totals.dropped = tracer_counter(s->tracer, BT_CNT_DROPPED);
 	s->totals.string_lost = tracer_counter(s->tracer, BT_CNT_STRING_LOST);
 	tracer_close(s->tracer);
+	for (struct vm *vm = s->vms.head; vm; vm = vm->next)
+		if (!vm->end_ns)
+			s->out.ops->vm_summary(&s->out, vm);
 	s->out.ops->summary(&s->out, &s->vms, &s->totals);
 	err = output_close(&s->out);
 	vm_table_free(&s->vms);

@@ -19,6 +19,7 @@ struct session {
 	struct output out;
 	struct vm_table vms;
 	struct trace_totals totals;
+	bool keep_vms;		/* keep ended VMs for the final summary (run, record) */
 };
 
 /* Open the output and start tracing. 0 or -errno (error already printed). */

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include "vm_table.h"
 
 void vm_table_init(struct vm_table *table)
@@ -55,4 +57,20 @@ void vm_table_remove(struct vm_table *table, struct vm *vm)
 		free(vm);
 		return;
 	}
+}
+
+bool vm_boot_complete(const struct vm *vm)
+{
+	return vm->end_ns && !WIFSIGNALED(vm->exit_status);
+}
+
+const char *vm_end_reason(const struct vm *vm, char *buf, size_t len)
+{
+	if (!vm->end_ns)
+		snprintf(buf, len, "still running");
+	else if (WIFSIGNALED(vm->exit_status))
+		snprintf(buf, len, "killed by signal %d", WTERMSIG(vm->exit_status));
+	else
+		snprintf(buf, len, "exit status %d", WEXITSTATUS(vm->exit_status));
+	return buf;
 }

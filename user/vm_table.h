@@ -4,6 +4,7 @@
 #define VM_TABLE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include "boot_trace.h"
@@ -16,6 +17,7 @@ struct vm {
 	uint64_t start_ns;	/* KVM_CREATE_VM, host CLOCK_MONOTONIC; 0 when not seen */
 	uint64_t found_ns;	/* when found already running (start not seen) */
 	uint64_t end_ns;	/* process exit; 0 while running */
+	uint32_t exit_status;	/* wait(2) status of the VMM, valid once end_ns is set */
 	struct boot_stats stats;
 	struct vm *next;
 };
@@ -33,6 +35,15 @@ struct vm *vm_table_find(struct vm_table *table, pid_t pid, uint32_t id);
 
 /* Find, or append a new VM with the given identity (NULL on allocation failure). */
 struct vm *vm_table_get(struct vm_table *table, pid_t pid, uint32_t id, const char *comm);
+
+/*
+ * A boot is complete when its VMM exited normally. Killed by a signal, or still running when
+ * the trace stopped, it is incomplete (the summary says so).
+ */
+bool vm_boot_complete(const struct vm *vm);
+
+/* Why a boot is incomplete, for humans: "killed by signal 9", "still running". */
+const char *vm_end_reason(const struct vm *vm, char *buf, size_t len);
 
 /* Unlink and free a VM. */
 void vm_table_remove(struct vm_table *table, struct vm *vm);

@@ -190,3 +190,28 @@ setup() {
 	[ "$status" -eq 0 ]
 	[[ "$output" =~ ^boot-trace\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
 }
+
+@test "VMM killed mid-boot: its VM ends, summary marked incomplete, status 137" {
+	"$BT" run -f jsonl -o "$OUT/kill.jsonl" -- "$VMM" --timeout 60 --arg 400000 \
+		--serial /dev/null "$GUESTS/demo.bin" &
+	pid=$!
+	for _ in $(seq 300); do
+		grep -q '"type":"event"' "$OUT/kill.jsonl" 2>/dev/null && break
+		sleep 0.1
+	done
+	pkill -KILL -P "$pid" vmm-min
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 137 ]
+	jq -s -e '[.[] | select(.type == "vm_end")] | length == 1 and .[0].signal == 9
+		and .[0].exit_status == null' "$OUT/kill.jsonl"
+	jq -s -e '[.[] | select(.type == "vm_summary")] | length == 1 and .[0].complete == false
+		and .[0].events >= 1 and .[0].events < 11' "$OUT/kill.jsonl"
+	"$BT" run -o /dev/null -- "$VMM" --timeout 60 --arg 400000 --serial /dev/null \
+		"$GUESTS/demo.bin" 2>"$OUT/stderr" &
+	pid=$!
+	sleep 1
+	pkill -KILL -P "$pid" vmm-min
+	wait "$pid" || true
+	grep -Eq '^boot-trace: vmm-min\[[0-9]+\] vm[0-9]+: [0-9]+ codes, killed by signal 9 \(incomplete\)$' "$OUT/stderr"
+}
