@@ -408,6 +408,26 @@ int ioctl_exit(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
+/* Closing a VM fd is how a VMM destroys a VM (a reboot in cloud-hypervisor makes a new one). */
+SEC("tracepoint/syscalls/sys_enter_close")
+int close_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	struct bt_fd_key key = { .tgid = bpf_get_current_pid_tgid() >> 32, .fd = ctx->args[0] };
+	__u32 *vm_id = bpf_map_lookup_elem(&vm_fds, &key);
+	struct bt_event *e;
+
+	if (!vm_id)
+		return 0;
+	e = reserve(BT_EV_VM_CLOSE);
+	if (e) {
+		e->vm_id = *vm_id;
+		e->aux = key.fd;
+		bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	}
+	bpf_map_delete_elem(&vm_fds, &key);
+	return 0;
+}
+
 /* `boot-trace run` follows the command through fork and exec. */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(process_fork, struct task_struct *parent, struct task_struct *child)

@@ -22,6 +22,7 @@ enum bt_event_type {
 	BT_EV_VM_CREATE,  /* KVM_CREATE_VM returned a VM fd (aux = fd) */
 	BT_EV_VCPU_CREATE, /* KVM_CREATE_VCPU returned a vCPU fd (aux = fd, vcpu = id) */
 	BT_EV_PROC_EXIT,  /* a traced or VM-owning process exited (value = wait status) */
+	BT_EV_VM_CLOSE,	  /* the VMM closed a VM fd (aux = fd) */
 };
 
 /* Flags of a BT_EV_PIO record. */

@@ -7,5 +7,6 @@
 
 int cmd_run(const struct options *opts);
 int cmd_record(const struct options *opts);
+int cmd_daemon(const struct options *opts);
 
 #endif

@@ -25,6 +25,8 @@ int main(int argc, char **argv)
 		return cmd_run(&opts);
 	case CMD_RECORD:
 		return cmd_record(&opts);
+	case CMD_DAEMON:
+		return cmd_daemon(&opts);
 	default:
 		return EXIT_USAGE;
 	}

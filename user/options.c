@@ -10,6 +10,7 @@
 static const char usage_text[] =
 	"USAGE: boot-trace run [OPTIONS] -- COMMAND [ARGS...]\n"
 	"       boot-trace record [OPTIONS] [-p PID]... [-a]\n"
+	"       boot-trace daemon [--log-file FILE] [--jsonl FILE] [--metrics-dir DIR] [OPTIONS]\n"
 	"       boot-trace --help | --version\n"
 	"\n"
 	"Time a KVM guest's boot from the host kernel: every guest write to the debug I/O port\n"
@@ -20,6 +21,8 @@ static const char usage_text[] =
 	"           exit with COMMAND's status after the boot summary\n"
 	"  record   trace running processes (-p) or every KVM guest on the host (-a)\n"
 	"           until SIGINT/SIGTERM or until every -p process has exited\n"
+	"  daemon   trace every KVM guest on the host, present and future, as a service:\n"
+	"           per-VM boot summaries, SIGHUP reopens the files, one daemon per host\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output FILE     write the trace to FILE (default: stdout)\n"
@@ -29,6 +32,10 @@ static const char usage_text[] =
 	"  -p, --pid PID         record: trace process PID (repeatable)\n"
 	"  -a, --all             record: trace every KVM guest on the host\n"
 	"  -q, --quiet           no boot summary\n"
+	"      --log-file FILE   daemon: append the log to FILE (default: stdout)\n"
+	"      --jsonl FILE      daemon: append jsonl records to FILE as well\n"
+	"      --metrics-dir DIR daemon: keep DIR/boot_trace.prom (Prometheus textfile) current\n"
+	"      --lock FILE       daemon: lock file (default " DEFAULT_LOCK_FILE ")\n"
 	"  -v, --verbose         show libbpf's messages\n"
 	"  -h, --help            this help\n"
 	"  -V, --version         print the version\n"
@@ -37,7 +44,9 @@ static const char usage_text[] =
 	"  sudo boot-trace run -- vmm-min build/guests/demo.bin\n"
 	"  sudo boot-trace run -f jsonl -o boot.jsonl -- qemu-system-x86_64 -accel kvm ...\n"
 	"  sudo boot-trace record -p 4242          # one running VMM\n"
-	"  sudo boot-trace record -a --port 0x80 --port 0xf4\n";
+	"  sudo boot-trace record -a --port 0x80 --port 0xf4\n"
+	"  sudo boot-trace daemon --log-file /var/log/boot-trace/boot.log \\\n"
+	"       --metrics-dir /var/lib/prometheus/node-exporter\n";
 
 void options_usage(FILE *out)
 {
@@ -111,18 +120,34 @@ static int set_buffer(struct options *opts, const char *arg)
 	return 0;
 }
 
+static int set_path(const char **path, const char *option, const char *arg)
+{
+	if (!*arg)
+		return usage_error("empty file name for %s", option);
+	*path = arg;
+	return 0;
+}
+
 static int parse_command(const char *name, enum command *cmd)
 {
 	if (!strcmp(name, "run"))
 		*cmd = CMD_RUN;
 	else if (!strcmp(name, "record"))
 		*cmd = CMD_RECORD;
+	else if (!strcmp(name, "daemon"))
+		*cmd = CMD_DAEMON;
 	else
-		return usage_error("unknown command '%s': expected run or record", name);
+		return usage_error("unknown command '%s': expected run, record or daemon", name);
 	return 0;
 }
 
-enum { OPT_PORT = 0x100 };
+enum {
+	OPT_PORT = 0x100,
+	OPT_LOG_FILE,
+	OPT_JSONL,
+	OPT_METRICS_DIR,
+	OPT_LOCK,
+};
 
 static const struct option long_options[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -135,6 +160,10 @@ static const struct option long_options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "log-file", required_argument, NULL, OPT_LOG_FILE },
+	{ "jsonl", required_argument, NULL, OPT_JSONL },
+	{ "metrics-dir", required_argument, NULL, OPT_METRICS_DIR },
+	{ "lock", required_argument, NULL, OPT_LOCK },
 	{},
 };
 
@@ -145,7 +174,7 @@ int options_parse(struct options *opts, int argc, char **argv)
 	memset(opts, 0, sizeof(*opts));
 	opts->buffer_kib = DEFAULT_BUFFER_KIB;
 	if (argc < 2)
-		return usage_error("%s", "missing command: expected run or record");
+		return usage_error("%s", "missing command: expected run, record or daemon");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		opts->command = CMD_HELP;
 		return 0;
@@ -170,6 +199,7 @@ int options_parse(struct options *opts, int argc, char **argv)
 			opts->output = optarg;
 			break;
 		case 'f':
+			opts->format_set = true;
 			if (!strcmp(optarg, "log"))
 				opts->format = FORMAT_LOG;
 			else if (!strcmp(optarg, "jsonl"))
@@ -180,6 +210,18 @@ int options_parse(struct options *opts, int argc, char **argv)
 			break;
 		case OPT_PORT:
 			err = add_port(opts, optarg);
+			break;
+		case OPT_LOG_FILE:
+			err = set_path(&opts->log_file, "--log-file", optarg);
+			break;
+		case OPT_JSONL:
+			err = set_path(&opts->jsonl_file, "--jsonl", optarg);
+			break;
+		case OPT_METRICS_DIR:
+			err = set_path(&opts->metrics_dir, "--metrics-dir", optarg);
+			break;
+		case OPT_LOCK:
+			err = set_path(&opts->lock_file, "--lock", optarg);
 			break;
 		case 'b':
 			err = set_buffer(opts, optarg);
@@ -215,7 +257,19 @@ int options_parse(struct options *opts, int argc, char **argv)
 		opts->nr_ports = 1;
 	}
 
-	if (opts->command == CMD_RUN) {
+	if (opts->command != CMD_DAEMON &&
+	    (opts->log_file || opts->jsonl_file || opts->metrics_dir || opts->lock_file))
+		return usage_error("%s", "--log-file, --jsonl, --metrics-dir and --lock belong to daemon");
+	if (opts->command == CMD_DAEMON) {
+		if (optind < argc)
+			return usage_error("unexpected argument '%s'", argv[optind]);
+		if (opts->nr_pids || opts->all)
+			return usage_error("%s", "the daemon traces every VM: no -p or -a");
+		if (opts->output || opts->format_set)
+			return usage_error("%s", "the daemon writes --log-file and --jsonl, not -o or -f");
+		if (!opts->lock_file)
+			opts->lock_file = DEFAULT_LOCK_FILE;
+	} else if (opts->command == CMD_RUN) {
 		if (opts->nr_pids || opts->all)
 			return usage_error("%s", "-p and -a belong to record, not run");
 		if (optind >= argc)

@@ -12,11 +12,13 @@
 #define MAX_PIDS	     64
 #define DEFAULT_BUFFER_KIB   4096
 #define EXIT_USAGE	     2
+#define DEFAULT_LOCK_FILE    "/run/boot-trace/daemon.lock"
 
 enum command {
 	CMD_NONE,
 	CMD_RUN,
 	CMD_RECORD,
+	CMD_DAEMON,
 	CMD_HELP,
 	CMD_VERSION,
 };
@@ -30,6 +32,7 @@ struct options {
 	enum command command;
 	const char *output;	/* NULL: stdout */
 	enum output_format format;
+	bool format_set;	/* -f given */
 	uint16_t ports[BT_MAX_PORTS];
 	int nr_ports;
 	unsigned int buffer_kib; /* ring buffer size */
@@ -39,6 +42,11 @@ struct options {
 	pid_t pids[MAX_PIDS];
 	int nr_pids;
 	char **argv;		/* run: the command */
+	/* daemon */
+	const char *log_file;	/* NULL: stdout */
+	const char *jsonl_file;
+	const char *metrics_dir;
+	const char *lock_file;
 };
 
 /*

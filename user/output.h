@@ -21,6 +21,9 @@ struct trace_totals {
 struct output;
 
 struct output_ops {
+	/* Optional: set up / tear down what the writer keeps in out->priv (0 or -errno). */
+	int (*open)(struct output *out);
+	void (*close)(struct output *out);
 	void (*vm_start)(struct output *out, const struct vm *vm);
 	void (*event)(struct output *out, const struct vm *vm, const struct bt_event *ev);
 	void (*vm_end)(struct output *out, const struct vm *vm);
@@ -33,20 +36,39 @@ struct output_ops {
 
 struct output {
 	const struct output_ops *ops;
-	FILE *fp;		/* the trace */
+	FILE *fp;		/* the trace; NULL for writers that keep their own files */
 	FILE *summary_fp;	/* where the log format's summary goes */
-	const char *path;	/* NULL: stdout */
+	const char *path;	/* NULL: stdout; a directory for the metrics writer */
 	bool quiet;
+	bool append;		/* daemon: append, and reopen on SIGHUP */
+	bool summary_in_trace;	/* daemon: each VM's summary is one line of the trace */
+	bool failed;		/* a write error was reported */
+	const struct trace_totals *totals; /* the session's running counts */
+	void *priv;
 };
 
-/* Open the trace destination; 0 or -errno after a one-line error. */
-int output_open(struct output *out, enum output_format format, const char *path, bool quiet);
+#define OUTPUT_QUIET  (1u << 0)
+#define OUTPUT_APPEND (1u << 1)
+#define OUTPUT_SUMMARY_IN_TRACE (1u << 2)
+
+/* Open a writer on path; 0 or -errno after a one-line error. */
+int output_open(struct output *out, const struct output_ops *ops, const char *path,
+		unsigned int flags);
+
+/* After logrotate moved the file: close it and open path again. 0 or -errno. */
+int output_reopen(struct output *out);
+
+/* Flush; report a write error once (one line). 0 or -EIO. */
+int output_flush(struct output *out);
 
 /* Flush and close; -EIO after a one-line error if anything could not be written. */
 int output_close(struct output *out);
 
+const struct output_ops *output_ops_for(enum output_format format);
+
 extern const struct output_ops output_log_ops;
 extern const struct output_ops output_jsonl_ops;
+extern const struct output_ops output_prom_ops;
 
 /* Shared by the writers: "%llu.%06llu" seconds, exact past one second. */
 void format_seconds(char *buf, size_t len, uint64_t ns);

@@ -45,17 +45,23 @@ static void jsonl_vm_start(struct output *out, const struct vm *vm)
 	struct json_object *obj = vm_record("vm_start", vm, vm->start_ns ?: vm->found_ns);
 
 	json_object_object_add(obj, "start_seen", json_object_new_boolean(vm->start_ns != 0));
+	json_object_object_add(obj, "cmdline", json_object_new_string(vm->cmdline));
 	emit(out, obj);
 }
 
 static void jsonl_vm_end(struct output *out, const struct vm *vm)
 {
 	struct json_object *obj = vm_record("vm_end", vm, vm->end_ns);
+	bool exited = vm->end_reason == VM_END_EXIT;
 	int status = vm->exit_status;
+	char reason[48];
 
 	json_object_object_add(obj, "exit_status",
-			       json_known(WIFEXITED(status), WEXITSTATUS(status)));
-	json_object_object_add(obj, "signal", json_known(WIFSIGNALED(status), WTERMSIG(status)));
+			       json_known(exited && WIFEXITED(status), WEXITSTATUS(status)));
+	json_object_object_add(obj, "signal",
+			       json_known(exited && WIFSIGNALED(status), WTERMSIG(status)));
+	json_object_object_add(obj, "reason",
+			       json_object_new_string(vm_end_reason(vm, reason, sizeof(reason))));
 	emit(out, obj);
 }
 

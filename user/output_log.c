@@ -25,7 +25,10 @@ static void log_vm_start(struct output *out, const struct vm *vm)
 {
 	print_stamp(out->fp, vm->start_ns ?: vm->found_ns);
 	print_vm_name(out->fp, vm);
-	fprintf(out->fp, vm->start_ns ? ": VM created\n" : ": VM already running (start not seen)\n");
+	fprintf(out->fp, vm->start_ns ? ": VM created" : ": VM already running (start not seen)");
+	if (vm->cmdline[0])
+		fprintf(out->fp, ", cmdline: %s", vm->cmdline);
+	fputc('\n', out->fp);
 }
 
 static void log_event(struct output *out, const struct vm *vm, const struct bt_event *ev)
@@ -66,6 +69,36 @@ static void log_vm_end(struct output *out, const struct vm *vm)
 	fprintf(out->fp, ": VMM exited (%s)\n", vm_end_reason(vm, reason, sizeof(reason)));
 }
 
+/* The daemon's form: one line per VM, in the log itself. */
+static void log_vm_summary_line(struct output *out, const struct vm *vm)
+{
+	struct stage_row rows[STAGE_NR];
+	int n = boot_summary(&vm->stats, rows);
+	uint64_t base = vm->start_ns ?: (n ? rows[0].first_ns : 0);
+	char first[32], dur[32], reason[48];
+	FILE *fp = out->fp;
+	uint64_t user_ns;
+
+	print_stamp(fp, vm->end_ns ?: (n ? rows[n - 1].first_ns : base));
+	print_vm_name(fp, vm);
+	fprintf(fp, ": boot summary: %s%s, %" PRIu64 " codes",
+		vm_end_reason(vm, reason, sizeof(reason)),
+		vm_boot_complete(vm) ? "" : " (incomplete)", vm->stats.events);
+	for (int i = 0; i < n; i++) {
+		format_seconds(first, sizeof(first), rows[i].first_ns - base);
+		format_seconds(dur, sizeof(dur), rows[i].duration_ns);
+		fprintf(fp, "%s %s at %s s for %s s (%" PRIu32 ")", i ? "," : ";",
+			stage_label(rows[i].stage), first, dur, rows[i].codes);
+	}
+	if (boot_userspace_ns(&vm->stats, &user_ns)) {
+		format_seconds(first, sizeof(first), user_ns - base);
+		fprintf(fp, "; time to Userspace %s s", first);
+	}
+	if (!vm->start_ns)
+		fprintf(fp, "; VM start not seen: times from the first write");
+	fputc('\n', fp);
+}
+
 static void log_vm_summary(struct output *out, const struct vm *vm)
 {
 	struct stage_row rows[STAGE_NR];
@@ -76,6 +109,10 @@ static void log_vm_summary(struct output *out, const struct vm *vm)
 	FILE *fp = out->summary_fp;
 	uint64_t user_ns;
 
+	if (out->summary_in_trace) {
+		log_vm_summary_line(out, vm);
+		return;
+	}
 	if (out->quiet)
 		return;
 	fprintf(fp, "boot-trace: ");

@@ -96,8 +96,8 @@ int cmd_run(const struct options *opts)
 	close(err_pipe[0]);
 	if (n == sizeof(exec_err)) {
 		waitpid(child, &wstatus, 0);
-		opts = s.opts;
-		s.out.quiet = true;
+		for (int i = 0; i < s.nr_outs; i++)
+			s.outs[i].quiet = true;
 		session_close(&s);
 		fprintf(stderr, "boot-trace: cannot run '%s': %s\n", opts->argv[0],
 			strerror(exec_err));

@@ -13,10 +13,13 @@
 #include "tracer.h"
 #include "vm_table.h"
 
+#define MAX_OUTPUTS 4
+
 struct session {
 	const struct options *opts;
 	struct tracer *tracer;
-	struct output out;
+	struct output outs[MAX_OUTPUTS];
+	int nr_outs;
 	struct vm_table vms;
 	struct trace_totals totals;
 	bool keep_vms;		/* keep ended VMs for the final summary (run, record) */
@@ -32,7 +35,7 @@ int session_add_process(struct session *s, pid_t pid);
 /* Learn a process's existing VMs and vCPUs from /proc (0 if it has none). */
 int session_seed_process(struct session *s, pid_t pid);
 
-/* Why session_loop() returned. */
+/* Why session_loop() returned. SIGHUP does not end it: the outputs are reopened. */
 enum loop_end {
 	LOOP_SIGNAL,	   /* SIGINT or SIGTERM (signo in *sig) */
 	LOOP_PIDS_EXITED,  /* every watched process has exited */
