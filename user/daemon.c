@@ -20,16 +20,13 @@
 /* Hold an exclusive lock for the daemon's lifetime; the file says who holds it. */
 static int take_lock(const char *path)
 {
-	char holder[32] = "", *dir = strdup(path);
+	char holder[32] = "";
 	ssize_t n;
 	int fd;
 
 	/* The default lives in /run/boot-trace/ (systemd's RuntimeDirectory); make it if needed. */
-	if (dir && strrchr(dir, '/') && strrchr(dir, '/') != dir) {
-		*strrchr(dir, '/') = '\0';
-		mkdir(dir, 0755);
-	}
-	free(dir);
+	if (!strcmp(path, DEFAULT_LOCK_FILE))
+		mkdir(DEFAULT_LOCK_DIR, 0755);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0) {
 		fprintf(stderr, "boot-trace: cannot open lock file %s: %s\n", path, strerror(errno));

@@ -12,7 +12,8 @@
 #define MAX_PIDS	     64
 #define DEFAULT_BUFFER_KIB   4096
 #define EXIT_USAGE	     2
-#define DEFAULT_LOCK_FILE    "/run/boot-trace/daemon.lock"
+#define DEFAULT_LOCK_DIR     "/run/boot-trace"
+#define DEFAULT_LOCK_FILE    DEFAULT_LOCK_DIR "/daemon.lock"
 
 enum command {
 	CMD_NONE,

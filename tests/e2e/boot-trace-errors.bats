@@ -98,3 +98,22 @@ expect_error() {
 	expect_error 1 "boot-trace: permission denied: tracing needs root or CAP_BPF and CAP_PERFMON (try sudo)" -- \
 		run -- true
 }
+
+@test "daemon: options that belong elsewhere" {
+	expect_error 2 "boot-trace: the daemon writes --log-file and --jsonl, not -o or -f*" -- daemon -o x
+	expect_error 2 "boot-trace: the daemon traces every VM: no -p or -a*" -- daemon -p 1
+	expect_error 2 "boot-trace: unexpected argument 'extra'*" -- daemon extra
+	expect_error 2 "boot-trace: --log-file, --jsonl, --metrics-dir and --lock belong to daemon*" -- \
+		run --log-file x -- true
+	expect_error 2 "boot-trace: empty file name for --jsonl*" -- daemon --jsonl ''
+}
+
+@test "daemon: metrics directory or log file that cannot be written" {
+	require_bpf
+	expect_error 1 "boot-trace: cannot write /nonexistent-dir/boot_trace.prom: No such file or directory" -- \
+		daemon --lock "$OUT/lock" --metrics-dir /nonexistent-dir
+	expect_error 1 "boot-trace: cannot write /nonexistent-dir/x.log: No such file or directory" -- \
+		daemon --lock "$OUT/lock" --log-file /nonexistent-dir/x.log
+	expect_error 1 "boot-trace: cannot open lock file /nonexistent-dir/lock: No such file or directory" -- \
+		daemon --lock /nonexistent-dir/lock
+}
