@@ -12,11 +12,15 @@
 #define MAX_PIDS	     64
 #define DEFAULT_BUFFER_KIB   4096
 #define EXIT_USAGE	     2
+#define MAX_REPEAT	     10000
+#define DEFAULT_THRESHOLD    10.0 /* diff: percent */
 
 enum command {
 	CMD_NONE,
 	CMD_RUN,
 	CMD_RECORD,
+	CMD_REPORT,
+	CMD_DIFF,
 	CMD_HELP,
 	CMD_VERSION,
 };
@@ -24,6 +28,9 @@ enum command {
 enum output_format {
 	FORMAT_LOG,
 	FORMAT_JSONL,
+	FORMAT_CHROME,
+	FORMAT_CSV,
+	FORMAT_SVG,
 };
 
 struct options {
@@ -39,6 +46,11 @@ struct options {
 	pid_t pids[MAX_PIDS];
 	int nr_pids;
 	char **argv;		/* run: the command */
+	unsigned int repeat;	/* run: boots (0: once, without statistics) */
+	const char *files[2];	/* report: FILE; diff: BASE NEW */
+	const char *svg;	/* report: --svg OUT */
+	double threshold;	/* diff: percent */
+	bool format_set;	/* -f given */
 };
 
 /*
@@ -48,6 +60,9 @@ struct options {
 int options_parse(struct options *opts, int argc, char **argv);
 
 void options_usage(FILE *out);
+
+/* "log", "jsonl", ... */
+const char *format_name(enum output_format format);
 
 /* Strict number parsing: the whole string, in range. Returns 0 or -EINVAL / -ERANGE. */
 int parse_ulong(const char *s, unsigned long max, unsigned long *val);

@@ -21,6 +21,8 @@ struct trace_totals {
 struct output;
 
 struct output_ops {
+	/* Optional: after the destination is open (a file header, the writer's state). */
+	int (*open)(struct output *out);
 	void (*vm_start)(struct output *out, const struct vm *vm);
 	void (*event)(struct output *out, const struct vm *vm, const struct bt_event *ev);
 	void (*vm_end)(struct output *out, const struct vm *vm);
@@ -29,14 +31,20 @@ struct output_ops {
 	/* Called once at the end, with the VMs the session kept. */
 	void (*summary)(struct output *out, const struct vm_table *vms,
 			const struct trace_totals *totals);
+	/*
+	 * Optional: last call before the destination is flushed and closed, on every path,
+	 * signals included (a footer that keeps the file well-formed; free the state).
+	 */
+	void (*close)(struct output *out);
 };
 
 struct output {
 	const struct output_ops *ops;
 	FILE *fp;		/* the trace */
-	FILE *summary_fp;	/* where the log format's summary goes */
+	FILE *summary_fp;	/* where the human summary goes; NULL: nowhere */
 	const char *path;	/* NULL: stdout */
 	bool quiet;
+	void *priv;		/* the writer's own state */
 };
 
 /* Open the trace destination; 0 or -errno after a one-line error. */
@@ -47,8 +55,17 @@ int output_close(struct output *out);
 
 extern const struct output_ops output_log_ops;
 extern const struct output_ops output_jsonl_ops;
+extern const struct output_ops output_chrome_ops;
+extern const struct output_ops output_csv_ops;
+extern const struct output_ops output_svg_ops;
+
+/* The writer of a format. */
+const struct output_ops *output_ops_of(enum output_format format);
 
 /* Shared by the writers: "%llu.%06llu" seconds, exact past one second. */
 void format_seconds(char *buf, size_t len, uint64_t ns);
+
+/* Text for XML (the SVG chart): markup escaped, control bytes and invalid UTF-8 as '?'. */
+void xml_escape(FILE *fp, const char *s);
 
 #endif

@@ -76,7 +76,7 @@ static void log_vm_summary(struct output *out, const struct vm *vm)
 	FILE *fp = out->summary_fp;
 	uint64_t user_ns;
 
-	if (out->quiet)
+	if (out->quiet || !fp)
 		return;
 	fprintf(fp, "boot-trace: ");
 	print_vm_name(fp, vm);
@@ -108,7 +108,7 @@ static void log_summary(struct output *out, const struct vm_table *vms,
 	bool lost = totals->dropped || totals->string_lost || totals->malformed;
 
 	/* Losses are reported even with -q: nothing is lost silently. */
-	if (out->quiet && !lost)
+	if (!fp || (out->quiet && !lost))
 		return;
 	fprintf(fp, "boot-trace: %" PRIu64 " events, %" PRIu64 " dropped", totals->events,
 		totals->dropped);

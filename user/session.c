@@ -64,6 +64,8 @@ static void on_process_exit(struct session *s, const struct bt_event *ev)
 		vm->exit_status = ev->value;
 		s->out.ops->vm_end(&s->out, vm);
 		s->out.ops->vm_summary(&s->out, vm);
+		if (s->vm_done)
+			s->vm_done(s, vm);
 		if (!s->keep_vms)
 			vm_table_remove(&s->vms, vm);
 	}
@@ -268,9 +270,13 @@ int session_close(struct session *s)
 	s->totals.dropped = tracer_counter(s->tracer, BT_CNT_DROPPED);
 	s->totals.string_lost = tracer_counter(s->tracer, BT_CNT_STRING_LOST);
 	tracer_close(s->tracer);
-	for (struct vm *vm = s->vms.head; vm; vm = vm->next)
-		if (!vm->end_ns)
-			s->out.ops->vm_summary(&s->out, vm);
+	for (struct vm *vm = s->vms.head; vm; vm = vm->next) {
+		if (vm->end_ns)
+			continue;
+		s->out.ops->vm_summary(&s->out, vm);
+		if (s->vm_done)
+			s->vm_done(s, vm);
+	}
 	s->out.ops->summary(&s->out, &s->vms, &s->totals);
 	err = output_close(&s->out);
 	vm_table_free(&s->vms);
