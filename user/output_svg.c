@@ -305,7 +305,16 @@ static void draw_legend(FILE *fp, int y)
 		x + 16, y);
 }
 
-static void draw_vm(FILE *fp, const struct chart_vm *cv, int y, double scale)
+/* Vertical grid lines through one VM's rows (not through its header text). */
+static void draw_grid(FILE *fp, int y1, int y2, uint64_t span, uint64_t step, double scale)
+{
+	for (uint64_t t = 0; t <= span; t += step)
+		fprintf(fp, "<line class=\"grid\" x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\"/>\n",
+			LABEL_WIDTH + t * scale, y1, LABEL_WIDTH + t * scale, y2);
+}
+
+static void draw_vm(FILE *fp, const struct chart_vm *cv, int y, double scale, uint64_t span,
+		    uint64_t step)
 {
 	struct stage_row rows[STAGE_NR];
 	int n = boot_summary(&cv->stats, rows);
@@ -332,6 +341,11 @@ static void draw_vm(FILE *fp, const struct chart_vm *cv, int y, double scale)
 		fprintf(fp, " \u2014 %zu codes not drawn", cv->not_drawn);
 	fputs("</text>\n", fp);
 	y += HEADER_H;
+	for (int r = 0; r < cv->nr_rows; r++)
+		fprintf(fp, "<rect class=\"lane\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>\n",
+			LABEL_WIDTH, y + STAGE_ROW_H + r * VCPU_ROW_H + 2, PLOT_WIDTH,
+			VCPU_ROW_H - 4);
+	draw_grid(fp, y, y + STAGE_ROW_H + cv->nr_rows * VCPU_ROW_H, span, step, scale);
 
 	fprintf(fp, "<text class=\"row\" x=\"%d\" y=\"%d\">boot stages</text>\n", LABEL_WIDTH - 10,
 		y + 19);
@@ -426,7 +440,7 @@ static int by_vcpu(const void *a, const void *b)
 static void draw(FILE *fp, const struct chart *c)
 {
 	uint64_t span = 0, step;
-	int height = TOP + 30, y;
+	int height = TOP + 30, y, drawn = 0;
 	double scale;
 	char label[32];
 
@@ -434,9 +448,12 @@ static void draw(FILE *fp, const struct chart *c)
 		uint64_t base = vm_base(&c->vms[i]), last = vm_last(&c->vms[i]);
 
 		qsort(c->vms[i].rows, c->vms[i].nr_rows, sizeof(struct vcpu_row), by_vcpu);
+		if (!c->vms[i].stats.events)
+			continue; /* a VM that wrote no code has nothing to draw */
 		if (last > base && last - base > span)
 			span = last - base;
 		height += vm_height(&c->vms[i]);
+		drawn++;
 	}
 	span += span / 20 + 1; /* room after the last code */
 	step = grid_step(span);
@@ -464,28 +481,30 @@ static void draw(FILE *fp, const struct chart *c)
 	      fp);
 	fprintf(fp, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", CHART_WIDTH, height);
 	fputs("<text class=\"title\" x=\"10\" y=\"28\">Boot chart</text>\n", fp);
-	fprintf(fp,
-		"<text class=\"subtitle\" x=\"10\" y=\"48\">boot-trace %s: %d VM%s; time from "
-		"each VM's creation (KVM_CREATE_VM), stamped in the host kernel</text>\n",
-		BOOT_TRACE_VERSION, c->nr_vms, c->nr_vms == 1 ? "" : "s");
+	fprintf(fp, "<text class=\"subtitle\" x=\"10\" y=\"48\">boot-trace %s: %d VM%s",
+		BOOT_TRACE_VERSION, drawn, drawn == 1 ? "" : "s");
+	if (c->nr_vms > drawn)
+		fprintf(fp, " (%d more without codes)", c->nr_vms - drawn);
+	fputs("; time from each VM's creation (KVM_CREATE_VM), stamped in the host kernel</text>\n",
+	      fp);
 	draw_legend(fp, 76);
 
-	/* Grid and axis labels, above the first VM and down through all of them. */
+	/* The time axis, above the first VM. */
 	for (uint64_t t = 0; t <= span; t += step) {
 		double x = LABEL_WIDTH + t * scale;
 
 		grid_label(label, sizeof(label), t, step);
-		fprintf(fp,
-			"<line class=\"grid\" x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\"/>\n"
-			"<text class=\"axis\" x=\"%.2f\" y=\"%d\">%s</text>\n",
-			x, TOP - 8, x, height - 24, x, TOP - 12, label);
+		fprintf(fp, "<text class=\"axis\" x=\"%.2f\" y=\"%d\">%s</text>\n", x, TOP - 12,
+			label);
 	}
 	y = TOP;
 	for (int i = 0; i < c->nr_vms; i++) {
-		draw_vm(fp, &c->vms[i], y, scale);
+		if (!c->vms[i].stats.events)
+			continue;
+		draw_vm(fp, &c->vms[i], y, scale, span, step);
 		y += vm_height(&c->vms[i]);
 	}
-	if (!c->nr_vms)
+	if (!drawn)
 		fprintf(fp, "<text x=\"10\" y=\"%d\">No boot codes in this trace.</text>\n",
 			y + 20);
 	fputs("</svg>\n", fp);
