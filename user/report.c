@@ -5,7 +5,9 @@
  * another format (-f, -o), all from one pass over the file.
  */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "commands.h"
 #include "jsonl_reader.h"
 #include "output.h"
@@ -74,6 +76,15 @@ static const struct replay_ops report_ops = {
     .run_end = rep_run_end,
 };
 
+/* Writing the output would truncate the input before it is read. */
+static bool same_file(const char *in, const char *out)
+{
+	struct stat a, b;
+
+	return out && strcmp(in, "-") && !stat(in, &a) && !stat(out, &b) && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 int cmd_report(const struct options *opts)
 {
 	struct output conv, svg;
@@ -82,6 +93,10 @@ int cmd_report(const struct options *opts)
 	int status = 0, err;
 	char msg[512];
 
+	if (same_file(opts->files[0], opts->output) || same_file(opts->files[0], opts->svg)) {
+		fprintf(stderr, "boot-trace: %s is both the input and an output\n", opts->files[0]);
+		return EXIT_BAD_INPUT;
+	}
 	/* The tables go to stdout, unless the converted trace does. */
 	r.table.ops = &output_log_ops;
 	r.table.fp = stdout;

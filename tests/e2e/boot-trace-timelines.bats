@@ -380,6 +380,11 @@ expect_bad_input() {
 	# A chart of a bad file is not left behind.
 	expect_bad_input "boot-trace: truncated.jsonl:2: *" -- report --svg out.svg truncated.jsonl
 	[ ! -e out.svg ]
+	# An output that is the input would destroy it before it is read.
+	cp types.jsonl self.jsonl
+	expect_bad_input "boot-trace: self.jsonl is both the input and an output" -- \
+		report --svg self.jsonl self.jsonl
+	cmp types.jsonl self.jsonl
 	# diff: the second file is checked too; a file with no codes cannot be compared.
 	printf '%s\n' "$good" >nocodes.jsonl
 	expect_bad_input "boot-trace: nocodes.jsonl: no boot codes to compare" -- \
