@@ -17,7 +17,7 @@ WARNINGS   := -Wall -Wextra -Wshadow -Wformat=2 -Wundef -Wstrict-prototypes \
 CFLAGS     ?= -g -O2
 CFLAGS     += $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -DBOOT_TRACE_VERSION='"$(VERSION)"'
 DEPFLAGS    = -MMD -MP
-LDLIBS_BT  := -lbpf -ljson-c -lelf -lz
+LDLIBS_BT  := -lbpf -ljson-c -lelf -lz -lm
 LDLIBS_VMM := -lpthread
 
 ifeq ($(V),1)

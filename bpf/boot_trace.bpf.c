@@ -151,7 +151,7 @@ static __always_inline struct bt_event *reserve(__u16 type)
 	__u64 id;
 
 	if (!e) {
-		count(BT_CNT_DROPPED);
+		count(type == BT_EV_PIO ? BT_CNT_DROPPED : BT_CNT_LIFECYCLE_DROPPED);
 		return NULL;
 	}
 	id = bpf_get_current_pid_tgid();

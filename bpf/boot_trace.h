@@ -32,7 +32,8 @@ enum bt_event_type {
 
 /* Indexes of the per-CPU counters (map "counters"). */
 enum bt_counter {
-	BT_CNT_DROPPED,		/* ring buffer full: record lost */
+	BT_CNT_DROPPED,		/* ring buffer full: a port write lost */
+	BT_CNT_LIFECYCLE_DROPPED, /* ring buffer full: a VM/vCPU/process record lost */
 	BT_CNT_STRING_LOST,	/* string elements the fallback tracepoint cannot see */
 	BT_CNT_MAP_FULL,	/* VM/vCPU bookkeeping map full: identity lost */
 	BT_CNT_NR,

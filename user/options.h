@@ -14,12 +14,16 @@
 #define EXIT_USAGE	     2
 #define DEFAULT_LOCK_DIR     "/run/boot-trace"
 #define DEFAULT_LOCK_FILE    DEFAULT_LOCK_DIR "/daemon.lock"
+#define MAX_REPEAT	     10000
+#define DEFAULT_THRESHOLD    10.0 /* diff: percent */
 
 enum command {
 	CMD_NONE,
 	CMD_RUN,
 	CMD_RECORD,
 	CMD_DAEMON,
+	CMD_REPORT,
+	CMD_DIFF,
 	CMD_HELP,
 	CMD_VERSION,
 };
@@ -27,6 +31,9 @@ enum command {
 enum output_format {
 	FORMAT_LOG,
 	FORMAT_JSONL,
+	FORMAT_CHROME,
+	FORMAT_CSV,
+	FORMAT_SVG,
 };
 
 struct options {
@@ -48,6 +55,10 @@ struct options {
 	const char *jsonl_file;
 	const char *metrics_dir;
 	const char *lock_file;
+	unsigned int repeat;	/* run: boots (0: once, without statistics) */
+	const char *files[2];	/* report: FILE; diff: BASE NEW */
+	const char *svg;	/* report: --svg OUT */
+	double threshold;	/* diff: percent */
 };
 
 /*
@@ -57,6 +68,9 @@ struct options {
 int options_parse(struct options *opts, int argc, char **argv);
 
 void options_usage(FILE *out);
+
+/* "log", "jsonl", ... */
+const char *format_name(enum output_format format);
 
 /* Strict number parsing: the whole string, in range. Returns 0 or -EINVAL / -ERANGE. */
 int parse_ulong(const char *s, unsigned long max, unsigned long *val);

@@ -6,9 +6,20 @@
 #include <unistd.h>
 #include "output.h"
 
-const struct output_ops *output_ops_for(enum output_format format)
+const struct output_ops *output_ops_of(enum output_format format)
 {
-	return format == FORMAT_JSONL ? &output_jsonl_ops : &output_log_ops;
+	switch (format) {
+	case FORMAT_JSONL:
+		return &output_jsonl_ops;
+	case FORMAT_CHROME:
+		return &output_chrome_ops;
+	case FORMAT_CSV:
+		return &output_csv_ops;
+	case FORMAT_SVG:
+		return &output_svg_ops;
+	default:
+		return &output_log_ops;
+	}
 }
 
 /* O_NOFOLLOW: as root, never write through a symlink someone planted. */
@@ -42,12 +53,20 @@ int output_open(struct output *out, const struct output_ops *ops, const char *pa
 	out->summary_in_trace = flags & OUTPUT_SUMMARY_IN_TRACE;
 	out->path = path;
 	out->summary_fp = stderr;
-	if (ops->open)
-		return ops->open(out);
-	if (path)
-		err = open_file(out);
-	else
-		out->fp = stdout;
+	if (!ops->own_files) {
+		if (path)
+			err = open_file(out);
+		else
+			out->fp = stdout;
+	}
+	if (!err && ops->open) {
+		err = ops->open(out);
+		/* Writers with their own files name the file that failed themselves. */
+		if (err && !ops->own_files)
+			fprintf(stderr, "boot-trace: cannot start the writer: %s\n", strerror(-err));
+		if (err && out->fp && out->fp != stdout)
+			fclose(out->fp);
+	}
 	return err;
 }
 

@@ -113,7 +113,7 @@ static void log_vm_summary(struct output *out, const struct vm *vm)
 		log_vm_summary_line(out, vm);
 		return;
 	}
-	if (out->quiet)
+	if (out->quiet || !fp)
 		return;
 	fprintf(fp, "boot-trace: ");
 	print_vm_name(fp, vm);
@@ -142,15 +142,18 @@ static void log_summary(struct output *out, const struct vm_table *vms,
 			const struct trace_totals *totals)
 {
 	FILE *fp = out->summary_fp;
-	bool lost = totals->dropped || totals->string_lost || totals->malformed;
+	bool lost = totals->dropped || totals->string_lost || totals->malformed ||
+		    totals->lifecycle_dropped;
 
 	/* Losses are reported even with -q: nothing is lost silently. */
-	if (out->quiet && !lost)
+	if (!fp || (out->quiet && !lost))
 		return;
 	fprintf(fp, "boot-trace: %" PRIu64 " events, %" PRIu64 " dropped", totals->events,
 		totals->dropped);
 	if (totals->string_lost)
 		fprintf(fp, ", %" PRIu64 " string I/O bytes unseen", totals->string_lost);
+	if (totals->lifecycle_dropped)
+		fprintf(fp, ", %" PRIu64 " VM/process records dropped", totals->lifecycle_dropped);
 	if (totals->malformed)
 		fprintf(fp, ", %" PRIu64 " malformed records", totals->malformed);
 	fputc('\n', fp);

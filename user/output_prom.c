@@ -276,4 +276,5 @@ const struct output_ops output_prom_ops = {
 	.vm_end = prom_nothing,
 	.vm_summary = prom_vm_summary,
 	.summary = prom_no_summary,
+	.own_files = true,
 };

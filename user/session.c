@@ -27,6 +27,7 @@ static void refresh_totals(struct session *s)
 {
 	s->totals.dropped = tracer_counter(s->tracer, BT_CNT_DROPPED);
 	s->totals.string_lost = tracer_counter(s->tracer, BT_CNT_STRING_LOST);
+	s->totals.lifecycle_dropped = tracer_counter(s->tracer, BT_CNT_LIFECYCLE_DROPPED);
 }
 
 static void announce_vm(struct session *s, struct vm *vm)
@@ -45,6 +46,8 @@ static void finish_vm(struct session *s, struct vm *vm, uint64_t end_ns)
 		out->ops->vm_end(out, vm);
 		out->ops->vm_summary(out, vm);
 	}
+	if (s->vm_done)
+		s->vm_done(s, vm);
 	if (!s->keep_vms)
 		vm_table_remove(&s->vms, vm);
 }
@@ -194,7 +197,7 @@ static int open_outputs(struct session *s, const struct options *opts)
 	unsigned int flags = opts->quiet ? OUTPUT_QUIET : 0;
 
 	if (opts->command != CMD_DAEMON)
-		return add_output(s, output_ops_for(opts->format), opts->output, flags);
+		return add_output(s, output_ops_of(opts->format), opts->output, flags);
 	flags |= OUTPUT_APPEND | OUTPUT_SUMMARY_IN_TRACE;
 	return add_output(s, &output_log_ops, opts->log_file, flags) ?:
 	       (opts->jsonl_file ? add_output(s, &output_jsonl_ops, opts->jsonl_file, flags) : 0) ?:
@@ -393,10 +396,14 @@ int session_close(struct session *s)
 	refresh_totals(s);
 	tracer_close(s->tracer);
 	/* VMs still running when the trace stops get their (incomplete) summary too. */
-	for (struct vm *vm = s->vms.head; vm; vm = vm->next)
-		if (!vm->end_ns)
-			FOR_EACH_OUTPUT(s, out)
-				out->ops->vm_summary(out, vm);
+	for (struct vm *vm = s->vms.head; vm; vm = vm->next) {
+		if (vm->end_ns)
+			continue;
+		FOR_EACH_OUTPUT(s, out)
+			out->ops->vm_summary(out, vm);
+		if (s->vm_done)
+			s->vm_done(s, vm);
+	}
 	FOR_EACH_OUTPUT(s, out)
 		out->ops->summary(out, &s->vms, &s->totals);
 	close_outputs(s, &err);

@@ -23,6 +23,9 @@ struct session {
 	struct vm_table vms;
 	struct trace_totals totals;
 	bool keep_vms;		/* keep ended VMs for the final summary (run, record) */
+	/* Optional: each VM once its summary is written (its statistics are final). */
+	void (*vm_done)(struct session *s, const struct vm *vm);
+	void *ctx;		/* for vm_done */
 };
 
 /* Open the output and start tracing. 0 or -errno (error already printed). */
