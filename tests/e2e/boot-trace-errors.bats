@@ -13,7 +13,8 @@ setup() {
 expect_error() {
 	local want_status=$1 pattern=$2
 	shift 3
-	run "-$want_status" --separate-stderr ${AS:-} "$BT" "$@"
+	# timeout: a command that wrongly starts tracing must not hang the suite.
+	run "-$want_status" --separate-stderr timeout 60 ${AS:-} "$BT" "$@"
 	echo "status=$status stderr=$stderr"
 	[ "$status" -eq "$want_status" ]
 	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
