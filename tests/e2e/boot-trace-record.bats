@@ -21,6 +21,16 @@ start_recorder() {
 	wait_for_line "$OUT/rec.err" "tracing"
 }
 
+# Wait until process $1 holds a KVM VM fd (its VM exists, so record finds it already running).
+wait_for_vm() {
+	for _ in $(seq 300); do
+		ls -l /proc/"$1"/fd 2>/dev/null | grep -q 'anon_inode:kvm-vm' && return 0
+		sleep 0.05
+	done
+	echo "process $1 created no VM" >&2
+	return 1
+}
+
 stop_recorder() {
 	kill -INT "$REC"
 	wait "$REC"
@@ -56,7 +66,7 @@ stop_recorder() {
 	"$VMM" --timeout 60 --serial /dev/null --arg 400000 "$GUESTS/demo.bin" &
 	b=$!
 	PIDS="$a $b"
-	sleep 0.5
+	wait_for_vm "$a"
 	# record -p ends by itself when every traced process has exited.
 	run "$BT" record -p "$a" -f jsonl -o "$OUT/one.jsonl"
 	[ "$status" -eq 0 ]
@@ -78,7 +88,8 @@ stop_recorder() {
 	"$VMM" --timeout 60 --serial /dev/null --arg 300000 "$GUESTS/demo.bin" &
 	b=$!
 	PIDS="$a $b"
-	sleep 0.3
+	wait_for_vm "$a"
+	wait_for_vm "$b"
 	run "$BT" record -q -p "$a" -p "$b" -f jsonl -o "$OUT/two.jsonl"
 	[ "$status" -eq 0 ]
 	[ "$(jsonl_events "$OUT/two.jsonl" | jq -r .pid | sort -u | wc -l)" -eq 2 ]
