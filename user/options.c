@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,36 +9,43 @@
 #include "options.h"
 
 static const char usage_text[] =
-	"USAGE: boot-trace run [OPTIONS] -- COMMAND [ARGS...]\n"
-	"       boot-trace record [OPTIONS] [-p PID]... [-a]\n"
-	"       boot-trace --help | --version\n"
-	"\n"
-	"Time a KVM guest's boot from the host kernel: every guest write to the debug I/O port\n"
-	"(0x80) is stamped in the kernel (CLOCK_MONOTONIC), labelled by its code range and logged.\n"
-	"\n"
-	"Commands:\n"
-	"  run      start COMMAND (and whatever it forks) traced from its first instruction;\n"
-	"           exit with COMMAND's status after the boot summary\n"
-	"  record   trace running processes (-p) or every KVM guest on the host (-a)\n"
-	"           until SIGINT/SIGTERM or until every -p process has exited\n"
-	"\n"
-	"Options:\n"
-	"  -o, --output FILE     write the trace to FILE (default: stdout)\n"
-	"  -f, --format FORMAT   log (default) or jsonl\n"
-	"      --port PORT       trace writes to PORT instead of 0x80 (repeatable, up to 8)\n"
-	"  -b, --buffer-size KIB ring buffer size in KiB, a power of two >= 4 (default 4096)\n"
-	"  -p, --pid PID         record: trace process PID (repeatable)\n"
-	"  -a, --all             record: trace every KVM guest on the host\n"
-	"  -q, --quiet           no boot summary\n"
-	"  -v, --verbose         show libbpf's messages\n"
-	"  -h, --help            this help\n"
-	"  -V, --version         print the version\n"
-	"\n"
-	"EXAMPLES:\n"
-	"  sudo boot-trace run -- vmm-min build/guests/demo.bin\n"
-	"  sudo boot-trace run -f jsonl -o boot.jsonl -- qemu-system-x86_64 -accel kvm ...\n"
-	"  sudo boot-trace record -p 4242          # one running VMM\n"
-	"  sudo boot-trace record -a --port 0x80 --port 0xf4\n";
+    "USAGE: boot-trace run [OPTIONS] -- COMMAND [ARGS...]\n"
+    "       boot-trace record [OPTIONS] [-p PID]... [-a]\n"
+    "       boot-trace --help | --version\n"
+    "\n"
+    "Time a KVM guest's boot from the host kernel: every guest write to the debug I/O port\n"
+    "(0x80) is stamped in the kernel (CLOCK_MONOTONIC), labelled by its code range and logged.\n"
+    "\n"
+    "Commands:\n"
+    "  run      start COMMAND (and whatever it forks) traced from its first instruction;\n"
+    "           exit with COMMAND's status after the boot summary\n"
+    "  record   trace running processes (-p) or every KVM guest on the host (-a)\n"
+    "           until SIGINT/SIGTERM or until every -p process has exited\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output FILE     write the trace to FILE (default: stdout)\n"
+    "  -f, --format FORMAT   log (default) or jsonl\n"
+    "      --port PORT       trace writes to PORT instead of 0x80 (repeatable, up to 8)\n"
+    "      --labels MAP      label the preceding --port's codes with MAP: debug-port\n"
+    "                        (default), qboot (0xf4 values 1..7) or a file of\n"
+    "                        'VALUE NAME' / 'LOW-HIGH NAME' lines\n"
+    "      --mmio [ADDR[=VALUE]]  also trace one-byte MMIO writes to ADDR (of VALUE only);\n"
+    "                        alone: Firecracker's boot timer, 0xc0000000=123\n"
+    "  -b, --buffer-size KIB ring buffer size in KiB, a power of two >= 4 (default 4096)\n"
+    "  -p, --pid PID         record: trace process PID (repeatable)\n"
+    "  -a, --all             record: trace every KVM guest on the host\n"
+    "  -q, --quiet           no boot summary\n"
+    "  -v, --verbose         show libbpf's messages\n"
+    "  -h, --help            this help\n"
+    "  -V, --version         print the version\n"
+    "\n"
+    "EXAMPLES:\n"
+    "  sudo boot-trace run -- vmm-min build/guests/demo.bin\n"
+    "  sudo boot-trace run -f jsonl -o boot.jsonl -- qemu-system-x86_64 -accel kvm ...\n"
+    "  sudo boot-trace record -p 4242          # one running VMM\n"
+    "  sudo boot-trace record -a --port 0x80 --port 0xf4\n"
+    "  sudo boot-trace run --port 0x80 --port 0xf4 --labels qboot -- qemu-system-x86_64 ...\n"
+    "  sudo boot-trace run --mmio -- firecracker --no-api --config-file vm.json\n";
 
 void options_usage(FILE *out)
 {
@@ -73,19 +81,81 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 	return EXIT_USAGE;
 }
 
+/* Index in opts->ports of the latest --port, for --labels; -1 before any. */
+static int last_port;
+
 static int add_port(struct options *opts, const char *arg)
 {
 	unsigned long port;
 
 	if (parse_ulong(arg, 0xffff, &port))
 		return usage_error("invalid port '%s': expected a number from 0 to 0xffff", arg);
-	for (int i = 0; i < opts->nr_ports; i++)
-		if (opts->ports[i] == port)
+	for (int i = 0; i < opts->nr_ports; i++) {
+		if (opts->ports[i] == port) {
+			last_port = i;
 			return 0;
+		}
+	}
 	if (opts->nr_ports == BT_MAX_PORTS)
 		return usage_error("too many ports at '%s': at most 8", arg);
+	last_port = opts->nr_ports;
 	opts->ports[opts->nr_ports++] = port;
 	return 0;
+}
+
+/* --labels MAP: for the port named just before it. */
+static int set_labels(struct options *opts, const char *arg)
+{
+	const struct label_map *map;
+	char err[512];
+
+	if (last_port < 0)
+		return usage_error("--labels '%s' needs a --port before it (e.g. --port 0xf4 "
+				   "--labels %s)",
+				   arg, arg);
+	if (opts->port_labels[last_port])
+		return usage_error("port 0x%x already has labels '%s'", opts->ports[last_port],
+				   opts->port_labels[last_port]->name);
+	if (label_map_open(arg, &map, err, sizeof(err)))
+		return usage_error("%s", err);
+	opts->port_labels[last_port] = map;
+	return 0;
+}
+
+/* --mmio [ADDR[=VALUE]]: without ADDR, Firecracker's boot timer. */
+static int set_mmio(struct options *opts, const char *arg)
+{
+	unsigned long addr, value;
+	char buf[64], *eq;
+
+	if (opts->mmio)
+		return usage_error("%s", "--mmio given twice: one address at most");
+	opts->mmio = true;
+	if (!arg) {
+		opts->mmio_gpa = BOOT_TIMER_GPA;
+		opts->mmio_match_value = true;
+		opts->mmio_value = BOOT_TIMER_VALUE;
+		return 0;
+	}
+	snprintf(buf, sizeof(buf), "%s", arg);
+	eq = strchr(buf, '=');
+	if (eq)
+		*eq = '\0';
+	if (strlen(arg) >= sizeof(buf) || parse_ulong(buf, ULONG_MAX, &addr) ||
+	    (eq && parse_ulong(eq + 1, 0xff, &value)))
+		return usage_error("invalid --mmio '%s': expected ADDR or ADDR=VALUE with VALUE "
+				   "0..255 (e.g. 0xc0000000=123)",
+				   arg);
+	opts->mmio_gpa = addr;
+	opts->mmio_match_value = eq != NULL;
+	opts->mmio_value = eq ? value : 0;
+	return 0;
+}
+
+/* Does arg look like --mmio's optional ADDR[=VALUE] given as the next word? */
+static bool is_mmio_spec(const char *arg)
+{
+	return arg && arg[0] >= '0' && arg[0] <= '9';
 }
 
 static int add_pid(struct options *opts, const char *arg)
@@ -122,20 +192,22 @@ static int parse_command(const char *name, enum command *cmd)
 	return 0;
 }
 
-enum { OPT_PORT = 0x100 };
+enum { OPT_PORT = 0x100, OPT_LABELS, OPT_MMIO };
 
 static const struct option long_options[] = {
-	{ "output", required_argument, NULL, 'o' },
-	{ "format", required_argument, NULL, 'f' },
-	{ "port", required_argument, NULL, OPT_PORT },
-	{ "buffer-size", required_argument, NULL, 'b' },
-	{ "pid", required_argument, NULL, 'p' },
-	{ "all", no_argument, NULL, 'a' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{},
+    {"output", required_argument, NULL, 'o'},
+    {"format", required_argument, NULL, 'f'},
+    {"port", required_argument, NULL, OPT_PORT},
+    {"labels", required_argument, NULL, OPT_LABELS},
+    {"mmio", optional_argument, NULL, OPT_MMIO},
+    {"buffer-size", required_argument, NULL, 'b'},
+    {"pid", required_argument, NULL, 'p'},
+    {"all", no_argument, NULL, 'a'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {},
 };
 
 int options_parse(struct options *opts, int argc, char **argv)
@@ -144,6 +216,7 @@ int options_parse(struct options *opts, int argc, char **argv)
 
 	memset(opts, 0, sizeof(*opts));
 	opts->buffer_kib = DEFAULT_BUFFER_KIB;
+	last_port = -1;
 	if (argc < 2)
 		return usage_error("%s", "missing command: expected run or record");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -180,6 +253,15 @@ int options_parse(struct options *opts, int argc, char **argv)
 			break;
 		case OPT_PORT:
 			err = add_port(opts, optarg);
+			break;
+		case OPT_LABELS:
+			err = set_labels(opts, optarg);
+			break;
+		case OPT_MMIO:
+			/* "--mmio ADDR" as well as "--mmio=ADDR"; alone, the boot timer. */
+			if (!optarg && optind < argc && is_mmio_spec(argv[optind]))
+				optarg = argv[optind++];
+			err = set_mmio(opts, optarg);
 			break;
 		case 'b':
 			err = set_buffer(opts, optarg);

@@ -8,10 +8,13 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include "boot_trace.h"
+#include "labels.h"
 
 #define MAX_PIDS	     64
 #define DEFAULT_BUFFER_KIB   4096
 #define EXIT_USAGE	     2
+#define BOOT_TIMER_GPA	     0xc0000000ull /* Firecracker's boot timer on x86 */
+#define BOOT_TIMER_VALUE     123
 
 enum command {
 	CMD_NONE,
@@ -31,7 +34,12 @@ struct options {
 	const char *output;	/* NULL: stdout */
 	enum output_format format;
 	uint16_t ports[BT_MAX_PORTS];
+	const struct label_map *port_labels[BT_MAX_PORTS]; /* --labels; NULL: debug-port */
 	int nr_ports;
+	bool mmio; /* --mmio: trace one-byte writes to mmio_gpa */
+	uint64_t mmio_gpa;
+	bool mmio_match_value; /* ...of this value only */
+	uint8_t mmio_value;
 	unsigned int buffer_kib; /* ring buffer size */
 	bool quiet;
 	bool verbose;

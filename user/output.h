@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "boot_trace.h"
+#include "labels.h"
 #include "options.h"
 #include "vm_table.h"
 
@@ -37,6 +38,7 @@ struct output {
 	FILE *summary_fp;	/* where the log format's summary goes */
 	const char *path;	/* NULL: stdout */
 	bool quiet;
+	const struct label_set *labels; /* each port's label map (NULL: debug-port for all) */
 };
 
 /* Open the trace destination; 0 or -errno after a one-line error. */
@@ -50,5 +52,12 @@ extern const struct output_ops output_jsonl_ops;
 
 /* Shared by the writers: "%llu.%06llu" seconds, exact past one second. */
 void format_seconds(char *buf, size_t len, uint64_t ns);
+
+/*
+ * The vCPU thread's name when it tells more than "vcpuN" does (QEMU's "CPU 0/KVM" with
+ * -name ...,debug-threads=on); NULL when it is the VMM's own name or just "vcpuN".
+ */
+const char *event_thread_name(const struct vm *vm, const struct bt_event *ev, char *buf,
+			      size_t len);
 
 #endif

@@ -41,14 +41,15 @@ static void on_vm_create(struct session *s, const struct bt_event *ev)
 	s->out.ops->vm_start(&s->out, vm);
 }
 
-static void on_pio(struct session *s, const struct bt_event *ev)
+/* A traced guest write: a port write, or a one-byte write to the --mmio address. */
+static void on_write(struct session *s, const struct bt_event *ev)
 {
 	struct vm *vm = vm_for(s, ev);
 
 	s->totals.events++;
 	if (!vm)
 		return;
-	boot_stats_add(&vm->stats, ev->value, ev->ts_ns);
+	boot_stats_add(&vm->stats, label_of_event(&s->labels, ev), ev->ts_ns);
 	s->out.ops->event(&s->out, vm, ev);
 }
 
@@ -84,7 +85,8 @@ static int on_record(void *ctx, void *data, size_t size)
 	ev.comm[BT_COMM_LEN - 1] = '\0';
 	switch (ev.type) {
 	case BT_EV_PIO:
-		on_pio(s, &ev);
+	case BT_EV_MMIO:
+		on_write(s, &ev);
 		break;
 	case BT_EV_VM_CREATE:
 		on_vm_create(s, &ev);
@@ -104,20 +106,29 @@ int session_open(struct session *s, const struct options *opts, bool filter_tgid
 		 bool follow_forks)
 {
 	struct tracer_config cfg = {
-		.ports = opts->ports,
-		.nr_ports = opts->nr_ports,
-		.buffer_kib = opts->buffer_kib,
-		.filter_tgids = filter_tgids,
-		.follow_forks = follow_forks,
-		.verbose = opts->verbose,
-		.on_record = on_record,
-		.ctx = s,
+	    .ports = opts->ports,
+	    .nr_ports = opts->nr_ports,
+	    .buffer_kib = opts->buffer_kib,
+	    .filter_tgids = filter_tgids,
+	    .follow_forks = follow_forks,
+	    .mmio = opts->mmio,
+	    .mmio_gpa = opts->mmio_gpa,
+	    .mmio_match_value = opts->mmio_match_value,
+	    .mmio_value = opts->mmio_value,
+	    .verbose = opts->verbose,
+	    .on_record = on_record,
+	    .ctx = s,
 	};
 	int err;
 
 	memset(s, 0, sizeof(*s));
 	s->opts = opts;
 	s->keep_vms = true;
+	s->labels.nr = opts->nr_ports;
+	for (int i = 0; i < opts->nr_ports; i++) {
+		s->labels.ports[i] = opts->ports[i];
+		s->labels.maps[i] = opts->port_labels[i];
+	}
 	vm_table_init(&s->vms);
 	err = tracer_open(&s->tracer, &cfg);
 	if (err)
@@ -127,6 +138,7 @@ int session_open(struct session *s, const struct options *opts, bool filter_tgid
 		tracer_close(s->tracer);
 		return err;
 	}
+	s->out.labels = &s->labels;
 	return 0;
 }
 

@@ -19,6 +19,7 @@ struct session {
 	struct output out;
 	struct vm_table vms;
 	struct trace_totals totals;
+	struct label_set labels; /* each traced port's label map, from the options */
 	bool keep_vms;		/* keep ended VMs for the final summary (run, record) */
 };
 
