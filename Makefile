@@ -2,6 +2,7 @@
 
 OUT        := build
 GUEST_OUT  := $(OUT)/guests
+QEMU_OUT   := $(OUT)/qemu-guests
 VERSION    := 0.1.0
 
 CC         ?= cc
@@ -48,10 +49,13 @@ USER_LIB_OBJS := $(USER_LIB:%.c=$(OUT)/obj/%.o)
 GUEST_SRCS := $(wildcard vmm-min/guests/*.S)
 GUESTS     := $(patsubst vmm-min/guests/%.S,$(GUEST_OUT)/%.bin,$(GUEST_SRCS))
 
+# QEMU guests: a SeaBIOS boot sector (raw disk image) and a PVH/multiboot ELF for -kernel.
+QEMU_GUESTS := $(QEMU_OUT)/bootsector.img $(QEMU_OUT)/direct.elf
+
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
-all: $(OUT)/vmm-min $(GUESTS) $(OUT)/boot-trace
+all: $(OUT)/vmm-min $(GUESTS) $(QEMU_GUESTS) $(OUT)/boot-trace
 
 # Install missing Debian packages once per build tree (re-run when the list changes).
 deps: $(OUT)/.deps-ok
@@ -87,6 +91,22 @@ $(GUEST_OUT)/%.bin: $(OUT)/obj/guests/%.o vmm-min/guests/guest16.ld
 	$(call msg,GUEST,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(LD) -m elf_i386 -T vmm-min/guests/guest16.ld -o $@ $<
+
+# ---- QEMU guests -----------------------------------------------------------
+$(OUT)/obj/qemu-guests/%.o: qemu-guests/%.S | $(OUT)/.deps-ok
+	$(call msg,AS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -m32 $(GUEST_ASFLAGS) -c -o $@ $<
+
+$(QEMU_OUT)/bootsector.img: $(OUT)/obj/qemu-guests/bootsector.o qemu-guests/bootsector.ld
+	$(call msg,GUEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(LD) -m elf_i386 -T qemu-guests/bootsector.ld -o $@ $<
+
+$(QEMU_OUT)/direct.elf: $(OUT)/obj/qemu-guests/direct.o qemu-guests/direct.ld
+	$(call msg,GUEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(LD) -m elf_i386 -T qemu-guests/direct.ld -o $@ $<
 
 # ---- BPF -------------------------------------------------------------------
 $(OUT)/vmlinux.h: | $(OUT)/.deps-ok
