@@ -39,6 +39,7 @@ endif
 VMM_SRCS   := $(wildcard vmm-min/*.c)
 VMM_OBJS   := $(VMM_SRCS:%.c=$(OUT)/obj/%.o)
 
+# boot-trace is every user/*.c; boot-mark (the guest-side tool) lives in user/boot-mark/.
 USER_SRCS  := $(wildcard user/*.c)
 USER_LIB   := $(filter-out user/main.c,$(USER_SRCS))
 USER_OBJS  := $(USER_SRCS:%.c=$(OUT)/obj/%.o)
@@ -49,13 +50,16 @@ USER_LIB_OBJS := $(USER_LIB:%.c=$(OUT)/obj/%.o)
 GUEST_SRCS := $(wildcard vmm-min/guests/*.S)
 GUESTS     := $(patsubst vmm-min/guests/%.S,$(GUEST_OUT)/%.bin,$(GUEST_SRCS))
 
+BOOT_MARK_SRCS := $(wildcard user/boot-mark/*.c)
+BOOT_MARK_OBJS := $(BOOT_MARK_SRCS:%.c=$(OUT)/obj/%.o)
+
 # QEMU guests: a SeaBIOS boot sector (raw disk image) and a PVH/multiboot ELF for -kernel.
 QEMU_GUESTS := $(QEMU_OUT)/bootsector.img $(QEMU_OUT)/direct.elf
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
-all: $(OUT)/vmm-min $(GUESTS) $(QEMU_GUESTS) $(OUT)/boot-trace
+all: $(OUT)/vmm-min $(GUESTS) $(QEMU_GUESTS) $(OUT)/boot-trace $(OUT)/boot-mark
 
 # Install missing Debian packages once per build tree (re-run when the list changes).
 deps: $(OUT)/.deps-ok
@@ -138,6 +142,18 @@ $(OUT)/obj/user/%.o: user/%.c | $(OUT)/boot_trace.skel.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(OUT) -Ibpf -Iuser -c -o $@ $<
 
+# ---- boot-mark (runs inside guests: static, small) --------------------------
+BOOT_MARK_CFLAGS := -Os -ffunction-sections -fdata-sections
+
+$(OUT)/boot-mark: $(BOOT_MARK_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) -static -s -Wl,--gc-sections -o $@ $^
+
+$(OUT)/obj/user/boot-mark/%.o: user/boot-mark/%.c | $(OUT)/.deps-ok
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(BOOT_MARK_CFLAGS) $(DEPFLAGS) -Iuser/boot-mark -c -o $@ $<
+
 $(OUT)/obj/vmm-min/%.o: vmm-min/%.c | $(OUT)/.deps-ok
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -149,6 +165,12 @@ $(OUT)/tests/test_%: tests/unit/test_%.c $(USER_LIB_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(OUT) -Ibpf -Iuser -o $@ $^ -lcmocka $(LDLIBS_BT)
 
+# boot-mark's argument parsing is its own unit.
+$(OUT)/tests/test_boot_mark: tests/unit/test_boot_mark.c $(OUT)/obj/user/boot-mark/mark_args.o
+	$(call msg,TEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Iuser/boot-mark -o $@ $^ -lcmocka
+
 test: all $(UNIT_BINS)
 	$(Q)scripts/run-tests.sh $(UNIT_BINS)
 
@@ -157,7 +179,7 @@ demo: all
 
 format:
 	clang-format -i $(VMM_SRCS) $(wildcard vmm-min/*.h) $(USER_SRCS) $(wildcard user/*.h) \
-		bpf/*.c bpf/*.h $(UNIT_SRCS)
+		$(BOOT_MARK_SRCS) $(wildcard user/boot-mark/*.h) bpf/*.c bpf/*.h $(UNIT_SRCS)
 
 clean:
 	$(call msg,CLEAN,$(OUT))
