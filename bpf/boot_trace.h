@@ -18,11 +18,11 @@
 #define BT_VM_UNKNOWN	   0u
 
 enum bt_event_type {
-	BT_EV_PIO = 1,	   /* a guest wrote to a traced port */
-	BT_EV_VM_CREATE,   /* KVM_CREATE_VM returned a VM fd (aux = fd) */
+	BT_EV_PIO = 1,	  /* a guest wrote to a traced port */
+	BT_EV_VM_CREATE,  /* KVM_CREATE_VM returned a VM fd (aux = fd) */
 	BT_EV_VCPU_CREATE, /* KVM_CREATE_VCPU returned a vCPU fd (aux = fd, vcpu = id) */
-	BT_EV_PROC_EXIT,   /* a traced or VM-owning process exited (value = wait status) */
-	BT_EV_MMIO,	   /* a guest's one-byte MMIO write to the traced address (aux = gpa) */
+	BT_EV_PROC_EXIT,  /* a traced or VM-owning process exited (value = wait status) */
+	BT_EV_MMIO,	  /* a one-byte write to the --mmio address (aux = gpa) */
 };
 
 /* kvm:kvm_mmio's type of a write (KVM_TRACE_MMIO_WRITE). */

@@ -9,43 +9,44 @@
 #include "options.h"
 
 static const char usage_text[] =
-    "USAGE: boot-trace run [OPTIONS] -- COMMAND [ARGS...]\n"
-    "       boot-trace record [OPTIONS] [-p PID]... [-a]\n"
-    "       boot-trace --help | --version\n"
-    "\n"
-    "Time a KVM guest's boot from the host kernel: every guest write to the debug I/O port\n"
-    "(0x80) is stamped in the kernel (CLOCK_MONOTONIC), labelled by its code range and logged.\n"
-    "\n"
-    "Commands:\n"
-    "  run      start COMMAND (and whatever it forks) traced from its first instruction;\n"
-    "           exit with COMMAND's status after the boot summary\n"
-    "  record   trace running processes (-p) or every KVM guest on the host (-a)\n"
-    "           until SIGINT/SIGTERM or until every -p process has exited\n"
-    "\n"
-    "Options:\n"
-    "  -o, --output FILE     write the trace to FILE (default: stdout)\n"
-    "  -f, --format FORMAT   log (default) or jsonl\n"
-    "      --port PORT       trace writes to PORT instead of 0x80 (repeatable, up to 8)\n"
-    "      --labels MAP      label the preceding --port's codes with MAP: debug-port\n"
-    "                        (default), qboot (0xf4 values 1..7) or a file of\n"
-    "                        'VALUE NAME' / 'LOW-HIGH NAME' lines\n"
-    "      --mmio [ADDR[=VALUE]]  also trace one-byte MMIO writes to ADDR (of VALUE only);\n"
-    "                        alone: Firecracker's boot timer, 0xc0000000=123\n"
-    "  -b, --buffer-size KIB ring buffer size in KiB, a power of two >= 4 (default 4096)\n"
-    "  -p, --pid PID         record: trace process PID (repeatable)\n"
-    "  -a, --all             record: trace every KVM guest on the host\n"
-    "  -q, --quiet           no boot summary\n"
-    "  -v, --verbose         show libbpf's messages\n"
-    "  -h, --help            this help\n"
-    "  -V, --version         print the version\n"
-    "\n"
-    "EXAMPLES:\n"
-    "  sudo boot-trace run -- vmm-min build/guests/demo.bin\n"
-    "  sudo boot-trace run -f jsonl -o boot.jsonl -- qemu-system-x86_64 -accel kvm ...\n"
-    "  sudo boot-trace record -p 4242          # one running VMM\n"
-    "  sudo boot-trace record -a --port 0x80 --port 0xf4\n"
-    "  sudo boot-trace run --port 0x80 --port 0xf4 --labels qboot -- qemu-system-x86_64 ...\n"
-    "  sudo boot-trace run --mmio -- firecracker --no-api --config-file vm.json\n";
+	"USAGE: boot-trace run [OPTIONS] -- COMMAND [ARGS...]\n"
+	"       boot-trace record [OPTIONS] [-p PID]... [-a]\n"
+	"       boot-trace --help | --version\n"
+	"\n"
+	"Time a KVM guest's boot from the host kernel: every guest write to the debug I/O port\n"
+	"(0x80) is stamped in the kernel (CLOCK_MONOTONIC), labelled by its code range and logged.\n"
+	"\n"
+	"Commands:\n"
+	"  run      start COMMAND (and whatever it forks) traced from its first instruction;\n"
+	"           exit with COMMAND's status after the boot summary\n"
+	"  record   trace running processes (-p) or every KVM guest on the host (-a)\n"
+	"           until SIGINT/SIGTERM or until every -p process has exited\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output FILE     write the trace to FILE (default: stdout)\n"
+	"  -f, --format FORMAT   log (default) or jsonl\n"
+	"      --port PORT       trace writes to PORT instead of 0x80 (repeatable, up to 8)\n"
+	"      --labels MAP      label the preceding --port's codes with MAP: debug-port\n"
+	"                        (default), qboot (0xf4 values 1..7) or a file of\n"
+	"                        'VALUE NAME' / 'LOW-HIGH NAME' lines\n"
+	"      --mmio [ADDR[=VALUE]]\n"
+	"                        also trace one-byte MMIO writes to ADDR (of VALUE only);\n"
+	"                        alone: Firecracker's boot timer, 0xc0000000=123\n"
+	"  -b, --buffer-size KIB ring buffer size in KiB, a power of two >= 4 (default 4096)\n"
+	"  -p, --pid PID         record: trace process PID (repeatable)\n"
+	"  -a, --all             record: trace every KVM guest on the host\n"
+	"  -q, --quiet           no boot summary\n"
+	"  -v, --verbose         show libbpf's messages\n"
+	"  -h, --help            this help\n"
+	"  -V, --version         print the version\n"
+	"\n"
+	"EXAMPLES:\n"
+	"  sudo boot-trace run -- vmm-min build/guests/demo.bin\n"
+	"  sudo boot-trace run -f jsonl -o boot.jsonl -- qemu-system-x86_64 -accel kvm ...\n"
+	"  sudo boot-trace record -p 4242          # one running VMM\n"
+	"  sudo boot-trace record -a --port 0x80 --port 0xf4\n"
+	"  sudo boot-trace run --port 0x80 --port 0xf4 --labels qboot -- qemu-system-x86_64 ...\n"
+	"  sudo boot-trace run --mmio -- firecracker --no-api --config-file vm.json --boot-timer\n";
 
 void options_usage(FILE *out)
 {
@@ -195,19 +196,19 @@ static int parse_command(const char *name, enum command *cmd)
 enum { OPT_PORT = 0x100, OPT_LABELS, OPT_MMIO };
 
 static const struct option long_options[] = {
-    {"output", required_argument, NULL, 'o'},
-    {"format", required_argument, NULL, 'f'},
-    {"port", required_argument, NULL, OPT_PORT},
-    {"labels", required_argument, NULL, OPT_LABELS},
-    {"mmio", optional_argument, NULL, OPT_MMIO},
-    {"buffer-size", required_argument, NULL, 'b'},
-    {"pid", required_argument, NULL, 'p'},
-    {"all", no_argument, NULL, 'a'},
-    {"quiet", no_argument, NULL, 'q'},
-    {"verbose", no_argument, NULL, 'v'},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},
-    {},
+	{ "output", required_argument, NULL, 'o' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "labels", required_argument, NULL, OPT_LABELS },
+	{ "mmio", optional_argument, NULL, OPT_MMIO },
+	{ "buffer-size", required_argument, NULL, 'b' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "all", no_argument, NULL, 'a' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{},
 };
 
 int options_parse(struct options *opts, int argc, char **argv)

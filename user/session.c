@@ -106,18 +106,18 @@ int session_open(struct session *s, const struct options *opts, bool filter_tgid
 		 bool follow_forks)
 {
 	struct tracer_config cfg = {
-	    .ports = opts->ports,
-	    .nr_ports = opts->nr_ports,
-	    .buffer_kib = opts->buffer_kib,
-	    .filter_tgids = filter_tgids,
-	    .follow_forks = follow_forks,
-	    .mmio = opts->mmio,
-	    .mmio_gpa = opts->mmio_gpa,
-	    .mmio_match_value = opts->mmio_match_value,
-	    .mmio_value = opts->mmio_value,
-	    .verbose = opts->verbose,
-	    .on_record = on_record,
-	    .ctx = s,
+		.ports = opts->ports,
+		.nr_ports = opts->nr_ports,
+		.buffer_kib = opts->buffer_kib,
+		.filter_tgids = filter_tgids,
+		.follow_forks = follow_forks,
+		.mmio = opts->mmio,
+		.mmio_gpa = opts->mmio_gpa,
+		.mmio_match_value = opts->mmio_match_value,
+		.mmio_value = opts->mmio_value,
+		.verbose = opts->verbose,
+		.on_record = on_record,
+		.ctx = s,
 	};
 	int err;
 

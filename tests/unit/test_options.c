@@ -191,15 +191,15 @@ static void test_parse_ulong(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_run_defaults),
-	    cmocka_unit_test(test_run_options_and_command_options),
-	    cmocka_unit_test(test_duplicate_port_counted_once),
-	    cmocka_unit_test(test_labels_attach_to_the_preceding_port),
-	    cmocka_unit_test(test_mmio),
-	    cmocka_unit_test(test_record),
-	    cmocka_unit_test(test_help_and_version),
-	    cmocka_unit_test(test_bad_inputs),
-	    cmocka_unit_test(test_parse_ulong),
+		cmocka_unit_test(test_run_defaults),
+		cmocka_unit_test(test_run_options_and_command_options),
+		cmocka_unit_test(test_duplicate_port_counted_once),
+		cmocka_unit_test(test_labels_attach_to_the_preceding_port),
+		cmocka_unit_test(test_mmio),
+		cmocka_unit_test(test_record),
+		cmocka_unit_test(test_help_and_version),
+		cmocka_unit_test(test_bad_inputs),
+		cmocka_unit_test(test_parse_ulong),
 	};
 
 	/* options_parse prints its errors: keep the TAP stream readable. */

@@ -227,14 +227,14 @@ static void test_jsonl_unknowns_are_null(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_log_line_is_cloud_hypervisor_text),
-	    cmocka_unit_test(test_log_line_past_one_second_and_wide_write),
-	    cmocka_unit_test(test_log_unknown_start),
-	    cmocka_unit_test(test_log_thread_name_where_it_tells_more),
-	    cmocka_unit_test(test_log_label_maps_and_mmio),
-	    cmocka_unit_test(test_jsonl_mmio_event),
-	    cmocka_unit_test(test_jsonl_event_fields_and_escaping),
-	    cmocka_unit_test(test_jsonl_unknowns_are_null),
+		cmocka_unit_test(test_log_line_is_cloud_hypervisor_text),
+		cmocka_unit_test(test_log_line_past_one_second_and_wide_write),
+		cmocka_unit_test(test_log_unknown_start),
+		cmocka_unit_test(test_log_thread_name_where_it_tells_more),
+		cmocka_unit_test(test_log_label_maps_and_mmio),
+		cmocka_unit_test(test_jsonl_mmio_event),
+		cmocka_unit_test(test_jsonl_event_fields_and_escaping),
+		cmocka_unit_test(test_jsonl_unknowns_are_null),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
