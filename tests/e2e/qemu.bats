@@ -8,7 +8,12 @@ load common
 setup() {
 	require_qemu
 	OUT="$BATS_TEST_TMPDIR"
+	QEMU_PID=
 	cd "$ROOT"
+}
+
+teardown() {
+	[ -z "$QEMU_PID" ] || kill -KILL "$QEMU_PID" 2>/dev/null || true
 }
 
 @test "QEMU + SeaBIOS boots the boot sector: every range, vCPU 0 'CPU 0/KVM', status 67" {
@@ -63,6 +68,35 @@ bootsector: done" ]
 		-nodefaults -no-user-config -display none -m 32 -serial none \
 		-device isa-debug-exit,iobase=0x501,iosize=1 -kernel "$ROOT/build/qemu-guests/direct.elf" || true
 	grep -Eq ' vcpu1: \[Debug I/O port: Custom code 0x91\]' "$OUT/nt.log"
+}
+
+@test "record -p attaches to a QEMU already running: vCPUs found in /proc" {
+	# QEMU starts paused (-S) with its monitor on two FIFOs; "cont" once record is attached.
+	mkfifo "$OUT/mon.in" "$OUT/mon.out"
+	qemu-system-x86_64 -accel kvm -M microvm -smp 2 -name rec,debug-threads=on -nodefaults \
+		-no-user-config -display none -m 32 -serial none -S \
+		-device isa-debug-exit,iobase=0x501,iosize=1 -kernel "$ROOT/build/qemu-guests/direct.elf" \
+		-chardev pipe,id=mon,path="$OUT/mon" -mon chardev=mon,mode=readline 2>/dev/null &
+	QEMU_PID=$!
+	exec 7<>"$OUT/mon.out" # keep the monitor's output flowing
+	for _ in $(seq 100); do
+		ls -l "/proc/$QEMU_PID/fd" 2>/dev/null | grep -q 'kvm-vcpu:1' && break
+		sleep 0.1
+	done
+	"$BT" record -p "$QEMU_PID" -f jsonl -o "$OUT/rec.jsonl" 2>"$OUT/stderr" &
+	bt=$!
+	wait_for_line "$OUT/stderr" "tracing the given processes"
+	echo cont >"$OUT/mon.in"
+	wait "$bt"
+	exec 7<&-
+	rc=0
+	wait "$QEMU_PID" || rc=$?
+	[ "$rc" -eq 33 ]
+	got=$(jsonl_events "$OUT/rec.jsonl" | jq -r '"\(.vcpu):\(.thread):\(.code)"' | tr '\n' ',')
+	[ "$got" = "0:CPU 0/KVM:2,0:CPU 0/KVM:34,0:CPU 0/KVM:67,0:CPU 0/KVM:98,1:CPU 1/KVM:145,0:CPU 0/KVM:130," ]
+	jsonl_events "$OUT/rec.jsonl" | jq -s -e 'all(.[]; .since_start_ns == null)'
+	jq -s -e '[.[] | select(.type == "vm_end")] | length == 1 and .[0].exit_status == 33' \
+		"$OUT/rec.jsonl"
 }
 
 @test "qemu-boot.sh: bad arguments" {
