@@ -18,7 +18,7 @@ WARNINGS   := -Wall -Wextra -Wshadow -Wformat=2 -Wundef -Wstrict-prototypes \
 CFLAGS     ?= -g -O2
 CFLAGS     += $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -DBOOT_TRACE_VERSION='"$(VERSION)"'
 DEPFLAGS    = -MMD -MP
-LDLIBS_BT  := -lbpf -ljson-c -lelf -lz
+LDLIBS_BT  := -lbpf -ljson-c -lelf -lz -lm
 LDLIBS_VMM := -lpthread
 
 ifeq ($(V),1)
@@ -33,7 +33,13 @@ endif
 # Keep guest objects between builds (they are intermediate files of the .bin rules).
 .SECONDARY:
 .DEFAULT_GOAL := all
-.PHONY: all deps demo test unit e2e clean format
+.PHONY: all deps demo test unit e2e clean format install
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     := $(PREFIX)/bin
+MANDIR     := $(PREFIX)/share/man
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
 
 # ---- sources ---------------------------------------------------------------
 VMM_SRCS   := $(wildcard vmm-min/*.c)
@@ -176,6 +182,15 @@ test: all $(UNIT_BINS)
 
 demo: all
 	$(Q)scripts/demo.sh
+
+# Binary, systemd unit (pointing at the installed binary) and man page.
+install: $(OUT)/boot-trace
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -D -m 0755 $(OUT)/boot-trace $(DESTDIR)$(BINDIR)/boot-trace
+	$(Q)install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man8
+	$(Q)sed 's|@BINDIR@|$(BINDIR)|g' dist/boot-trace.service > $(DESTDIR)$(UNITDIR)/boot-trace.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/boot-trace.service
+	$(Q)install -m 0644 dist/boot-trace.8 $(DESTDIR)$(MANDIR)/man8/boot-trace.8
 
 format:
 	clang-format -i $(VMM_SRCS) $(wildcard vmm-min/*.h) $(USER_SRCS) $(wildcard user/*.h) \

@@ -155,7 +155,9 @@ static __always_inline struct bt_event *reserve(__u16 type)
 	__u64 id;
 
 	if (!e) {
-		count(BT_CNT_DROPPED);
+		/* A lost write counts apart from a lost VM/vCPU/process record. */
+		count(type == BT_EV_PIO || type == BT_EV_MMIO ? BT_CNT_DROPPED
+							      : BT_CNT_LIFECYCLE_DROPPED);
 		return NULL;
 	}
 	id = bpf_get_current_pid_tgid();
@@ -456,6 +458,26 @@ int ioctl_exit(struct trace_event_raw_sys_exit *ctx)
 		e->aux = ret;
 	}
 	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	return 0;
+}
+
+/* Closing a VM fd is how a VMM destroys a VM (a reboot in cloud-hypervisor makes a new one). */
+SEC("tracepoint/syscalls/sys_enter_close")
+int close_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	struct bt_fd_key key = { .tgid = bpf_get_current_pid_tgid() >> 32, .fd = ctx->args[0] };
+	__u32 *vm_id = bpf_map_lookup_elem(&vm_fds, &key);
+	struct bt_event *e;
+
+	if (!vm_id)
+		return 0;
+	e = reserve(BT_EV_VM_CLOSE);
+	if (e) {
+		e->vm_id = *vm_id;
+		e->aux = key.fd;
+		bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	}
+	bpf_map_delete_elem(&vm_fds, &key);
 	return 0;
 }
 

@@ -23,6 +23,7 @@ enum bt_event_type {
 	BT_EV_VCPU_CREATE, /* KVM_CREATE_VCPU returned a vCPU fd (aux = fd, vcpu = id) */
 	BT_EV_PROC_EXIT,  /* a traced or VM-owning process exited (value = wait status) */
 	BT_EV_MMIO,	  /* a one-byte write to the --mmio address (aux = gpa) */
+	BT_EV_VM_CLOSE,	  /* the VMM closed a VM fd (aux = fd) */
 };
 
 /* kvm:kvm_mmio's type of a write (KVM_TRACE_MMIO_WRITE). */
@@ -35,7 +36,8 @@ enum bt_event_type {
 
 /* Indexes of the per-CPU counters (map "counters"). */
 enum bt_counter {
-	BT_CNT_DROPPED,		/* ring buffer full: record lost */
+	BT_CNT_DROPPED,		/* ring buffer full: a port (or --mmio) write lost */
+	BT_CNT_LIFECYCLE_DROPPED, /* ring buffer full: a VM/vCPU/process record lost */
 	BT_CNT_STRING_LOST,	/* string elements the fallback tracepoint cannot see */
 	BT_CNT_MAP_FULL,	/* VM/vCPU bookkeeping map full: identity lost */
 	BT_CNT_NR,

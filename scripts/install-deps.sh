@@ -5,7 +5,7 @@
 set -eu
 
 PKGS="build-essential clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
-libcmocka-dev bats libjson-c-dev jq qemu-system-x86"
+libcmocka-dev bats libjson-c-dev jq groff-base bsdextrautils libxml2-utils qemu-system-x86"
 
 missing=""
 for p in $PKGS; do

@@ -72,12 +72,58 @@ const struct label *label_of_event(const struct label_set *set, const struct bt_
 {
 	const struct label_map *map = NULL;
 
+	if (set && set->recorded)
+		return set->recorded;
 	if (ev->type == BT_EV_MMIO)
 		return &label_guest_boot_time;
 	for (int i = 0; set && i < set->nr; i++)
 		if (set->ports[i] == ev->port)
 			map = set->maps[i];
 	return label_of_code(map ?: &label_map_debug_port, ev->value);
+}
+
+/* ---- labels read back from recorded traces ---------------------------------------------- */
+
+#define INTERN_SLOTS (2 * LABEL_INTERN_MAX) /* open addressing, at most half full */
+
+static bool ends_boot(const char *name)
+{
+	return !strcmp(name, "Userspace") || !strcmp(name, "linux_start_user") ||
+	       !strcmp(name, label_guest_boot_time.name);
+}
+
+const struct label *label_intern(const char *name)
+{
+	static struct label *slots[INTERN_SLOTS];
+	static int nr;
+	uint32_t h = 2166136261u; /* FNV-1a */
+	struct label *l;
+
+	if (strlen(name) >= LABEL_NAME_MAX)
+		return NULL;
+	for (const char *p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	for (h %= INTERN_SLOTS; slots[h]; h = (h + 1) % INTERN_SLOTS)
+		if (!strcmp(slots[h]->name, name))
+			return slots[h];
+	if (nr == LABEL_INTERN_MAX)
+		return NULL;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return NULL;
+	strcpy(l->name, name);
+	l->userspace = ends_boot(name);
+	slots[h] = l;
+	nr++;
+	return l;
+}
+
+int label_rank(const char *name)
+{
+	for (int i = 0; i < label_map_debug_port.nr; i++)
+		if (!strcmp(label_map_debug_port.ranges[i].label.name, name))
+			return i;
+	return LABEL_RANK_OTHER;
 }
 
 /* ---- label files ---------------------------------------------------------------------- */

@@ -40,6 +40,11 @@ struct label_set {
 	int nr;
 	uint16_t ports[BT_MAX_PORTS];
 	const struct label_map *maps[BT_MAX_PORTS];
+	/*
+	 * report: the label recorded with the event being replayed, which wins over the maps
+	 * (the run that recorded it may have had others). NULL in a live session.
+	 */
+	const struct label *recorded;
 };
 
 extern const struct label_map label_map_debug_port;
@@ -73,5 +78,21 @@ const struct label *label_of_code(const struct label_map *map, uint32_t value);
  * the Guest-boot-time; a port write is labelled by its port's map (set may be NULL).
  */
 const struct label *label_of_event(const struct label_set *set, const struct bt_event *ev);
+
+/*
+ * A label read back from a recorded trace, by name: one per name for the program's lifetime
+ * (so the statistics and writers may keep it). Its first code ends the boot if it is one of
+ * the built-in labels that do (Userspace, linux_start_user, Guest-boot-time). NULL when out
+ * of memory or past LABEL_INTERN_MAX names.
+ */
+#define LABEL_INTERN_MAX 4096
+const struct label *label_intern(const char *name);
+
+/*
+ * The place of a stage in tables and legends: the debug-port map's five labels first, in
+ * their order (0..4), then every other label (5), in the order it was first seen.
+ */
+#define LABEL_RANK_OTHER 5
+int label_rank(const char *name);
 
 #endif

@@ -25,6 +25,12 @@ int main(int argc, char **argv)
 		return cmd_run(&opts);
 	case CMD_RECORD:
 		return cmd_record(&opts);
+	case CMD_DAEMON:
+		return cmd_daemon(&opts);
+	case CMD_REPORT:
+		return cmd_report(&opts);
+	case CMD_DIFF:
+		return cmd_diff(&opts);
 	default:
 		return EXIT_USAGE;
 	}

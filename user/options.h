@@ -13,6 +13,10 @@
 #define MAX_PIDS	     64
 #define DEFAULT_BUFFER_KIB   4096
 #define EXIT_USAGE	     2
+#define DEFAULT_LOCK_DIR     "/run/boot-trace"
+#define DEFAULT_LOCK_FILE    DEFAULT_LOCK_DIR "/daemon.lock"
+#define MAX_REPEAT	     10000
+#define DEFAULT_THRESHOLD    10.0 /* diff: percent */
 #define BOOT_TIMER_GPA	     0xc0000000ull /* Firecracker's boot timer on x86 */
 #define BOOT_TIMER_VALUE     123
 
@@ -20,6 +24,9 @@ enum command {
 	CMD_NONE,
 	CMD_RUN,
 	CMD_RECORD,
+	CMD_DAEMON,
+	CMD_REPORT,
+	CMD_DIFF,
 	CMD_HELP,
 	CMD_VERSION,
 };
@@ -27,12 +34,16 @@ enum command {
 enum output_format {
 	FORMAT_LOG,
 	FORMAT_JSONL,
+	FORMAT_CHROME,
+	FORMAT_CSV,
+	FORMAT_SVG,
 };
 
 struct options {
 	enum command command;
 	const char *output;	/* NULL: stdout */
 	enum output_format format;
+	bool format_set;	/* -f given */
 	uint16_t ports[BT_MAX_PORTS];
 	const struct label_map *port_labels[BT_MAX_PORTS]; /* --labels; NULL: debug-port */
 	int nr_ports;
@@ -47,6 +58,15 @@ struct options {
 	pid_t pids[MAX_PIDS];
 	int nr_pids;
 	char **argv;		/* run: the command */
+	/* daemon */
+	const char *log_file;	/* NULL: stdout */
+	const char *jsonl_file;
+	const char *metrics_dir;
+	const char *lock_file;
+	unsigned int repeat;	/* run: boots (0: once, without statistics) */
+	const char *files[2];	/* report: FILE; diff: BASE NEW */
+	const char *svg;	/* report: --svg OUT */
+	double threshold;	/* diff: percent */
 };
 
 /*
@@ -56,6 +76,9 @@ struct options {
 int options_parse(struct options *opts, int argc, char **argv);
 
 void options_usage(FILE *out);
+
+/* "log", "jsonl", ... */
+const char *format_name(enum output_format format);
 
 /* Strict number parsing: the whole string, in range. Returns 0 or -EINVAL / -ERANGE. */
 int parse_ulong(const char *s, unsigned long max, unsigned long *val);

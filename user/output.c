@@ -6,46 +6,111 @@
 #include <unistd.h>
 #include "output.h"
 
-int output_open(struct output *out, enum output_format format, const char *path, bool quiet)
+const struct output_ops *output_ops_of(enum output_format format)
 {
-	memset(out, 0, sizeof(*out));
-	out->ops = format == FORMAT_JSONL ? &output_jsonl_ops : &output_log_ops;
-	out->quiet = quiet;
-	out->path = path;
-	out->summary_fp = stderr;
-	if (!path) {
-		out->fp = stdout;
-		return 0;
+	switch (format) {
+	case FORMAT_JSONL:
+		return &output_jsonl_ops;
+	case FORMAT_CHROME:
+		return &output_chrome_ops;
+	case FORMAT_CSV:
+		return &output_csv_ops;
+	case FORMAT_SVG:
+		return &output_svg_ops;
+	default:
+		return &output_log_ops;
 	}
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+}
 
-	if (fd < 0 || !(out->fp = fdopen(fd, "w"))) {
+/* O_NOFOLLOW: as root, never write through a symlink someone planted. */
+static int open_file(struct output *out)
+{
+	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
+	int fd;
+
+	flags |= out->append ? O_APPEND : O_TRUNC;
+	fd = open(out->path, flags, 0644);
+	if (fd < 0 || !(out->fp = fdopen(fd, "a"))) {
 		int err = errno;
 
 		if (fd >= 0)
 			close(fd);
-		fprintf(stderr, "boot-trace: cannot write %s: %s\n", path, strerror(err));
+		fprintf(stderr, "boot-trace: cannot write %s: %s\n", out->path, strerror(err));
 		return -err;
 	}
 	return 0;
 }
 
+int output_open(struct output *out, const struct output_ops *ops, const char *path,
+		unsigned int flags)
+{
+	int err = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->ops = ops;
+	out->quiet = flags & OUTPUT_QUIET;
+	out->append = flags & OUTPUT_APPEND;
+	out->summary_in_trace = flags & OUTPUT_SUMMARY_IN_TRACE;
+	out->path = path;
+	out->summary_fp = stderr;
+	if (!ops->own_files) {
+		if (path)
+			err = open_file(out);
+		else
+			out->fp = stdout;
+	}
+	if (!err && ops->open) {
+		err = ops->open(out);
+		/* Writers with their own files name the file that failed themselves. */
+		if (err && !ops->own_files)
+			fprintf(stderr, "boot-trace: cannot start the writer: %s\n", strerror(-err));
+		if (err && out->fp && out->fp != stdout)
+			fclose(out->fp);
+	}
+	return err;
+}
+
+int output_reopen(struct output *out)
+{
+	if (!out->fp || !out->path)
+		return 0;
+	output_flush(out);
+	fclose(out->fp);
+	out->fp = NULL;
+	out->failed = false;
+	return open_file(out);
+}
+
+int output_flush(struct output *out)
+{
+	if (!out->fp)
+		return 0;
+	if (fflush(out->fp) == 0 && !ferror(out->fp))
+		return 0;
+	if (!out->failed)
+		fprintf(stderr, "boot-trace: error writing %s: %s\n", out->path ?: "standard output",
+			strerror(errno));
+	out->failed = true;
+	clearerr(out->fp);
+	return -EIO;
+}
+
 int output_close(struct output *out)
 {
-	bool failed = fflush(out->fp) != 0 || ferror(out->fp);
-	int err = errno;
+	int err = 0;
 
-	if (out->fp != stdout && fclose(out->fp) != 0 && !failed) {
-		failed = true;
-		err = errno;
+	if (out->ops->close)
+		out->ops->close(out);
+	if (out->fp) {
+		err = output_flush(out);
+		if (out->fp != stdout && fclose(out->fp) != 0 && !err) {
+			fprintf(stderr, "boot-trace: error writing %s: %s\n", out->path,
+				strerror(errno));
+			err = -EIO;
+		}
 	}
 	out->fp = NULL;
-	if (failed) {
-		fprintf(stderr, "boot-trace: error writing %s: %s\n", out->path ?: "standard output",
-			strerror(err));
-		return -EIO;
-	}
-	return 0;
+	return err ?: (out->failed ? -EIO : 0);
 }
 
 void format_seconds(char *buf, size_t len, uint64_t ns)

@@ -46,17 +46,23 @@ static void jsonl_vm_start(struct output *out, const struct vm *vm)
 	struct json_object *obj = vm_record("vm_start", vm, vm->start_ns ?: vm->found_ns);
 
 	json_object_object_add(obj, "start_seen", json_object_new_boolean(vm->start_ns != 0));
+	json_object_object_add(obj, "cmdline", json_object_new_string(vm->cmdline));
 	emit(out, obj);
 }
 
 static void jsonl_vm_end(struct output *out, const struct vm *vm)
 {
 	struct json_object *obj = vm_record("vm_end", vm, vm->end_ns);
+	bool exited = vm->end_reason == VM_END_EXIT;
 	int status = vm->exit_status;
+	char reason[48];
 
 	json_object_object_add(obj, "exit_status",
-			       json_known(WIFEXITED(status), WEXITSTATUS(status)));
-	json_object_object_add(obj, "signal", json_known(WIFSIGNALED(status), WTERMSIG(status)));
+			       json_known(exited && WIFEXITED(status), WEXITSTATUS(status)));
+	json_object_object_add(obj, "signal",
+			       json_known(exited && WIFSIGNALED(status), WTERMSIG(status)));
+	json_object_object_add(obj, "reason",
+			       json_object_new_string(vm_end_reason(vm, reason, sizeof(reason))));
 	emit(out, obj);
 }
 
@@ -139,11 +145,14 @@ static void jsonl_summary(struct output *out, const struct vm_table *vms,
 
 	if (out->quiet) {
 		/* No summary record, but losses still reach stderr: nothing is lost silently. */
-		if (totals->dropped || totals->string_lost || totals->malformed)
-			fprintf(out->summary_fp,
+		if (totals->dropped || totals->string_lost || totals->malformed ||
+		    totals->lifecycle_dropped)
+			fprintf(stderr,
 				"boot-trace: %" PRIu64 " dropped, %" PRIu64
-				" string I/O bytes unseen, %" PRIu64 " malformed records\n",
-				totals->dropped, totals->string_lost, totals->malformed);
+				" string I/O bytes unseen, %" PRIu64 " malformed records, %" PRIu64
+				" VM/process records dropped\n",
+				totals->dropped, totals->string_lost, totals->malformed,
+				totals->lifecycle_dropped);
 		return;
 	}
 	obj = json_object_new_object();
@@ -152,6 +161,7 @@ static void jsonl_summary(struct output *out, const struct vm_table *vms,
 	json_object_object_add(obj, "events", json_u64(totals->events));
 	json_object_object_add(obj, "dropped", json_u64(totals->dropped));
 	json_object_object_add(obj, "string_lost", json_u64(totals->string_lost));
+	json_object_object_add(obj, "lifecycle_dropped", json_u64(totals->lifecycle_dropped));
 	json_object_object_add(obj, "malformed", json_u64(totals->malformed));
 	for (const struct vm *vm = vms->head; vm; vm = vm->next)
 		json_object_array_add(list, vm_summary(NULL, vm));

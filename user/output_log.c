@@ -29,7 +29,10 @@ static void log_vm_start(struct output *out, const struct vm *vm)
 {
 	print_stamp(out->fp, vm->start_ns ?: vm->found_ns);
 	print_vm_name(out->fp, vm);
-	fprintf(out->fp, vm->start_ns ? ": VM created\n" : ": VM already running (start not seen)\n");
+	fprintf(out->fp, vm->start_ns ? ": VM created" : ": VM already running (start not seen)");
+	if (vm->cmdline[0])
+		fprintf(out->fp, ", cmdline: %s", vm->cmdline);
+	fputc('\n', out->fp);
 }
 
 static void log_event(struct output *out, const struct vm *vm, const struct bt_event *ev)
@@ -78,6 +81,35 @@ static void log_vm_end(struct output *out, const struct vm *vm)
 	fprintf(out->fp, ": VMM exited (%s)\n", vm_end_reason(vm, reason, sizeof(reason)));
 }
 
+/* The daemon's form: one line per VM, in the log itself. */
+static void log_vm_summary_line(struct output *out, const struct vm *vm,
+				const struct stage_row *rows, int n)
+{
+	uint64_t base = vm->start_ns ?: (n > 0 ? rows[0].first_ns : 0);
+	char first[32], dur[32], reason[48];
+	FILE *fp = out->fp;
+	uint64_t user_ns;
+
+	print_stamp(fp, vm->end_ns ?: (n > 0 ? rows[n - 1].first_ns : base));
+	print_vm_name(fp, vm);
+	fprintf(fp, ": boot summary: %s%s, %" PRIu64 " codes",
+		vm_end_reason(vm, reason, sizeof(reason)),
+		vm_boot_complete(vm) ? "" : " (incomplete)", vm->stats.events);
+	for (int i = 0; i < n; i++) {
+		format_seconds(first, sizeof(first), rows[i].first_ns - base);
+		format_seconds(dur, sizeof(dur), rows[i].duration_ns);
+		fprintf(fp, "%s %s at %s s for %s s (%" PRIu32 ")", i ? "," : ";", rows[i].label,
+			first, dur, rows[i].codes);
+	}
+	if (boot_userspace_ns(&vm->stats, &user_ns)) {
+		format_seconds(first, sizeof(first), user_ns - base);
+		fprintf(fp, "; time to Userspace %s s", first);
+	}
+	if (!vm->start_ns)
+		fprintf(fp, "; VM start not seen: times from the first write");
+	fputc('\n', fp);
+}
+
 static void log_vm_summary(struct output *out, const struct vm *vm)
 {
 	struct stage_row *rows;
@@ -89,7 +121,11 @@ static void log_vm_summary(struct output *out, const struct vm *vm)
 	uint64_t user_ns;
 	int width = 12;
 
-	if (out->quiet)
+	if (out->summary_in_trace) {
+		log_vm_summary_line(out, vm, rows, n);
+		goto out;
+	}
+	if (out->quiet || !fp)
 		goto out;
 	fprintf(fp, "boot-trace: ");
 	print_vm_name(fp, vm);
@@ -123,15 +159,18 @@ static void log_summary(struct output *out, const struct vm_table *vms,
 			const struct trace_totals *totals)
 {
 	FILE *fp = out->summary_fp;
-	bool lost = totals->dropped || totals->string_lost || totals->malformed;
+	bool lost = totals->dropped || totals->string_lost || totals->malformed ||
+		    totals->lifecycle_dropped;
 
 	/* Losses are reported even with -q: nothing is lost silently. */
-	if (out->quiet && !lost)
+	if (!fp || (out->quiet && !lost))
 		return;
 	fprintf(fp, "boot-trace: %" PRIu64 " events, %" PRIu64 " dropped", totals->events,
 		totals->dropped);
 	if (totals->string_lost)
 		fprintf(fp, ", %" PRIu64 " string I/O bytes unseen", totals->string_lost);
+	if (totals->lifecycle_dropped)
+		fprintf(fp, ", %" PRIu64 " VM/process records dropped", totals->lifecycle_dropped);
 	if (totals->malformed)
 		fprintf(fp, ", %" PRIu64 " malformed records", totals->malformed);
 	fputc('\n', fp);

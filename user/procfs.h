@@ -20,6 +20,12 @@ int procfs_kvm_fds(pid_t pid, struct kvm_fd *fds, int max);
 /* The process's name (bounded, terminated); "?" if it cannot be read. */
 void procfs_comm(pid_t pid, char *buf, size_t len);
 
+/*
+ * The process's command line, arguments joined by spaces, control characters replaced, cut
+ * to len - 1 bytes; "" if it cannot be read.
+ */
+void procfs_cmdline(pid_t pid, char *buf, size_t len);
+
 /* Call fn for every process on the host; stops at the first non-zero return. */
 int procfs_for_each_pid(int (*fn)(pid_t pid, void *ctx), void *ctx);
 

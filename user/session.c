@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -19,6 +20,64 @@
 #define FLUSH_TIMEOUT_MS 3
 #define MAX_SEED_FDS	 1024
 
+/* Hand one VM event to every writer. */
+#define FOR_EACH_OUTPUT(s, out) for (struct output *out = (s)->outs; out < (s)->outs + (s)->nr_outs; out++)
+
+static void refresh_totals(struct session *s)
+{
+	s->totals.dropped = tracer_counter(s->tracer, BT_CNT_DROPPED);
+	s->totals.string_lost = tracer_counter(s->tracer, BT_CNT_STRING_LOST);
+	s->totals.lifecycle_dropped = tracer_counter(s->tracer, BT_CNT_LIFECYCLE_DROPPED);
+}
+
+static void announce_vm(struct session *s, struct vm *vm)
+{
+	procfs_cmdline(vm->pid, vm->cmdline, sizeof(vm->cmdline));
+	FOR_EACH_OUTPUT(s, out)
+		out->ops->vm_start(out, vm);
+}
+
+/* The VM is over: its end, its summary; the daemon then forgets it. */
+static void finish_vm(struct session *s, struct vm *vm, uint64_t end_ns)
+{
+	vm->end_ns = end_ns;
+	refresh_totals(s);
+	FOR_EACH_OUTPUT(s, out) {
+		out->ops->vm_end(out, vm);
+		out->ops->vm_summary(out, vm);
+	}
+	if (s->vm_done)
+		s->vm_done(s, vm);
+	if (!s->keep_vms)
+		vm_table_remove(&s->vms, vm);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/*
+ * A process whose exit record was lost (ring buffer full) would keep its VMs forever:
+ * whenever a VM is created, end those whose process is gone.
+ */
+static void sweep_dead_vms(struct session *s)
+{
+	struct vm *vm = s->vms.head, *next;
+
+	for (; vm; vm = next) {
+		next = vm->next;
+		if (vm->end_ns || kill(vm->pid, 0) == 0 || errno != ESRCH)
+			continue;
+		vm->end_reason = VM_END_GONE;
+		finish_vm(s, vm, now_ns());
+		tracer_forget_process(s->tracer, vm->pid);
+	}
+}
+
 static struct vm *vm_for(struct session *s, const struct bt_event *ev)
 {
 	char comm[BT_COMM_LEN];
@@ -28,17 +87,32 @@ static struct vm *vm_for(struct session *s, const struct bt_event *ev)
 		return vm;
 	/* A VM whose creation we did not see: name it after the process. */
 	procfs_comm(ev->tgid, comm, sizeof(comm));
-	return vm_table_get(&s->vms, ev->tgid, ev->vm_id, comm);
+	vm = vm_table_get(&s->vms, ev->tgid, ev->vm_id, comm);
+	if (vm)
+		procfs_cmdline(vm->pid, vm->cmdline, sizeof(vm->cmdline));
+	return vm;
 }
 
 static void on_vm_create(struct session *s, const struct bt_event *ev)
 {
-	struct vm *vm = vm_table_get(&s->vms, ev->tgid, ev->vm_id, ev->comm);
+	struct vm *vm;
 
+	sweep_dead_vms(s);
+	vm = vm_table_get(&s->vms, ev->tgid, ev->vm_id, ev->comm);
 	if (!vm)
 		return;
 	vm->start_ns = ev->ts_ns;
-	s->out.ops->vm_start(&s->out, vm);
+	announce_vm(s, vm);
+}
+
+static void on_vm_close(struct session *s, const struct bt_event *ev)
+{
+	struct vm *vm = vm_table_find(&s->vms, ev->tgid, ev->vm_id);
+
+	if (!vm || vm->end_ns)
+		return;
+	vm->end_reason = VM_END_CLOSED;
+	finish_vm(s, vm, ev->ts_ns);
 }
 
 /* A traced guest write: a port write, or a one-byte write to the --mmio address. */
@@ -50,7 +124,8 @@ static void on_write(struct session *s, const struct bt_event *ev)
 	if (!vm)
 		return;
 	boot_stats_add(&vm->stats, label_of_event(&s->labels, ev), ev->ts_ns);
-	s->out.ops->event(&s->out, vm, ev);
+	FOR_EACH_OUTPUT(s, out)
+		out->ops->event(out, vm, ev);
 }
 
 static void on_process_exit(struct session *s, const struct bt_event *ev)
@@ -61,12 +136,9 @@ static void on_process_exit(struct session *s, const struct bt_event *ev)
 		next = vm->next;
 		if (vm->pid != (pid_t)ev->tgid || vm->end_ns)
 			continue;
-		vm->end_ns = ev->ts_ns;
+		vm->end_reason = VM_END_EXIT;
 		vm->exit_status = ev->value;
-		s->out.ops->vm_end(&s->out, vm);
-		s->out.ops->vm_summary(&s->out, vm);
-		if (!s->keep_vms)
-			vm_table_remove(&s->vms, vm);
+		finish_vm(s, vm, ev->ts_ns);
 	}
 	tracer_forget_process(s->tracer, ev->tgid);
 }
@@ -91,6 +163,9 @@ static int on_record(void *ctx, void *data, size_t size)
 	case BT_EV_VM_CREATE:
 		on_vm_create(s, &ev);
 		break;
+	case BT_EV_VM_CLOSE:
+		on_vm_close(s, &ev);
+		break;
 	case BT_EV_VCPU_CREATE:
 		break; /* the kernel side now knows the vCPU fd: nothing to show */
 	case BT_EV_PROC_EXIT:
@@ -100,6 +175,47 @@ static int on_record(void *ctx, void *data, size_t size)
 		s->totals.malformed++;
 	}
 	return 0;
+}
+
+static int add_output(struct session *s, const struct output_ops *ops, const char *path,
+		      unsigned int flags)
+{
+	struct output *out = &s->outs[s->nr_outs];
+	int err;
+
+	if (s->nr_outs == MAX_OUTPUTS)
+		return -ENOSPC;
+	err = output_open(out, ops, path, flags);
+	if (err)
+		return err;
+	out->totals = &s->totals;
+	out->labels = &s->labels;
+	s->nr_outs++;
+	return 0;
+}
+
+/* run and record write one trace (-o, -f); the daemon a log, and optionally jsonl and metrics. */
+static int open_outputs(struct session *s, const struct options *opts)
+{
+	unsigned int flags = opts->quiet ? OUTPUT_QUIET : 0;
+
+	if (opts->command != CMD_DAEMON)
+		return add_output(s, output_ops_of(opts->format), opts->output, flags);
+	flags |= OUTPUT_APPEND | OUTPUT_SUMMARY_IN_TRACE;
+	return add_output(s, &output_log_ops, opts->log_file, flags) ?:
+	       (opts->jsonl_file ? add_output(s, &output_jsonl_ops, opts->jsonl_file, flags) : 0) ?:
+	       (opts->metrics_dir ? add_output(s, &output_prom_ops, opts->metrics_dir, flags) : 0);
+}
+
+static void close_outputs(struct session *s, int *err)
+{
+	for (int i = 0; i < s->nr_outs; i++) {
+		int e = output_close(&s->outs[i]);
+
+		if (err && e && !*err)
+			*err = e;
+	}
+	s->nr_outs = 0;
 }
 
 int session_open(struct session *s, const struct options *opts, bool filter_tgids,
@@ -123,7 +239,7 @@ int session_open(struct session *s, const struct options *opts, bool filter_tgid
 
 	memset(s, 0, sizeof(*s));
 	s->opts = opts;
-	s->keep_vms = true;
+	s->keep_vms = opts->command != CMD_DAEMON;
 	s->labels.nr = opts->nr_ports;
 	for (int i = 0; i < opts->nr_ports; i++) {
 		s->labels.ports[i] = opts->ports[i];
@@ -133,12 +249,12 @@ int session_open(struct session *s, const struct options *opts, bool filter_tgid
 	err = tracer_open(&s->tracer, &cfg);
 	if (err)
 		return err;
-	err = output_open(&s->out, opts->format, opts->output, opts->quiet);
+	err = open_outputs(s, opts);
 	if (err) {
+		close_outputs(s, NULL);
 		tracer_close(s->tracer);
 		return err;
 	}
-	s->out.labels = &s->labels;
 	return 0;
 }
 
@@ -159,7 +275,6 @@ int session_seed_process(struct session *s, pid_t pid)
 			continue;
 		uint32_t id = tracer_new_vm_id(s->tracer);
 		char comm[BT_COMM_LEN];
-		struct timespec now;
 		struct vm *vm;
 
 		if (tracer_add_vm_fd(s->tracer, pid, fds[i].fd, id))
@@ -170,9 +285,8 @@ int session_seed_process(struct session *s, pid_t pid)
 		vm = vm_table_get(&s->vms, pid, id, comm);
 		if (!vm)
 			continue;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		vm->found_ns = now.tv_sec * 1000000000ull + now.tv_nsec;
-		s->out.ops->vm_start(&s->out, vm);
+		vm->found_ns = now_ns();
+		announce_vm(s, vm);
 	}
 	for (int i = 0; i < n; i++)
 		if (!fds[i].is_vm)
@@ -197,8 +311,17 @@ static int consume(struct session *s)
 {
 	int n = tracer_consume(s->tracer);
 
-	fflush(s->out.fp);
+	FOR_EACH_OUTPUT(s, out)
+		output_flush(out);
 	return n;
+}
+
+/* SIGHUP: logrotate moved the files; open them again. */
+static void reopen_outputs(struct session *s)
+{
+	FOR_EACH_OUTPUT(s, out)
+		if (out->append)
+			output_reopen(out);
 }
 
 enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pid_t forward_to,
@@ -214,6 +337,7 @@ enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pi
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (!pidfds || epfd < 0 || sigfd < 0) {
 		fprintf(stderr, "boot-trace: cannot set up the event loop: %s\n", strerror(errno));
@@ -249,6 +373,10 @@ enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pi
 				epoll_ctl(epfd, EPOLL_CTL_DEL, pidfds[id - 2], NULL);
 				live--;
 			} else if (id == 1 && read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGHUP) {
+					reopen_outputs(s);
+					continue;
+				}
 				*sig = si.ssi_signo;
 				if (forward_to <= 0) {
 					end = LOOP_SIGNAL;
@@ -274,17 +402,23 @@ out:
 
 int session_close(struct session *s)
 {
-	int err;
+	int err = 0;
 
 	tracer_consume(s->tracer);
-	s->totals.dropped = tracer_counter(s->tracer, BT_CNT_DROPPED);
-	s->totals.string_lost = tracer_counter(s->tracer, BT_CNT_STRING_LOST);
+	refresh_totals(s);
 	tracer_close(s->tracer);
-	for (struct vm *vm = s->vms.head; vm; vm = vm->next)
-		if (!vm->end_ns)
-			s->out.ops->vm_summary(&s->out, vm);
-	s->out.ops->summary(&s->out, &s->vms, &s->totals);
-	err = output_close(&s->out);
+	/* VMs still running when the trace stops get their (incomplete) summary too. */
+	for (struct vm *vm = s->vms.head; vm; vm = vm->next) {
+		if (vm->end_ns)
+			continue;
+		FOR_EACH_OUTPUT(s, out)
+			out->ops->vm_summary(out, vm);
+		if (s->vm_done)
+			s->vm_done(s, vm);
+	}
+	FOR_EACH_OUTPUT(s, out)
+		out->ops->summary(out, &s->vms, &s->totals);
+	close_outputs(s, &err);
 	vm_table_free(&s->vms);
 	return err;
 }

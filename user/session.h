@@ -13,14 +13,20 @@
 #include "tracer.h"
 #include "vm_table.h"
 
+#define MAX_OUTPUTS 4
+
 struct session {
 	const struct options *opts;
 	struct tracer *tracer;
-	struct output out;
+	struct output outs[MAX_OUTPUTS];
+	int nr_outs;
 	struct vm_table vms;
 	struct trace_totals totals;
 	struct label_set labels; /* each traced port's label map, from the options */
 	bool keep_vms;		/* keep ended VMs for the final summary (run, record) */
+	/* Optional: each VM once its summary is written (its statistics are final). */
+	void (*vm_done)(struct session *s, const struct vm *vm);
+	void *ctx;		/* for vm_done */
 };
 
 /* Open the output and start tracing. 0 or -errno (error already printed). */
@@ -33,7 +39,7 @@ int session_add_process(struct session *s, pid_t pid);
 /* Learn a process's existing VMs and vCPUs from /proc (0 if it has none). */
 int session_seed_process(struct session *s, pid_t pid);
 
-/* Why session_loop() returned. */
+/* Why session_loop() returned. SIGHUP does not end it: the outputs are reopened. */
 enum loop_end {
 	LOOP_SIGNAL,	   /* SIGINT or SIGTERM (signo in *sig) */
 	LOOP_PIDS_EXITED,  /* every watched process has exited */

@@ -242,6 +242,7 @@ int tracer_open(struct tracer **tracer, const struct tracer_config *cfg)
 	err = ATTACH(t, kvm_pio_btf, true) ?: ATTACH(t, kvm_pio_tp, true) ?:
 	      ATTACH(t, kvm_mmio_btf, true) ?: ATTACH(t, kvm_mmio_tp, true) ?:
 	      ATTACH(t, ioctl_exit, true) ?: ATTACH(t, process_exit, true) ?:
+	      ATTACH(t, close_enter, true) ?:
 	      ATTACH(t, process_fork, cfg->follow_forks) ?: ATTACH(t, kvm_exit_tp, false);
 	if (err)
 		goto out_destroy;

@@ -62,16 +62,33 @@ void vm_table_remove(struct vm_table *table, struct vm *vm)
 
 bool vm_boot_complete(const struct vm *vm)
 {
-	return vm->end_ns && !WIFSIGNALED(vm->exit_status);
+	switch (vm->end_reason) {
+	case VM_END_EXIT:
+		return !WIFSIGNALED(vm->exit_status);
+	case VM_END_CLOSED:
+		return true;
+	default:
+		return false;
+	}
 }
 
 const char *vm_end_reason(const struct vm *vm, char *buf, size_t len)
 {
-	if (!vm->end_ns)
+	switch (vm->end_reason) {
+	case VM_END_EXIT:
+		if (WIFSIGNALED(vm->exit_status))
+			snprintf(buf, len, "killed by signal %d", WTERMSIG(vm->exit_status));
+		else
+			snprintf(buf, len, "exit status %d", WEXITSTATUS(vm->exit_status));
+		break;
+	case VM_END_CLOSED:
+		snprintf(buf, len, "VM closed");
+		break;
+	case VM_END_GONE:
+		snprintf(buf, len, "process gone, exit not seen");
+		break;
+	default:
 		snprintf(buf, len, "still running");
-	else if (WIFSIGNALED(vm->exit_status))
-		snprintf(buf, len, "killed by signal %d", WTERMSIG(vm->exit_status));
-	else
-		snprintf(buf, len, "exit status %d", WEXITSTATUS(vm->exit_status));
+	}
 	return buf;
 }

@@ -10,6 +10,15 @@
 #include "boot_trace.h"
 #include "summary.h"
 
+enum vm_end_reason {
+	VM_END_NONE,	/* still running */
+	VM_END_EXIT,	/* the VMM process exited (exit_status) */
+	VM_END_CLOSED,	/* the VMM closed the VM's fd: VM destroyed, process lives on */
+	VM_END_GONE,	/* the process vanished without an exit record (ring buffer full) */
+};
+
+#define VM_CMDLINE_MAX 512
+
 struct vm {
 	uint32_t id;		/* kernel-assigned; BT_VM_UNKNOWN: writes of an unseen VM */
 	pid_t pid;		/* the VMM process */
@@ -17,7 +26,9 @@ struct vm {
 	uint64_t start_ns;	/* KVM_CREATE_VM, host CLOCK_MONOTONIC; 0 when not seen */
 	uint64_t found_ns;	/* when found already running (start not seen) */
 	uint64_t end_ns;	/* process exit; 0 while running */
-	uint32_t exit_status;	/* wait(2) status of the VMM, valid once end_ns is set */
+	enum vm_end_reason end_reason;
+	uint32_t exit_status;	/* wait(2) status of the VMM, for VM_END_EXIT */
+	char cmdline[VM_CMDLINE_MAX]; /* the VMM's command line, read once, bounded */
 	struct boot_stats stats;
 	struct vm *next;
 };
@@ -37,8 +48,8 @@ struct vm *vm_table_find(struct vm_table *table, pid_t pid, uint32_t id);
 struct vm *vm_table_get(struct vm_table *table, pid_t pid, uint32_t id, const char *comm);
 
 /*
- * A boot is complete when its VMM exited normally. Killed by a signal, or still running when
- * the trace stopped, it is incomplete (the summary says so).
+ * A boot is complete when its VMM exited normally or closed the VM. Killed by a signal,
+ * vanished, or still running when the trace stopped, it is incomplete (the summary says so).
  */
 bool vm_boot_complete(const struct vm *vm);
 

@@ -13,7 +13,8 @@ setup() {
 expect_error() {
 	local want_status=$1 pattern=$2
 	shift 3
-	run "-$want_status" --separate-stderr ${AS:-} "$BT" "$@"
+	# timeout: a command that wrongly starts tracing must not hang the suite.
+	run "-$want_status" --separate-stderr timeout 60 ${AS:-} "$BT" "$@"
 	echo "status=$status stderr=$stderr"
 	[ "$status" -eq "$want_status" ]
 	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
@@ -37,7 +38,7 @@ expect_error() {
 }
 
 @test "unknown format" {
-	expect_error 2 "boot-trace: unknown format 'xml': expected log or jsonl*" -- run -f xml -- true
+	expect_error 2 "boot-trace: unknown format 'xml': expected log, jsonl, chrome, csv or svg*" -- run -f xml -- true
 }
 
 @test "bad port numbers" {
@@ -88,8 +89,9 @@ expect_error() {
 
 @test "output file that cannot be written" {
 	require_bpf
-	expect_error 1 "boot-trace: cannot write /nonexistent-dir/trace.log: No such file or directory" -- \
-		run -o /nonexistent-dir/trace.log -- true
+	# A directory of this test's own: another test on the host may create /nonexistent-dir.
+	expect_error 1 "boot-trace: cannot write $OUT/no-such-dir/trace.log: No such file or directory" -- \
+		run -o "$OUT/no-such-dir/trace.log" -- true
 }
 
 @test "not root: names the missing capabilities" {
@@ -159,4 +161,34 @@ expect_error() {
 		run --mmio=timer -- true
 	expect_error 2 "boot-trace: --mmio given twice: one address at most*" -- \
 		run --mmio --mmio 0xd0000000 -- true
+}
+
+@test "--labels and --mmio belong to the tracing commands" {
+	expect_error 2 "boot-trace: --labels and --mmio cannot be used with report*" -- \
+		report --labels qboot x.jsonl
+	expect_error 2 "boot-trace: --labels and --mmio cannot be used with diff*" -- \
+		diff --mmio a.jsonl b.jsonl
+	expect_error 2 "boot-trace: cannot read label map 'qbot'*" -- \
+		daemon --port 0xf4 --labels qbot
+	expect_error 2 "boot-trace: invalid --mmio 'x': expected ADDR or ADDR=VALUE*" -- \
+		daemon --mmio=x
+}
+
+@test "daemon: options that belong elsewhere" {
+	expect_error 2 "boot-trace: the daemon writes --log-file and --jsonl, not -o or -f*" -- daemon -o x
+	expect_error 2 "boot-trace: the daemon traces every VM: no -p or -a*" -- daemon -p 1
+	expect_error 2 "boot-trace: unexpected argument 'extra'*" -- daemon extra
+	expect_error 2 "boot-trace: --log-file, --jsonl, --metrics-dir and --lock cannot be used with run*" -- \
+		run --log-file x -- true
+	expect_error 2 "boot-trace: empty file name for --jsonl*" -- daemon --jsonl ''
+}
+
+@test "daemon: metrics directory or log file that cannot be written" {
+	require_bpf
+	expect_error 1 "boot-trace: cannot write /nonexistent-dir/boot_trace.prom: No such file or directory" -- \
+		daemon --lock "$OUT/lock" --metrics-dir /nonexistent-dir
+	expect_error 1 "boot-trace: cannot write /nonexistent-dir/x.log: No such file or directory" -- \
+		daemon --lock "$OUT/lock" --log-file /nonexistent-dir/x.log
+	expect_error 1 "boot-trace: cannot open lock file /nonexistent-dir/lock: No such file or directory" -- \
+		daemon --lock /nonexistent-dir/lock
 }

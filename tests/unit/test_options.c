@@ -169,6 +169,99 @@ static void test_bad_inputs(void **state)
 	assert_int_equal(PARSE(&o, "record", "-a", "--bogus"), EXIT_USAGE);
 }
 
+static void test_formats_and_repeat(void **state)
+{
+	struct options o;
+
+	assert_int_equal(PARSE(&o, "run", "-f", "chrome", "--repeat", "5", "--", "x"), 0);
+	assert_int_equal(o.format, FORMAT_CHROME);
+	assert_true(o.format_set);
+	assert_int_equal(o.repeat, 5);
+	assert_int_equal(PARSE(&o, "record", "-a", "-f", "csv"), 0);
+	assert_int_equal(o.format, FORMAT_CSV);
+	assert_int_equal(o.repeat, 0);
+	assert_int_equal(PARSE(&o, "run", "-f", "svg", "--", "x"), 0);
+	assert_string_equal(format_name(o.format), "svg");
+	assert_int_equal(PARSE(&o, "run", "--repeat", "0", "--", "x"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "run", "--repeat", "10001", "--", "x"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "record", "-a", "--repeat", "2"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "run", "--svg", "x.svg", "--", "x"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "run", "--threshold", "5", "--", "x"), EXIT_USAGE);
+}
+
+static void test_report_and_diff(void **state)
+{
+	struct options o;
+
+	/* Files and options in any order. */
+	assert_int_equal(PARSE(&o, "report", "boot.jsonl", "--svg", "b.svg"), 0);
+	assert_int_equal(o.command, CMD_REPORT);
+	assert_string_equal(o.files[0], "boot.jsonl");
+	assert_string_equal(o.svg, "b.svg");
+	assert_false(o.format_set);
+	assert_int_equal(PARSE(&o, "report", "-f", "chrome", "-o", "b.json", "boot.jsonl"), 0);
+	assert_string_equal(o.output, "b.json");
+	assert_int_equal(PARSE(&o, "diff", "a.jsonl", "b.jsonl"), 0);
+	assert_int_equal(o.command, CMD_DIFF);
+	assert_true(o.threshold == DEFAULT_THRESHOLD);
+	assert_string_equal(o.files[1], "b.jsonl");
+	assert_int_equal(PARSE(&o, "diff", "--threshold", "2.5%", "a", "b"), 0);
+	assert_true(o.threshold == 2.5);
+	assert_int_equal(PARSE(&o, "diff", "a", "--threshold=0", "b"), 0);
+	assert_true(o.threshold == 0);
+	/* A run parsed after a diff still leaves COMMAND's options alone. */
+	assert_int_equal(PARSE(&o, "run", "cmd", "-q"), 0);
+	assert_false(o.quiet);
+	assert_string_equal(o.argv[1], "-q");
+
+	assert_int_equal(PARSE(&o, "report"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "report", "a", "b"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "report", ""), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "report", "a", "--svg", ""), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "report", "a", "--port", "1"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "report", "a", "-p", "1"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "report", "a", "--threshold", "1"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "diff", "a"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "diff", "a", "b", "c"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "diff", "a", "b", "-o", "x"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "diff", "a", "b", "--threshold", "-1"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "diff", "a", "b", "--threshold", "ten"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "diff", "a", "b", "--threshold", "nan"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "diff", "a", "b", "--threshold", ""), EXIT_USAGE);
+}
+
+/* --labels and --mmio go with --port: the commands that trace take them, the others do not. */
+static void test_labels_and_mmio_per_command(void **state)
+{
+	struct options o;
+
+	assert_int_equal(PARSE(&o, "record", "-a", "--port", "0xf4", "--labels", "qboot", "--mmio"),
+			 0);
+	assert_ptr_equal(o.port_labels[0], &label_map_qboot);
+	assert_true(o.mmio);
+	assert_int_equal(PARSE(&o, "daemon", "--port", "0x80", "--port", "0xf4", "--labels",
+			       "qboot", "--mmio", "0xd0000000=7", "--log-file", "x.log"),
+			 0);
+	assert_int_equal(o.command, CMD_DAEMON);
+	assert_int_equal(o.nr_ports, 2);
+	assert_null(o.port_labels[0]);
+	assert_ptr_equal(o.port_labels[1], &label_map_qboot);
+	assert_int_equal(o.mmio_gpa, 0xd0000000);
+	assert_int_equal(o.mmio_value, 7);
+	assert_string_equal(o.log_file, "x.log");
+	assert_int_equal(PARSE(&o, "daemon", "--mmio"), 0);
+	assert_int_equal(o.mmio_gpa, BOOT_TIMER_GPA);
+	assert_int_equal(
+	    PARSE(&o, "run", "--repeat", "2", "--port", "0xf4", "--labels", "qboot", "--", "x"), 0);
+	assert_int_equal(o.repeat, 2);
+
+	/* report and diff read labels from the file: no maps, no --mmio (not even a bad one). */
+	assert_int_equal(PARSE(&o, "report", "a", "--labels", "qboot"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "report", "a", "--mmio"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "diff", "--mmio", "0x1000", "a", "b"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "diff", "a", "b", "--labels", "/nonexistent"), EXIT_USAGE);
+}
+
 static void test_parse_ulong(void **state)
 {
 	unsigned long v;
@@ -199,6 +292,9 @@ int main(void)
 		cmocka_unit_test(test_record),
 		cmocka_unit_test(test_help_and_version),
 		cmocka_unit_test(test_bad_inputs),
+		cmocka_unit_test(test_formats_and_repeat),
+		cmocka_unit_test(test_report_and_diff),
+		cmocka_unit_test(test_labels_and_mmio_per_command),
 		cmocka_unit_test(test_parse_ulong),
 	};
 

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* Unit tests: the chrome, csv and svg writers. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <json-c/json.h>
+#include "output.h"
+
+struct capture {
+	struct output out;
+	char *buf;
+	size_t len;
+};
+
+static void capture_open(struct capture *c, const struct output_ops *ops)
+{
+	memset(c, 0, sizeof(*c));
+	c->out.ops = ops;
+	c->out.fp = open_memstream(&c->buf, &c->len);
+	c->out.summary_fp = NULL; /* the human tables are the log writer's, tested there */
+	assert_non_null(c->out.fp);
+	if (ops->open)
+		assert_int_equal(ops->open(&c->out), 0);
+}
+
+static char *capture_close(struct capture *c)
+{
+	if (c->out.ops->close)
+		c->out.ops->close(&c->out);
+	fclose(c->out.fp);
+	return c->buf;
+}
+
+static struct vm test_vm(const char *comm)
+{
+	struct vm vm = {.id = 1, .pid = 4242, .start_ns = 5000000000ull};
+
+	strcpy(vm.comm, comm);
+	return vm;
+}
+
+static struct bt_event pio(uint64_t ts, uint32_t value, uint32_t vcpu)
+{
+	struct bt_event ev = {.ts_ns = ts,
+			      .tgid = 4242,
+			      .tid = 4243 + vcpu,
+			      .vm_id = 1,
+			      .vcpu = vcpu,
+			      .value = value,
+			      .port = 0x80,
+			      .type = BT_EV_PIO,
+			      .size = 1};
+
+	snprintf(ev.comm, sizeof(ev.comm), "vcpu%u", vcpu);
+	return ev;
+}
+
+/* Feed one boot: codes 0x00, 0x40, 0x41, 0x60 on vCPU 0 and 0x80 on vCPU 1, then the end. */
+static void feed_boot(struct output *out, struct vm *vm)
+{
+	static const struct {
+		uint64_t off;
+		uint32_t value, vcpu;
+	} codes[] = {
+	    {1000123, 0x00, 0}, {3000000, 0x40, 0}, {3500000, 0x41, 0},
+	    {7000001, 0x60, 0}, {7500000, 0x80, 1},
+	};
+	struct trace_totals totals = {.events = 5};
+
+	out->ops->vm_start(out, vm);
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		struct bt_event ev =
+		    pio(vm->start_ns + codes[i].off, codes[i].value, codes[i].vcpu);
+
+		boot_stats_add(&vm->stats, label_of_event(out->labels, &ev), ev.ts_ns);
+		out->ops->event(out, vm, &ev);
+	}
+	vm->end_ns = vm->start_ns + 9000000;
+	out->ops->vm_end(out, vm);
+	out->ops->vm_summary(out, vm);
+	out->ops->summary(out, NULL, &totals);
+}
+
+static struct json_object *get(struct json_object *obj, const char *key)
+{
+	struct json_object *v = NULL;
+
+	if (!json_object_object_get_ex(obj, key, &v))
+		fail_msg("no \"%s\" in %s", key, json_object_to_json_string(obj));
+	return v;
+}
+
+static void test_chrome_trace(void **state)
+{
+	struct vm vm = test_vm("vmm \"x\"");
+	struct json_object *root, *events;
+	int slices = 0, instants = 0, names = 0;
+	struct capture c;
+
+	capture_open(&c, &output_chrome_ops);
+	feed_boot(&c.out, &vm);
+	root = json_tokener_parse(capture_close(&c));
+	assert_non_null(root);
+	assert_string_equal(json_object_get_string(get(root, "displayTimeUnit")), "ns");
+	assert_int_equal(json_object_get_int(get(get(root, "otherData"), "events")), 5);
+	events = get(root, "traceEvents");
+	for (size_t i = 0; i < json_object_array_length(events); i++) {
+		struct json_object *ev = json_object_array_get_idx(events, i);
+		const char *ph = json_object_get_string(get(ev, "ph"));
+		const char *name = json_object_get_string(get(ev, "name"));
+
+		get(ev, "ts");
+		assert_int_equal(json_object_get_int(get(ev, "pid")), 4242);
+		get(ev, "tid");
+		if (!strcmp(ph, "X")) {
+			slices++;
+			get(ev, "dur");
+			assert_int_equal(json_object_get_int64(get(ev, "tid")), 0x40000001);
+		} else if (!strcmp(ph, "i") && !strcmp(json_object_get_string(get(ev, "s")), "t")) {
+			instants++;
+			get(get(ev, "args"), "value");
+			get(get(ev, "args"), "label");
+		} else if (!strcmp(ph, "M") && !strcmp(name, "process_name")) {
+			names++;
+			assert_string_equal(json_object_get_string(get(get(ev, "args"), "name")),
+					    "vmm \"x\"[4242] vm1");
+		}
+	}
+	assert_int_equal(slices, 4); /* Firmware, Kernel, Userspace, Custom */
+	assert_int_equal(instants, 5);
+	assert_int_equal(names, 1);
+	json_object_put(root);
+	/* Microseconds with the nanoseconds as exact decimals. */
+	assert_non_null(strstr(c.buf, "{\"name\":\"Firmware\",\"ph\":\"X\",\"ts\":5001000.123,"
+				      "\"pid\":4242,\"tid\":1073741825,\"dur\":1999.877,"));
+	assert_non_null(strstr(c.buf, "\"name\":\"Custom\",\"ph\":\"X\",\"ts\":5007500.000,"));
+	assert_non_null(strstr(c.buf, "\"name\":\"vCPU 1 (vcpu1)\""));
+	assert_non_null(strstr(c.buf, "\"name\":\"Kernel 0x41\",\"ph\":\"i\",\"ts\":5003500.000,"));
+	free(c.buf);
+	boot_stats_free(&vm.stats);
+}
+
+static void test_chrome_empty_and_second_vm(void **state)
+{
+	struct vm a = test_vm("vmm"), b = test_vm("vmm");
+	struct bt_event ev = pio(6000000000ull, 0x40, 0);
+	struct json_object *root;
+	struct capture c;
+
+	/* Nothing at all: still a valid trace. */
+	capture_open(&c, &output_chrome_ops);
+	root = json_tokener_parse(capture_close(&c));
+	assert_non_null(root);
+	assert_int_equal(json_object_array_length(get(root, "traceEvents")), 0);
+	json_object_put(root);
+	free(c.buf);
+
+	/* A second VM of the same VMM is a process of its own. */
+	b.id = 2;
+	capture_open(&c, &output_chrome_ops);
+	c.out.ops->event(&c.out, &a, &ev);
+	c.out.ops->event(&c.out, &b, &ev);
+	capture_close(&c);
+	assert_non_null(json_tokener_parse(c.buf));
+	assert_non_null(strstr(c.buf, "\"pid\":4242,"));
+	assert_non_null(strstr(c.buf, "\"pid\":4198546,")); /* 4242 + 2^22 */
+	assert_non_null(strstr(c.buf, "\"name\":\"vmm[4242] vm2\""));
+	free(c.buf);
+}
+
+static void test_csv(void **state)
+{
+	struct vm vm = test_vm("a,\"b\"");
+	struct bt_event ev = pio(5000000123ull, 0x3241, 0);
+	struct capture c;
+
+	ev.size = 2;
+	capture_open(&c, &output_csv_ops);
+	c.out.ops->event(&c.out, &vm, &ev);
+	vm.start_ns = 0;
+	ev.vcpu = BT_VCPU_UNKNOWN;
+	ev.flags = BT_PIO_STRING;
+	ev.index = 3;
+	c.out.ops->event(&c.out, &vm, &ev);
+	assert_string_equal(
+	    capture_close(&c),
+	    "ts_ns,pid,comm,vm,since_start_ns,tid,thread,vcpu,port,size,value,code,label,"
+	    "string_index,rip\n"
+	    "5000000123,4242,\"a,\"\"b\"\"\",1,123,4243,vcpu0,0,128,2,12865,65,Kernel,,\n"
+	    "5000000123,4242,\"a,\"\"b\"\"\",1,,4243,vcpu0,,128,2,12865,65,Kernel,3,\n");
+	free(c.buf);
+}
+
+static void test_xml_escape(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+	    {"plain", "plain"},
+	    {"<a href=\"x\">&'", "&lt;a href=&quot;x&quot;&gt;&amp;&apos;"},
+	    {"ctl\x01\x1f", "ctl??"},
+	    {"tab\tok", "tab\tok"},
+	    {"µs \u2014 ok", "µs \u2014 ok"},
+	    {"bad\xff", "bad?"},
+	    {"overlong\xc0\xaf", "overlong??"},
+	    {"surrogate\xed\xa0\x80", "surrogate???"},
+	    {"cut\xe2\x80", "cut??"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *buf;
+		size_t len;
+		FILE *fp = open_memstream(&buf, &len);
+
+		xml_escape(fp, cases[i].in);
+		fclose(fp);
+		assert_string_equal(buf, cases[i].out);
+		free(buf);
+	}
+}
+
+static size_t count(const char *s, const char *what)
+{
+	size_t n = 0;
+
+	for (; (s = strstr(s, what)); s++)
+		n++;
+	return n;
+}
+
+static void test_svg_chart(void **state)
+{
+	struct vm vm = test_vm("<vmm>");
+	struct capture c;
+
+	capture_open(&c, &output_svg_ops);
+	feed_boot(&c.out, &vm);
+	capture_close(&c);
+	assert_int_equal(strncmp(c.buf, "<?xml version=\"1.0\"", 19), 0);
+	assert_int_equal(count(c.buf, "<rect class=\"stage\""), 4);
+	assert_int_equal(count(c.buf, "<line class=\"tick\""), 5);
+	/* The debug port's five, present or not. */
+	assert_int_equal(count(c.buf, "<rect class=\"legend\""), 5);
+	assert_non_null(strstr(c.buf, "&lt;vmm&gt;[4242] vm1"));
+	assert_null(strstr(c.buf, "<vmm>"));
+	assert_non_null(strstr(c.buf, ">vCPU 0 (vcpu0)</text>"));
+	assert_non_null(strstr(c.buf, ">vCPU 1 (vcpu1)</text>"));
+	assert_non_null(strstr(c.buf, "time to Userspace 7.000 ms"));
+	assert_non_null(strstr(c.buf, "</svg>\n"));
+	free(c.buf);
+	boot_stats_free(&vm.stats);
+}
+
+/* Port 0xf4 labelled by qboot's map, plus the boot timer through --mmio. */
+static struct label_set qboot_set = {.nr = 1, .ports = {0xf4}, .maps = {&label_map_qboot}};
+
+static void feed_qboot(struct output *out, struct vm *vm)
+{
+	struct trace_totals totals = {.events = 4};
+	struct bt_event ev;
+
+	out->labels = &qboot_set;
+	out->ops->vm_start(out, vm);
+	for (uint32_t v = 1; v <= 3; v++) {
+		ev = pio(vm->start_ns + v * 1000000, v == 3 ? 6 : v, 0);
+		ev.port = 0xf4;
+		boot_stats_add(&vm->stats, label_of_event(out->labels, &ev), ev.ts_ns);
+		out->ops->event(out, vm, &ev);
+	}
+	ev = pio(vm->start_ns + 5000000, 123, 0);
+	ev.type = BT_EV_MMIO;
+	ev.port = 0;
+	ev.aux = 0xc0000000;
+	boot_stats_add(&vm->stats, label_of_event(out->labels, &ev), ev.ts_ns);
+	out->ops->event(out, vm, &ev);
+	vm->end_ns = vm->start_ns + 9000000;
+	out->ops->vm_end(out, vm);
+	out->ops->vm_summary(out, vm);
+	out->ops->summary(out, NULL, &totals);
+}
+
+static void test_labels_and_mmio(void **state)
+{
+	struct vm vm = test_vm("qemu");
+	struct capture c;
+
+	/* chrome: label map names on the slices and instants; "gpa" for the MMIO write. */
+	capture_open(&c, &output_chrome_ops);
+	feed_qboot(&c.out, &vm);
+	capture_close(&c);
+	assert_non_null(json_tokener_parse(c.buf));
+	assert_non_null(strstr(c.buf, "{\"name\":\"fw_start\",\"ph\":\"X\","));
+	assert_non_null(strstr(c.buf, "{\"name\":\"Guest-boot-time\",\"ph\":\"X\","));
+	assert_non_null(strstr(c.buf, "\"name\":\"port 0xf4: linux_start_kernel 0x6\""));
+	assert_non_null(strstr(c.buf, "\"name\":\"MMIO 0xc0000000: Guest-boot-time value 123\""));
+	assert_non_null(strstr(c.buf, "\"gpa\":3221225472"));
+	free(c.buf);
+	boot_stats_free(&vm.stats);
+
+	/* csv: the label column; an MMIO write has no port. */
+	vm = test_vm("qemu");
+	capture_open(&c, &output_csv_ops);
+	feed_qboot(&c.out, &vm);
+	capture_close(&c);
+	assert_non_null(strstr(c.buf, ",vcpu0,0,244,1,2,2,linux_start_fwcfg,,\n"));
+	assert_non_null(strstr(c.buf, ",vcpu0,0,,1,123,123,Guest-boot-time,,\n"));
+	free(c.buf);
+	boot_stats_free(&vm.stats);
+
+	/* svg: a bar per label, no debug-port legend, the others' in the order seen. */
+	vm = test_vm("qemu");
+	capture_open(&c, &output_svg_ops);
+	feed_qboot(&c.out, &vm);
+	capture_close(&c);
+	assert_int_equal(count(c.buf, "<rect class=\"stage\""), 4);
+	assert_int_equal(count(c.buf, "<rect class=\"legend\""), 4);
+	assert_null(strstr(c.buf, ">Firmware<"));
+	assert_non_null(strstr(c.buf, "data-stage=\"Guest-boot-time\""));
+	assert_non_null(strstr(c.buf, "(MMIO 0xc0000000)</title>"));
+	assert_non_null(strstr(c.buf, "time to Userspace 5.000 ms"));
+	assert_true(strstr(c.buf, ">fw_start</text>") < strstr(c.buf, ">linux_start_fwcfg</text>"));
+	free(c.buf);
+	boot_stats_free(&vm.stats);
+}
+
+/* A label file's name may hold characters that CSV and XML must escape. */
+static void test_label_names_escaped(void **state)
+{
+	static struct label_map map = {.name = "file", .nr = 1};
+	struct label_set set = {.nr = 1, .ports = {0x80}, .maps = {&map}};
+	struct vm vm = test_vm("vmm");
+	struct bt_event ev = pio(5000001000ull, 0x10, 0);
+	struct capture c;
+
+	map.ranges[0] = (struct label_range){.low = 0, .high = 0xff};
+	strcpy(map.ranges[0].label.name, "a<b, \"c\" & d");
+	capture_open(&c, &output_csv_ops);
+	c.out.labels = &set;
+	c.out.ops->event(&c.out, &vm, &ev);
+	capture_close(&c);
+	assert_non_null(strstr(c.buf, ",16,16,\"a<b, \"\"c\"\" & d\",,\n"));
+	free(c.buf);
+
+	capture_open(&c, &output_svg_ops);
+	c.out.labels = &set;
+	c.out.ops->event(&c.out, &vm, &ev);
+	capture_close(&c);
+	assert_null(strstr(c.buf, "a<b"));
+	assert_non_null(strstr(c.buf, "data-stage=\"a&lt;b, &quot;c&quot; &amp; d\""));
+	free(c.buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_chrome_trace),
+	    cmocka_unit_test(test_chrome_empty_and_second_vm),
+	    cmocka_unit_test(test_csv),
+	    cmocka_unit_test(test_xml_escape),
+	    cmocka_unit_test(test_svg_chart),
+	    cmocka_unit_test(test_labels_and_mmio),
+	    cmocka_unit_test(test_label_names_escaped),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* Unit tests: statistics over repeated boots, and the file names of repeated runs. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <math.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include "commands.h"
+#include "stats.h"
+
+static void fill(struct samples *s, const uint64_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(samples_add(s, v[i]), 0);
+}
+
+static void test_odd_count(void **state)
+{
+	static const uint64_t v[] = {50, 10, 40, 20, 30};
+	struct samples s = {};
+	struct sample_stats st;
+
+	fill(&s, v, 5);
+	assert_true(samples_stats(&s, &st));
+	assert_int_equal(st.n, 5);
+	assert_int_equal(st.min, 10);
+	assert_int_equal(st.max, 50);
+	assert_true(st.median == 30);
+	/* rank 0.95 * 4 = 3.8: 40 + 0.8 * (50 - 40) */
+	assert_true(fabs(st.p95 - 48) < 1e-9);
+	assert_true(st.mean == 30);
+	/* sample standard deviation: sqrt(1000 / 4) */
+	assert_true(fabs(st.stddev - sqrt(250.0)) < 1e-9);
+	samples_free(&s);
+}
+
+static void test_even_count_median_between(void **state)
+{
+	static const uint64_t v[] = {4, 1, 3, 2};
+	struct samples s = {};
+	struct sample_stats st;
+
+	fill(&s, v, 4);
+	assert_true(samples_stats(&s, &st));
+	assert_true(st.median == 2.5);
+	assert_true(fabs(st.p95 - 3.85) < 1e-9); /* rank 2.85 */
+	assert_true(samples_percentile(&s, 0) == 1);
+	assert_true(samples_percentile(&s, 100) == 4);
+	samples_free(&s);
+}
+
+static void test_one_and_none(void **state)
+{
+	struct samples s = {};
+	struct sample_stats st;
+
+	assert_false(samples_stats(&s, &st));
+	assert_int_equal(st.n, 0);
+	assert_int_equal(samples_add(&s, 7), 0);
+	assert_true(samples_stats(&s, &st));
+	assert_true(st.median == 7 && st.p95 == 7 && st.min == 7 && st.max == 7);
+	assert_true(st.stddev == 0);
+	samples_free(&s);
+}
+
+static void test_large_values_keep_precision(void **state)
+{
+	/* Nanosecond durations of minutes: no overflow, no loss in the median. */
+	static const uint64_t v[] = {300000000001ull, 300000000003ull, 300000000002ull};
+	struct samples s = {};
+	struct sample_stats st;
+
+	fill(&s, v, 3);
+	assert_true(samples_stats(&s, &st));
+	assert_true(st.median == 300000000002.0);
+	assert_true(fabs(st.stddev - 1) < 1e-3);
+	samples_free(&s);
+}
+
+static const struct label *debug_port(uint32_t code)
+{
+	return label_of_code(&label_map_debug_port, code);
+}
+
+static void test_boot_samples(void **state)
+{
+	struct boot_stats stats = {};
+	struct boot_samples bs = {};
+
+	boot_stats_add(&stats, debug_port(0x00), 1000);
+	boot_stats_add(&stats, debug_port(0x40), 3000);
+	boot_stats_add(&stats, debug_port(0x60), 7000);
+	boot_stats_add(&stats, debug_port(0x61), 9000);
+	assert_int_equal(boot_samples_add(&bs, &stats, 500), 0);
+	assert_int_equal(bs.boots, 1);
+	assert_int_equal(boot_samples_stage(&bs, "Firmware")->n, 1);
+	assert_int_equal(boot_samples_stage(&bs, "Firmware")->v[0], 2000);
+	assert_int_equal(boot_samples_stage(&bs, "Kernel")->v[0], 4000);
+	assert_int_equal(boot_samples_stage(&bs, "Userspace")->v[0], 2000);
+	assert_null(boot_samples_stage(&bs, "Bootloader"));
+	assert_int_equal(bs.userspace.n, 1);
+	assert_int_equal(bs.userspace.v[0], 6500);
+	/* Start not seen: stages count, time to Userspace does not. */
+	assert_int_equal(boot_samples_add(&bs, &stats, 0), 0);
+	assert_int_equal(bs.boots, 2);
+	assert_int_equal(boot_samples_stage(&bs, "Kernel")->n, 2);
+	assert_int_equal(bs.userspace.n, 1);
+	boot_samples_free(&bs);
+	boot_stats_free(&stats);
+}
+
+/* Stages are labels: the debug port's five in their order, then others as first seen. */
+static void test_boot_samples_labels(void **state)
+{
+	struct boot_stats a = {}, b = {};
+	struct boot_samples bs = {};
+
+	/* qboot's steps and a debug-port code that comes late; the boot timer ends the boot. */
+	boot_stats_add(&a, label_of_code(&label_map_qboot, 1), 1000);
+	boot_stats_add(&a, label_of_code(&label_map_qboot, 6), 2000);
+	boot_stats_add(&a, debug_port(0x60), 4000);
+	boot_stats_add(&a, &label_guest_boot_time, 5000);
+	boot_stats_add(&b, debug_port(0x00), 1500);
+	boot_stats_add(&b, label_of_code(&label_map_qboot, 1), 1600);
+	assert_int_equal(boot_samples_add(&bs, &a, 0), 0);
+	assert_int_equal(boot_samples_add(&bs, &b, 100), 0);
+	assert_int_equal(bs.nr, 5);
+	assert_string_equal(bs.stage[0].label, "Firmware");
+	assert_string_equal(bs.stage[1].label, "Userspace");
+	assert_string_equal(bs.stage[2].label, "fw_start");
+	assert_string_equal(bs.stage[3].label, "linux_start_kernel");
+	assert_string_equal(bs.stage[4].label, "Guest-boot-time");
+	assert_int_equal(boot_samples_stage(&bs, "fw_start")->n, 2);
+	assert_int_equal(boot_samples_stage(&bs, "fw_start")->v[0], 1000);
+	assert_int_equal(boot_samples_stage(&bs, "Firmware")->v[0], 100);
+	/* The start of b was seen, but it has no code that ends the boot. */
+	assert_int_equal(bs.userspace.n, 0);
+	boot_samples_free(&bs);
+	boot_stats_free(&a);
+	boot_stats_free(&b);
+}
+
+static void test_repeat_path(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+	    {"boot.jsonl", "boot.3.jsonl"}, {"boot", "boot.3"},
+	    {"dir.d/boot", "dir.d/boot.3"}, {"dir/boot.v2.json", "dir/boot.v2.3.json"},
+	    {".hidden", ".hidden.3"},	    {"/tmp/x/.hidden", "/tmp/x/.hidden.3"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *p = repeat_path(cases[i].in, 3);
+
+		assert_string_equal(p, cases[i].out);
+		free(p);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_odd_count),	 cmocka_unit_test(test_even_count_median_between),
+	    cmocka_unit_test(test_one_and_none), cmocka_unit_test(test_large_values_keep_precision),
+	    cmocka_unit_test(test_boot_samples), cmocka_unit_test(test_boot_samples_labels),
+	    cmocka_unit_test(test_repeat_path),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,666 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * The svg format: a boot chart in the spirit of `systemd-analyze plot`. Per VM: a header
+ * line, a row of coloured stage bars, and one row per vCPU with a tick (and its value) for
+ * every code, on a time axis from the VM's start. A legend names the colours; every bar and
+ * tick has a tooltip. A stage is a label: the debug port's five keep their colours and legend
+ * order; other labels (label maps, Guest-boot-time) follow, coloured in turn. The chart is
+ * drawn when the trace closes, so the writer keeps the codes it is given (up to MAX_TICKS per
+ * VM).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "labels.h"
+#include "output.h"
+
+#define MAX_TICKS   20000 /* codes drawn per VM; the rest are counted in its header */
+#define CHART_WIDTH 1400
+#define LABEL_WIDTH 190 /* row labels, left of the plot */
+#define RIGHT_PAD   40
+#define PLOT_WIDTH  (CHART_WIDTH - LABEL_WIDTH - RIGHT_PAD)
+#define HEADER_H    26
+#define STAGE_ROW_H 30
+#define VCPU_ROW_H  46
+#define VM_GAP	    18
+#define TOP	    116 /* title, legend and axis labels above the first VM */
+#define CHAR_W	    6.8 /* average advance of a 12px sans-serif character */
+
+#define LEGEND_Y      76
+#define LEGEND_LINE_H 22 /* a legend too wide for one line goes on */
+
+/* The debug port's five stages keep their colours, in label_rank() order. */
+static const char *const debug_port_colors[LABEL_RANK_OTHER] = {
+    "#4e79a7", "#f28e2b", "#e15759", "#59a14f", "#b07aa1",
+};
+/* Other labels (label maps, Guest-boot-time) take these in turn, as the legend lists them. */
+static const char *const other_colors[] = {
+    "#edc948", "#76b7b2", "#ff9da7", "#9c755f", "#17becf", "#bcbd22", "#8c564b", "#e377c2",
+};
+#define UNKNOWN_COLOR "#bab0ac" /* codes their port's map does not name */
+
+struct tick {
+	uint64_t ts_ns;
+	uint64_t gpa; /* an --mmio write's address */
+	const struct label *label;
+	uint32_t value;
+	uint32_t vcpu;
+	pid_t tid;
+	uint8_t size;
+	bool mmio;
+	uint16_t port;
+};
+
+struct vcpu_row {
+	uint32_t vcpu;
+	pid_t tid;
+	char comm[BT_COMM_LEN + 1];
+};
+
+struct chart_vm {
+	struct vm vm; /* identity, times and exit status as last seen */
+	struct boot_stats stats;
+	struct tick *ticks;
+	size_t nr_ticks, cap_ticks, not_drawn;
+	struct vcpu_row *rows;
+	int nr_rows;
+};
+
+struct chart {
+	struct chart_vm *vms;
+	int nr_vms;
+	bool failed; /* out of memory: the chart would be wrong */
+};
+
+/* The stages the chart shows, in legend order; each label's colour follows from it. */
+struct legend {
+	const char **names;
+	int nr;
+	int first_other; /* names[first_other..] are not the debug port's */
+};
+
+void xml_escape(FILE *fp, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		int len = 0;
+
+		/* XML 1.0 has no way to write most control characters: replace them. */
+		if (*p < 0x80) {
+			if (*p == '&')
+				fputs("&amp;", fp);
+			else if (*p == '<')
+				fputs("&lt;", fp);
+			else if (*p == '>')
+				fputs("&gt;", fp);
+			else if (*p == '"')
+				fputs("&quot;", fp);
+			else if (*p == '\'')
+				fputs("&apos;", fp);
+			else if (*p < 0x20 && *p != '\t' && *p != '\n')
+				fputc('?', fp);
+			else
+				fputc(*p, fp);
+			p++;
+			continue;
+		}
+		/* Copy a valid UTF-8 sequence; a stray byte becomes '?'. */
+		if (*p >= 0xc2 && *p <= 0xdf)
+			len = 2;
+		else if (*p >= 0xe0 && *p <= 0xef)
+			len = 3;
+		else if (*p >= 0xf0 && *p <= 0xf4)
+			len = 4;
+		for (int i = 1; i < len; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				len = 0;
+		/* Overlong forms and surrogates are not valid either. */
+		if ((len == 3 && *p == 0xe0 && p[1] < 0xa0) ||
+		    (len == 3 && *p == 0xed && p[1] >= 0xa0) ||
+		    (len == 4 && *p == 0xf0 && p[1] < 0x90) ||
+		    (len == 4 && *p == 0xf4 && p[1] >= 0x90))
+			len = 0;
+		if (!len) {
+			fputc('?', fp);
+			p++;
+			continue;
+		}
+		fwrite(p, 1, len, fp);
+		p += len;
+	}
+}
+
+static struct chart_vm *chart_vm_of(struct output *out, const struct vm *vm)
+{
+	struct chart *c = out->priv;
+	struct chart_vm *grown;
+
+	for (int i = 0; i < c->nr_vms; i++)
+		if (c->vms[i].vm.pid == vm->pid && c->vms[i].vm.id == vm->id)
+			return &c->vms[i];
+	grown = realloc(c->vms, (c->nr_vms + 1) * sizeof(*grown));
+	if (!grown) {
+		c->failed = true;
+		return NULL;
+	}
+	c->vms = grown;
+	memset(&c->vms[c->nr_vms], 0, sizeof(c->vms[0]));
+	return &c->vms[c->nr_vms++];
+}
+
+/* Keep what the chart shows of a VM, as last reported (its own statistics are cv->stats). */
+static void update_vm(struct chart_vm *cv, const struct vm *vm)
+{
+	cv->vm = *vm;
+	cv->vm.next = NULL;
+	cv->vm.stats = (struct boot_stats){};
+}
+
+static int svg_open(struct output *out)
+{
+	out->priv = calloc(1, sizeof(struct chart));
+	return out->priv ? 0 : -ENOMEM;
+}
+
+static void svg_vm(struct output *out, const struct vm *vm)
+{
+	struct chart_vm *cv = chart_vm_of(out, vm);
+
+	if (cv)
+		update_vm(cv, vm);
+}
+
+static void add_row(struct chart_vm *cv, const struct bt_event *ev)
+{
+	struct vcpu_row *grown;
+
+	for (int i = 0; i < cv->nr_rows; i++)
+		if (cv->rows[i].vcpu == ev->vcpu &&
+		    (ev->vcpu != BT_VCPU_UNKNOWN || cv->rows[i].tid == (pid_t)ev->tid))
+			return;
+	grown = realloc(cv->rows, (cv->nr_rows + 1) * sizeof(*grown));
+	if (!grown)
+		return;
+	cv->rows = grown;
+	grown = &cv->rows[cv->nr_rows++];
+	memset(grown, 0, sizeof(*grown));
+	grown->vcpu = ev->vcpu;
+	grown->tid = ev->tid;
+	memcpy(grown->comm, ev->comm, BT_COMM_LEN);
+}
+
+static void svg_event(struct output *out, const struct vm *vm, const struct bt_event *ev)
+{
+	struct chart_vm *cv = chart_vm_of(out, vm);
+	const struct label *label = label_of_event(out->labels, ev);
+	struct tick *grown;
+
+	if (!cv)
+		return;
+	update_vm(cv, vm);
+	if (boot_stats_add(&cv->stats, label, ev->ts_ns))
+		((struct chart *)out->priv)->failed = true;
+	add_row(cv, ev);
+	if (cv->nr_ticks == MAX_TICKS) {
+		cv->not_drawn++;
+		return;
+	}
+	if (cv->nr_ticks == cv->cap_ticks) {
+		size_t cap = cv->cap_ticks ? 2 * cv->cap_ticks : 64;
+
+		grown = realloc(cv->ticks, cap * sizeof(*grown));
+		if (!grown) {
+			((struct chart *)out->priv)->failed = true;
+			return;
+		}
+		cv->ticks = grown;
+		cv->cap_ticks = cap;
+	}
+	cv->ticks[cv->nr_ticks++] = (struct tick){.ts_ns = ev->ts_ns,
+						  .gpa = ev->type == BT_EV_MMIO ? ev->aux : 0,
+						  .label = label,
+						  .value = ev->value,
+						  .vcpu = ev->vcpu,
+						  .tid = ev->tid,
+						  .size = ev->size,
+						  .mmio = ev->type == BT_EV_MMIO,
+						  .port = ev->port};
+}
+
+static void svg_vm_summary(struct output *out, const struct vm *vm)
+{
+	svg_vm(out, vm);
+	output_log_ops.vm_summary(out, vm);
+}
+
+static void svg_summary(struct output *out, const struct vm_table *vms,
+			const struct trace_totals *totals)
+{
+	output_log_ops.summary(out, vms, totals);
+}
+
+/* "12.345 ms": a duration for people, exact to the microsecond. */
+static void human_time(char *buf, size_t len, uint64_t ns)
+{
+	if (ns < 1000000)
+		snprintf(buf, len, "%" PRIu64 " µs", ns / 1000);
+	else if (ns < 10000000000ull)
+		snprintf(buf, len, "%" PRIu64 ".%03" PRIu64 " ms", ns / 1000000,
+			 ns % 1000000 / 1000);
+	else
+		snprintf(buf, len, "%" PRIu64 ".%03" PRIu64 " s", ns / 1000000000,
+			 ns % 1000000000 / 1000000);
+}
+
+static uint64_t vm_base(const struct chart_vm *cv)
+{
+	uint64_t first = UINT64_MAX;
+
+	if (cv->vm.start_ns)
+		return cv->vm.start_ns;
+	for (int i = 0; i < cv->stats.nr; i++)
+		if (cv->stats.stage[i].first_ns < first)
+			first = cv->stats.stage[i].first_ns;
+	return first == UINT64_MAX ? 0 : first;
+}
+
+static uint64_t vm_last(const struct chart_vm *cv)
+{
+	uint64_t last = 0;
+
+	for (int i = 0; i < cv->stats.nr; i++)
+		if (cv->stats.stage[i].last_ns > last)
+			last = cv->stats.stage[i].last_ns;
+	return last;
+}
+
+/* A round grid step (1, 2 or 5 times a power of ten) giving at most about 10 lines. */
+static uint64_t grid_step(uint64_t span)
+{
+	uint64_t step = 1;
+
+	for (;;) {
+		if (span / step <= 10)
+			return step;
+		if (span / (2 * step) <= 10)
+			return 2 * step;
+		if (span / (5 * step) <= 10)
+			return 5 * step;
+		step *= 10;
+	}
+}
+
+static void grid_label(char *buf, size_t len, uint64_t ns, uint64_t step)
+{
+	if (step >= 1000000000)
+		snprintf(buf, len, "%" PRIu64 " s", ns / 1000000000);
+	else if (step >= 1000000)
+		snprintf(buf, len, "%" PRIu64 " ms", ns / 1000000);
+	else if (step >= 1000)
+		snprintf(buf, len, "%" PRIu64 " µs", ns / 1000);
+	else
+		snprintf(buf, len, "%" PRIu64 " ns", ns);
+}
+
+static int vm_height(const struct chart_vm *cv)
+{
+	return HEADER_H + STAGE_ROW_H + cv->nr_rows * VCPU_ROW_H + VM_GAP;
+}
+
+static bool legend_has(const struct legend *lg, const char *name)
+{
+	for (int i = 0; i < lg->nr; i++)
+		if (!strcmp(lg->names[i], name))
+			return true;
+	return false;
+}
+
+/*
+ * The legend: the debug port's five stages in their order (as always, whenever one of them
+ * or no stage at all is in the chart), then every other label in the order the VMs first
+ * show it. 0 or -ENOMEM.
+ */
+static int legend_build(const struct chart *c, struct legend *lg)
+{
+	int max = LABEL_RANK_OTHER;
+	bool debug_port = false;
+
+	for (int i = 0; i < c->nr_vms; i++) {
+		max += c->vms[i].stats.nr;
+		for (int k = 0; k < c->vms[i].stats.nr; k++)
+			if (label_rank(c->vms[i].stats.stage[k].label) < LABEL_RANK_OTHER)
+				debug_port = true;
+	}
+	if (max == LABEL_RANK_OTHER)
+		debug_port = true; /* no stage at all */
+	*lg = (struct legend){.names = calloc(max, sizeof(*lg->names))};
+	if (!lg->names)
+		return -ENOMEM;
+	for (int r = 0; debug_port && r < LABEL_RANK_OTHER; r++)
+		lg->names[lg->nr++] = label_map_debug_port.ranges[r].label.name;
+	lg->first_other = lg->nr;
+	for (int i = 0; i < c->nr_vms; i++) {
+		for (int k = 0; k < c->vms[i].stats.nr; k++) {
+			const char *name = c->vms[i].stats.stage[k].label;
+
+			if (label_rank(name) == LABEL_RANK_OTHER && !legend_has(lg, name))
+				lg->names[lg->nr++] = name;
+		}
+	}
+	return 0;
+}
+
+static const char *stage_color(const struct legend *lg, const char *name)
+{
+	int rank = label_rank(name);
+
+	if (rank < LABEL_RANK_OTHER)
+		return debug_port_colors[rank];
+	if (!strcmp(name, label_unknown.name))
+		return UNKNOWN_COLOR;
+	for (int i = lg->first_other, k = 0; i < lg->nr; i++) {
+		if (!strcmp(lg->names[i], name))
+			return other_colors[k % (sizeof(other_colors) / sizeof(other_colors[0]))];
+		if (strcmp(lg->names[i], label_unknown.name))
+			k++;
+	}
+	return UNKNOWN_COLOR;
+}
+
+/*
+ * Draw the legend from y on (fp NULL: only measure it), wrapping before the right edge.
+ * Returns how many lines it takes.
+ */
+static int draw_legend(FILE *fp, const struct legend *lg, int y)
+{
+	static const char key[] = "code written to the port (its value above)";
+	double x = LABEL_WIDTH, right = CHART_WIDTH - RIGHT_PAD;
+	int lines = 1;
+
+	for (int i = 0; i < lg->nr; i++) {
+		const char *name = lg->names[i];
+		double w = 20 + strlen(name) * CHAR_W;
+
+		if (x > LABEL_WIDTH && x + w > right) {
+			x = LABEL_WIDTH;
+			y += LEGEND_LINE_H;
+			lines++;
+		}
+		if (fp) {
+			fprintf(fp,
+				"<rect class=\"legend\" x=\"%.1f\" y=\"%d\" width=\"14\" "
+				"height=\"14\" rx=\"2\" fill=\"%s\"/>\n",
+				x, y - 11, stage_color(lg, name));
+			fprintf(fp, "<text x=\"%.1f\" y=\"%d\">", x + 20, y);
+			xml_escape(fp, name);
+			fputs("</text>\n", fp);
+		}
+		x += w + 28;
+	}
+	if (x > LABEL_WIDTH && x + 16 + strlen(key) * CHAR_W > right) {
+		x = LABEL_WIDTH;
+		y += LEGEND_LINE_H;
+		lines++;
+	}
+	if (!fp)
+		return lines;
+	fprintf(fp,
+		"<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#333\" "
+		"stroke-width=\"2\"/>\n",
+		x + 7, y - 13, x + 7, y + 2);
+	fprintf(fp, "<text x=\"%.1f\" y=\"%d\">%s</text>\n", x + 16, y, key);
+	return lines;
+}
+
+/* Vertical grid lines through one VM's rows (not through its header text). */
+static void draw_grid(FILE *fp, int y1, int y2, uint64_t span, uint64_t step, double scale)
+{
+	for (uint64_t t = 0; t <= span; t += step)
+		fprintf(fp, "<line class=\"grid\" x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\"/>\n",
+			LABEL_WIDTH + t * scale, y1, LABEL_WIDTH + t * scale, y2);
+}
+
+static void draw_vm(FILE *fp, const struct chart_vm *cv, const struct legend *lg, int y,
+		    double scale, uint64_t span, uint64_t step)
+{
+	struct stage_row *rows;
+	int n = boot_summary(&cv->stats, &rows);
+	uint64_t base = vm_base(cv), user_ns;
+	char reason[48], t1[32], t2[32];
+
+	/* Header: who, how it ended, time to userspace. */
+	fprintf(fp, "<text class=\"vm\" x=\"10\" y=\"%d\">", y + 17);
+	xml_escape(fp, cv->vm.comm);
+	if (cv->vm.id == BT_VM_UNKNOWN)
+		fprintf(fp, "[%d] vm?", cv->vm.pid);
+	else
+		fprintf(fp, "[%d] vm%" PRIu32, cv->vm.pid, cv->vm.id);
+	fprintf(fp, " \u2014 %" PRIu64 " codes, %s%s", cv->stats.events,
+		vm_end_reason(&cv->vm, reason, sizeof(reason)),
+		vm_boot_complete(&cv->vm) ? "" : " (incomplete)");
+	if (boot_userspace_ns(&cv->stats, &user_ns)) {
+		human_time(t1, sizeof(t1), user_ns - base);
+		fprintf(fp, " \u2014 time to Userspace %s", t1);
+	}
+	if (!cv->vm.start_ns)
+		fprintf(fp, " \u2014 VM start not seen: times from its first write");
+	if (cv->not_drawn)
+		fprintf(fp, " \u2014 %zu codes not drawn", cv->not_drawn);
+	fputs("</text>\n", fp);
+	y += HEADER_H;
+	for (int r = 0; r < cv->nr_rows; r++)
+		fprintf(fp, "<rect class=\"lane\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>\n",
+			LABEL_WIDTH, y + STAGE_ROW_H + r * VCPU_ROW_H + 2, PLOT_WIDTH,
+			VCPU_ROW_H - 4);
+	draw_grid(fp, y, y + STAGE_ROW_H + cv->nr_rows * VCPU_ROW_H, span, step, scale);
+
+	fprintf(fp, "<text class=\"row\" x=\"%d\" y=\"%d\">boot stages</text>\n", LABEL_WIDTH - 10,
+		y + 19);
+	for (int i = 0; i < n; i++) {
+		const char *name = rows[i].label;
+		double x = LABEL_WIDTH + (rows[i].first_ns - base) * scale;
+		double w = rows[i].duration_ns * scale;
+		char text[64];
+
+		if (w < 1.5)
+			w = 1.5; /* a stage with one code still shows */
+		human_time(t1, sizeof(t1), rows[i].first_ns - base);
+		human_time(t2, sizeof(t2), rows[i].duration_ns);
+		/* Names from label files may hold any printable character: escaped. */
+		fputs("<rect class=\"stage\" data-stage=\"", fp);
+		xml_escape(fp, name);
+		fprintf(fp,
+			"\" x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"%s\"><title>",
+			x, y + 3, w, STAGE_ROW_H - 6, stage_color(lg, name));
+		xml_escape(fp, name);
+		fprintf(fp, ": from %s, lasting %s, %" PRIu32 " code%s</title></rect>\n", t1, t2,
+			rows[i].codes, rows[i].codes == 1 ? "" : "s");
+		snprintf(text, sizeof(text), "%s %s", name, t2);
+		if (strlen(text) * CHAR_W + 8 > w)
+			snprintf(text, sizeof(text), "%s", name);
+		if (strlen(text) * CHAR_W + 8 <= w) {
+			fprintf(fp, "<text class=\"bar\" x=\"%.2f\" y=\"%d\">", x + 4, y + 19);
+			xml_escape(fp, text);
+			fputs("</text>\n", fp);
+		}
+	}
+	free(rows);
+	y += STAGE_ROW_H;
+
+	for (int r = 0; r < cv->nr_rows; r++) {
+		const struct vcpu_row *row = &cv->rows[r];
+		double lane_end[2] = {-1e9, -1e9};
+
+		fprintf(fp, "<rect class=\"lane\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>\n",
+			LABEL_WIDTH, y + 2, PLOT_WIDTH, VCPU_ROW_H - 4);
+		if (row->vcpu == BT_VCPU_UNKNOWN)
+			fprintf(fp, "<text class=\"row\" x=\"%d\" y=\"%d\">vCPU ? (",
+				LABEL_WIDTH - 10, y + 28);
+		else
+			fprintf(fp, "<text class=\"row\" x=\"%d\" y=\"%d\">vCPU %" PRIu32 " (",
+				LABEL_WIDTH - 10, y + 28, row->vcpu);
+		xml_escape(fp, row->comm);
+		fputs(")</text>\n", fp);
+		for (size_t i = 0; i < cv->nr_ticks; i++) {
+			const struct tick *t = &cv->ticks[i];
+			uint32_t code = t->value & 0xff;
+			double x = LABEL_WIDTH + (t->ts_ns - base) * scale;
+			char value[16];
+			int lane;
+
+			if (t->vcpu != row->vcpu || t->ts_ns < base ||
+			    (t->vcpu == BT_VCPU_UNKNOWN && t->tid != row->tid))
+				continue;
+			if (t->size > 1)
+				snprintf(value, sizeof(value), "0x%" PRIx32, t->value);
+			else
+				snprintf(value, sizeof(value), "0x%" PRIx32, code);
+			human_time(t1, sizeof(t1), t->ts_ns - base);
+			fprintf(fp,
+				"<line class=\"tick\" x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" "
+				"stroke=\"%s\"><title>",
+				x, y + 24, x, y + VCPU_ROW_H - 4, stage_color(lg, t->label->name));
+			xml_escape(fp, t->label->name);
+			fprintf(fp, " code %s at %s", value, t1);
+			if (t->mmio)
+				fprintf(fp, " (MMIO 0x%" PRIx64 ")", t->gpa);
+			else if (t->port != 0x80)
+				fprintf(fp, " (port 0x%x)", t->port);
+			fputs("</title></line>\n", fp);
+			/* Values in two staggered lanes; one that fits in neither is left out. */
+			for (lane = 0; lane < 2; lane++)
+				if (x - strlen(value) * CHAR_W / 2 > lane_end[lane] + 3)
+					break;
+			if (lane == 2)
+				continue;
+			lane_end[lane] = x + strlen(value) * CHAR_W / 2;
+			fprintf(fp, "<text class=\"value\" x=\"%.2f\" y=\"%d\">%s</text>\n", x,
+				y + (lane ? 11 : 22), value);
+		}
+		y += VCPU_ROW_H;
+	}
+}
+
+/* vCPU rows in vCPU order, the unattributed ones last. */
+static int by_vcpu(const void *a, const void *b)
+{
+	const struct vcpu_row *x = a, *y = b;
+
+	if (x->vcpu != y->vcpu)
+		return x->vcpu < y->vcpu ? -1 : 1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+static void draw(FILE *fp, struct chart *c)
+{
+	uint64_t span = 0, step;
+	int top, height, y, drawn = 0;
+	struct legend lg;
+	double scale;
+	char label[32];
+
+	if (legend_build(c, &lg)) {
+		c->failed = true;
+		lg = (struct legend){};
+	}
+	/* A legend on more than one line pushes the VMs down. */
+	top = TOP + (draw_legend(NULL, &lg, LEGEND_Y) - 1) * LEGEND_LINE_H;
+	height = top + 30;
+
+	for (int i = 0; i < c->nr_vms; i++) {
+		uint64_t base = vm_base(&c->vms[i]), last = vm_last(&c->vms[i]);
+
+		qsort(c->vms[i].rows, c->vms[i].nr_rows, sizeof(struct vcpu_row), by_vcpu);
+		if (!c->vms[i].stats.events)
+			continue; /* a VM that wrote no code has nothing to draw */
+		if (last > base && last - base > span)
+			span = last - base;
+		height += vm_height(&c->vms[i]);
+		drawn++;
+	}
+	span += span / 20 + 1; /* room after the last code */
+	step = grid_step(span);
+	span = (span + step - 1) / step * step;
+	scale = (double)PLOT_WIDTH / span;
+
+	fprintf(fp,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+		"viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" "
+		"font-size=\"12\">\n",
+		CHART_WIDTH, height, CHART_WIDTH, height);
+	fputs("<style>\n"
+	      "  .title { font-size: 18px; font-weight: bold; }\n"
+	      "  .subtitle { fill: #555; }\n"
+	      "  .vm { font-size: 13px; font-weight: bold; }\n"
+	      "  .row { text-anchor: end; }\n"
+	      "  .bar { fill: #fff; font-weight: bold; pointer-events: none; }\n"
+	      "  .value { text-anchor: middle; font-size: 11px; fill: #222; }\n"
+	      "  .axis { text-anchor: middle; fill: #444; }\n"
+	      "  .grid { stroke: #ddd; }\n"
+	      "  .lane { fill: #f6f6f6; }\n"
+	      "  .tick { stroke-width: 2; }\n"
+	      "</style>\n",
+	      fp);
+	fprintf(fp, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", CHART_WIDTH, height);
+	fputs("<text class=\"title\" x=\"10\" y=\"28\">Boot chart</text>\n", fp);
+	fprintf(fp, "<text class=\"subtitle\" x=\"10\" y=\"48\">boot-trace %s: %d VM%s",
+		BOOT_TRACE_VERSION, drawn, drawn == 1 ? "" : "s");
+	if (c->nr_vms > drawn)
+		fprintf(fp, " (%d more without codes)", c->nr_vms - drawn);
+	fputs("; time from each VM's creation (KVM_CREATE_VM), stamped in the host kernel</text>\n",
+	      fp);
+	draw_legend(fp, &lg, LEGEND_Y);
+
+	/* The time axis, above the first VM. */
+	for (uint64_t t = 0; t <= span; t += step) {
+		double x = LABEL_WIDTH + t * scale;
+
+		grid_label(label, sizeof(label), t, step);
+		fprintf(fp, "<text class=\"axis\" x=\"%.2f\" y=\"%d\">%s</text>\n", x, top - 12,
+			label);
+	}
+	y = top;
+	for (int i = 0; i < c->nr_vms; i++) {
+		if (!c->vms[i].stats.events)
+			continue;
+		draw_vm(fp, &c->vms[i], &lg, y, scale, span, step);
+		y += vm_height(&c->vms[i]);
+	}
+	if (!drawn)
+		fprintf(fp, "<text x=\"10\" y=\"%d\">No boot codes in this trace.</text>\n",
+			y + 20);
+	fputs("</svg>\n", fp);
+	free(lg.names);
+}
+
+static void svg_close(struct output *out)
+{
+	struct chart *c = out->priv;
+
+	if (!c)
+		return;
+	draw(out->fp, c);
+	if (c->failed)
+		fprintf(stderr, "boot-trace: out of memory: the boot chart is incomplete\n");
+	for (int i = 0; i < c->nr_vms; i++) {
+		free(c->vms[i].ticks);
+		free(c->vms[i].rows);
+		boot_stats_free(&c->vms[i].stats);
+	}
+	free(c->vms);
+	free(c);
+	out->priv = NULL;
+}
+
+const struct output_ops output_svg_ops = {
+    .open = svg_open,
+    .vm_start = svg_vm,
+    .event = svg_event,
+    .vm_end = svg_vm,
+    .vm_summary = svg_vm_summary,
+    .summary = svg_summary,
+    .close = svg_close,
+};

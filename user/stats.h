@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Statistics over repeated boots: samples (nanoseconds) per stage and for the time to
+ * Userspace, summarised as min / median / p95 / max / standard deviation.
+ */
+#ifndef STATS_H
+#define STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "labels.h"
+#include "summary.h"
+
+struct samples {
+	uint64_t *v;
+	size_t n, cap;
+};
+
+struct sample_stats {
+	size_t n;
+	uint64_t min, max;
+	double median, p95, mean;
+	double stddev; /* sample standard deviation (n - 1); 0 for one sample */
+};
+
+/* The durations of one stage (a label, by name) over many boots. */
+struct stage_samples {
+	const char *label; /* a label's name: lives as long as the program (labels.h) */
+	struct samples s;
+};
+
+/* The samples of one trace or series of runs: a set per stage, and time to Userspace. */
+struct boot_samples {
+	struct stage_samples *stage; /* in order of label_rank(), then of first appearance */
+	int nr, cap;
+	struct samples userspace; /* VM start to the first code that ends the boot */
+	unsigned int boots;	  /* VMs that contributed */
+};
+
+/* Append a sample. 0 or -ENOMEM. */
+int samples_add(struct samples *s, uint64_t v);
+void samples_free(struct samples *s);
+
+/*
+ * Percentile p (0..100) by linear interpolation between the closest ranks (the "inclusive"
+ * definition of numpy's default and spreadsheets' PERCENTILE.INC). Sorts s.
+ */
+double samples_percentile(struct samples *s, double p);
+
+/* Summarise s (sorting it). Returns false when s is empty. */
+bool samples_stats(struct samples *s, struct sample_stats *out);
+
+/* Add one VM's boot: the duration of each stage it has, and its time to Userspace when both
+ * its start (start_ns != 0) and a code that ends the boot were seen. 0 or -ENOMEM. */
+int boot_samples_add(struct boot_samples *bs, const struct boot_stats *stats, uint64_t start_ns);
+void boot_samples_free(struct boot_samples *bs);
+
+/* The samples of the stage with this label, or NULL if no boot had it. */
+struct samples *boot_samples_stage(const struct boot_samples *bs, const char *label);
+
+#endif
