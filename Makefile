@@ -2,6 +2,7 @@
 
 OUT        := build
 GUEST_OUT  := $(OUT)/guests
+QEMU_OUT   := $(OUT)/qemu-guests
 VERSION    := 0.1.0
 
 CC         ?= cc
@@ -44,6 +45,7 @@ UNITDIR    ?= $(PREFIX)/lib/systemd/system
 VMM_SRCS   := $(wildcard vmm-min/*.c)
 VMM_OBJS   := $(VMM_SRCS:%.c=$(OUT)/obj/%.o)
 
+# boot-trace is every user/*.c; boot-mark (the guest-side tool) lives in user/boot-mark/.
 USER_SRCS  := $(wildcard user/*.c)
 USER_LIB   := $(filter-out user/main.c,$(USER_SRCS))
 USER_OBJS  := $(USER_SRCS:%.c=$(OUT)/obj/%.o)
@@ -54,10 +56,16 @@ USER_LIB_OBJS := $(USER_LIB:%.c=$(OUT)/obj/%.o)
 GUEST_SRCS := $(wildcard vmm-min/guests/*.S)
 GUESTS     := $(patsubst vmm-min/guests/%.S,$(GUEST_OUT)/%.bin,$(GUEST_SRCS))
 
+BOOT_MARK_SRCS := $(wildcard user/boot-mark/*.c)
+BOOT_MARK_OBJS := $(BOOT_MARK_SRCS:%.c=$(OUT)/obj/%.o)
+
+# QEMU guests: a SeaBIOS boot sector (raw disk image) and a PVH/multiboot ELF for -kernel.
+QEMU_GUESTS := $(QEMU_OUT)/bootsector.img $(QEMU_OUT)/direct.elf
+
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
-all: $(OUT)/vmm-min $(GUESTS) $(OUT)/boot-trace
+all: $(OUT)/vmm-min $(GUESTS) $(QEMU_GUESTS) $(OUT)/boot-trace $(OUT)/boot-mark
 
 # Install missing Debian packages once per build tree (re-run when the list changes).
 deps: $(OUT)/.deps-ok
@@ -94,6 +102,22 @@ $(GUEST_OUT)/%.bin: $(OUT)/obj/guests/%.o vmm-min/guests/guest16.ld
 	$(Q)mkdir -p $(@D)
 	$(Q)$(LD) -m elf_i386 -T vmm-min/guests/guest16.ld -o $@ $<
 
+# ---- QEMU guests -----------------------------------------------------------
+$(OUT)/obj/qemu-guests/%.o: qemu-guests/%.S | $(OUT)/.deps-ok
+	$(call msg,AS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -m32 $(GUEST_ASFLAGS) -c -o $@ $<
+
+$(QEMU_OUT)/bootsector.img: $(OUT)/obj/qemu-guests/bootsector.o qemu-guests/bootsector.ld
+	$(call msg,GUEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(LD) -m elf_i386 -T qemu-guests/bootsector.ld -o $@ $<
+
+$(QEMU_OUT)/direct.elf: $(OUT)/obj/qemu-guests/direct.o qemu-guests/direct.ld
+	$(call msg,GUEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(LD) -m elf_i386 -T qemu-guests/direct.ld -o $@ $<
+
 # ---- BPF -------------------------------------------------------------------
 $(OUT)/vmlinux.h: | $(OUT)/.deps-ok
 	$(call msg,BTF,$@)
@@ -124,6 +148,18 @@ $(OUT)/obj/user/%.o: user/%.c | $(OUT)/boot_trace.skel.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(OUT) -Ibpf -Iuser -c -o $@ $<
 
+# ---- boot-mark (runs inside guests: static, small) --------------------------
+BOOT_MARK_CFLAGS := -Os -ffunction-sections -fdata-sections
+
+$(OUT)/boot-mark: $(BOOT_MARK_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) -static -s -Wl,--gc-sections -o $@ $^
+
+$(OUT)/obj/user/boot-mark/%.o: user/boot-mark/%.c | $(OUT)/.deps-ok
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(BOOT_MARK_CFLAGS) $(DEPFLAGS) -Iuser/boot-mark -c -o $@ $<
+
 $(OUT)/obj/vmm-min/%.o: vmm-min/%.c | $(OUT)/.deps-ok
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -134,6 +170,12 @@ $(OUT)/tests/test_%: tests/unit/test_%.c $(USER_LIB_OBJS)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(OUT) -Ibpf -Iuser -o $@ $^ -lcmocka $(LDLIBS_BT)
+
+# boot-mark's argument parsing is its own unit.
+$(OUT)/tests/test_boot_mark: tests/unit/test_boot_mark.c $(OUT)/obj/user/boot-mark/mark_args.o
+	$(call msg,TEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Iuser/boot-mark -o $@ $^ -lcmocka
 
 test: all $(UNIT_BINS)
 	$(Q)scripts/run-tests.sh $(UNIT_BINS)
@@ -152,7 +194,7 @@ install: $(OUT)/boot-trace
 
 format:
 	clang-format -i $(VMM_SRCS) $(wildcard vmm-min/*.h) $(USER_SRCS) $(wildcard user/*.h) \
-		bpf/*.c bpf/*.h $(UNIT_SRCS)
+		$(BOOT_MARK_SRCS) $(wildcard user/boot-mark/*.h) bpf/*.c bpf/*.h $(UNIT_SRCS)
 
 clean:
 	$(call msg,CLEAN,$(OUT))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * boot-trace kernel side: stamp guest writes to the debug I/O port in the host kernel.
+ * boot-trace kernel side: stamp guest writes to the debug I/O port (and, with --mmio, one-byte
+ * writes to one MMIO address such as Firecracker's boot timer) in the host kernel.
  *
  * kvm:kvm_pio gives port, size, count and the data, but no VM or vCPU. Those come from the
  * KVM ioctls: KVM_CREATE_VM and KVM_CREATE_VCPU (seen at syscall exit, with the new fd) name
@@ -29,6 +30,9 @@ const volatile bool filter_tgids = false;	/* only processes in traced_tgids */
 const volatile bool follow_forks = false;	/* children of traced processes are traced */
 const volatile __u64 wakeup_interval_ns = 1000000;
 const volatile __u64 ringbuf_bytes = 0;		/* for the half-full wake-up */
+const volatile __u64 mmio_gpa = 0;		/* --mmio: the address (programs off without it) */
+const volatile bool mmio_match_value = false;	/* --mmio ADDR=VALUE: only this value */
+const volatile __u8 mmio_value = 0;
 
 __u32 next_vm_id = 0;
 __u64 last_wakeup_ns = 0;
@@ -151,7 +155,9 @@ static __always_inline struct bt_event *reserve(__u16 type)
 	__u64 id;
 
 	if (!e) {
-		count(type == BT_EV_PIO ? BT_CNT_DROPPED : BT_CNT_LIFECYCLE_DROPPED);
+		/* A lost write counts apart from a lost VM/vCPU/process record. */
+		count(type == BT_EV_PIO || type == BT_EV_MMIO ? BT_CNT_DROPPED
+							      : BT_CNT_LIFECYCLE_DROPPED);
 		return NULL;
 	}
 	id = bpf_get_current_pid_tgid();
@@ -273,6 +279,53 @@ static long emit_string_element(__u32 i, void *arg)
 	if (i >= sc->count || off > BT_PIO_DATA_MAX - 4)
 		return 1;
 	emit_pio(sc->pc, element_value(&sc->buf->data[off], size), i, BT_PIO_STRING);
+	return 0;
+}
+
+/* A one-byte write to the --mmio address: filter, identify, record. */
+static __always_inline void handle_mmio(__u32 type, __u32 len, __u64 gpa, __u8 value)
+{
+	struct bt_event *e;
+	struct pio_ctx pc;
+
+	if (type != BT_MMIO_WRITE || len != 1 || gpa != mmio_gpa)
+		return;
+	if (mmio_match_value && value != mmio_value)
+		return;
+	/* Same identity as a port write: MMIO exits happen inside KVM_RUN too. */
+	if (!pio_identify(&pc, 0, 1))
+		return;
+	e = reserve(BT_EV_MMIO);
+	if (!e)
+		return;
+	e->vm_id = pc.vm_id;
+	e->vcpu = pc.vcpu;
+	e->size = 1;
+	e->value = value;
+	e->aux = gpa;
+	bpf_ringbuf_submit(e, wakeup_flag(e->ts_ns));
+}
+
+/* BTF-typed kvm_mmio (kernels where the value is passed by pointer, as here). */
+SEC("tp_btf/kvm_mmio")
+int BPF_PROG(kvm_mmio_btf, int type, int len, __u64 gpa, const void *val)
+{
+	__u8 value = 0;
+
+	/* Cheap checks first: most MMIO is not the boot timer. */
+	if (type != BT_MMIO_WRITE || len != 1 || gpa != mmio_gpa)
+		return 0;
+	if (!val || bpf_probe_read_kernel(&value, 1, val))
+		return 0;
+	handle_mmio(type, len, gpa, value);
+	return 0;
+}
+
+/* Classic kvm:kvm_mmio: its record holds the value itself. */
+SEC("tracepoint/kvm/kvm_mmio")
+int kvm_mmio_tp(struct trace_event_raw_kvm_mmio *ctx)
+{
+	handle_mmio(ctx->type, ctx->len, ctx->gpa, ctx->val & 0xff);
 	return 0;
 }
 

@@ -22,8 +22,12 @@ enum bt_event_type {
 	BT_EV_VM_CREATE,  /* KVM_CREATE_VM returned a VM fd (aux = fd) */
 	BT_EV_VCPU_CREATE, /* KVM_CREATE_VCPU returned a vCPU fd (aux = fd, vcpu = id) */
 	BT_EV_PROC_EXIT,  /* a traced or VM-owning process exited (value = wait status) */
+	BT_EV_MMIO,	  /* a one-byte write to the --mmio address (aux = gpa) */
 	BT_EV_VM_CLOSE,	  /* the VMM closed a VM fd (aux = fd) */
 };
+
+/* kvm:kvm_mmio's type of a write (KVM_TRACE_MMIO_WRITE). */
+#define BT_MMIO_WRITE 2
 
 /* Flags of a BT_EV_PIO record. */
 #define BT_PIO_STRING	  (1u << 0) /* one element of a string (rep outs) access */
@@ -32,7 +36,7 @@ enum bt_event_type {
 
 /* Indexes of the per-CPU counters (map "counters"). */
 enum bt_counter {
-	BT_CNT_DROPPED,		/* ring buffer full: a port write lost */
+	BT_CNT_DROPPED,		/* ring buffer full: a port (or --mmio) write lost */
 	BT_CNT_LIFECYCLE_DROPPED, /* ring buffer full: a VM/vCPU/process record lost */
 	BT_CNT_STRING_LOST,	/* string elements the fallback tracepoint cannot see */
 	BT_CNT_MAP_FULL,	/* VM/vCPU bookkeeping map full: identity lost */
@@ -41,13 +45,13 @@ enum bt_counter {
 
 struct bt_event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
-	__u64 aux;		/* per type: fd, guest RIP */
+	__u64 aux;		/* per type: fd, guest RIP, MMIO guest physical address */
 	__u32 tgid;
 	__u32 tid;
 	__u32 vm_id;		/* BT_VM_UNKNOWN when the VM's creation was not seen */
 	__u32 vcpu;		/* vCPU id, or BT_VCPU_UNKNOWN */
 	__u32 value;		/* value written (1, 2 or 4 bytes) */
-	__u16 port;
+	__u16 port;		/* BT_EV_PIO only */
 	__u16 type;		/* enum bt_event_type */
 	__u16 index;		/* element index within a string access */
 	__u8 size;		/* access size in bytes */

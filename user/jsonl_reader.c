@@ -177,13 +177,40 @@ static int on_vm_start(struct reader *r, struct json_object *rec)
 	return 0;
 }
 
+/*
+ * The label an event was recorded with, as one label for the program's lifetime: a name a
+ * label map could have given (printable ASCII, 1 to LABEL_NAME_MAX - 1 bytes).
+ */
+static int get_label(struct reader *r, struct json_object *rec, const struct label **label)
+{
+	const char *name;
+	size_t len;
+	int err = get_string(r, rec, "label", &name);
+
+	if (err)
+		return err;
+	len = strlen(name);
+	if (!len || len >= LABEL_NAME_MAX)
+		return fail(r, "event record: \"label\" must be 1 to %d characters long, not %zu",
+			    LABEL_NAME_MAX - 1, len);
+	for (size_t i = 0; i < len; i++)
+		if (name[i] < 0x20 || name[i] > 0x7e)
+			return fail(r, "event record: \"label\" must be printable ASCII");
+	*label = label_intern(name);
+	if (!*label)
+		return fail(r, "more than %d different labels (or out of memory)",
+			    LABEL_INTERN_MAX);
+	return 0;
+}
+
 static int on_event(struct reader *r, struct json_object *rec)
 {
-	uint64_t ts, since, tid, vcpu, port, size, value, code, index, rip;
-	bool since_known, vcpu_known, index_known, rip_known, created;
+	uint64_t ts, since, tid, vcpu, port, gpa, size, value, code, index, rip;
+	bool since_known, vcpu_known, port_known, index_known, rip_known, created;
 	struct bt_event ev = {.type = BT_EV_PIO};
+	const struct label *label;
 	struct json_object *trunc;
-	const char *thread, *label;
+	const char *thread;
 	struct vm *vm;
 	int err;
 
@@ -192,11 +219,13 @@ static int on_event(struct reader *r, struct json_object *rec)
 	      get_uint(r, rec, "tid", INT32_MAX, false, &tid, NULL) ?:
 	      get_string(r, rec, "thread", &thread) ?:
 	      get_uint(r, rec, "vcpu", UINT32_MAX - 1, true, &vcpu, &vcpu_known) ?:
-	      get_uint(r, rec, "port", 0xffff, false, &port, NULL) ?:
+	      get_uint(r, rec, "port", 0xffff, true, &port, &port_known) ?:
+	      /* An --mmio write: no port, the guest physical address instead. */
+	      (port_known ? 0 : get_uint(r, rec, "gpa", UINT64_MAX, false, &gpa, NULL)) ?:
 	      get_uint(r, rec, "size", 8, false, &size, NULL) ?:
 	      get_uint(r, rec, "value", UINT32_MAX, false, &value, NULL) ?:
 	      get_uint(r, rec, "code", 0xff, false, &code, NULL) ?:
-	      get_string(r, rec, "label", &label) ?:
+	      get_label(r, rec, &label) ?:
 	      get_opt_uint(r, rec, "string_index", UINT16_MAX, &index, &index_known) ?:
 	      get_opt_uint(r, rec, "rip", UINT64_MAX, &rip, &rip_known) ?:
 	      get_vm(r, rec, &vm, &created);
@@ -205,6 +234,8 @@ static int on_event(struct reader *r, struct json_object *rec)
 	if (code != (value & 0xff))
 		return fail(r, "event record: \"code\" %llu is not the low byte of \"value\" %llu",
 			    (unsigned long long)code, (unsigned long long)value);
+	if (!port_known && rip_known)
+		return fail(r, "event record: an MMIO write (\"port\" null) has no \"rip\"");
 	/* A VM whose start record is missing still has its start in every event. */
 	if (!vm->start_ns && since_known && since <= ts)
 		vm->start_ns = ts - since;
@@ -214,8 +245,13 @@ static int on_event(struct reader *r, struct json_object *rec)
 	ev.vm_id = vm->id;
 	ev.vcpu = vcpu_known ? vcpu : BT_VCPU_UNKNOWN;
 	ev.value = value;
-	ev.port = port;
 	ev.size = size;
+	if (port_known) {
+		ev.port = port;
+	} else {
+		ev.type = BT_EV_MMIO;
+		ev.aux = gpa;
+	}
 	strncpy(ev.comm, thread, BT_COMM_LEN - 1);
 	if (index_known) {
 		ev.flags |= BT_PIO_STRING;
@@ -227,10 +263,11 @@ static int on_event(struct reader *r, struct json_object *rec)
 	}
 	if (json_object_object_get_ex(rec, "truncated", &trunc) && json_object_get_boolean(trunc))
 		ev.flags |= BT_PIO_TRUNCATED;
-	boot_stats_add(&vm->stats, ev.value, ev.ts_ns);
+	if (boot_stats_add(&vm->stats, label, ev.ts_ns))
+		return fail(r, "out of memory");
 	r->events++;
 	if (r->ops->event)
-		r->ops->event(r->ctx, vm, &ev);
+		r->ops->event(r->ctx, vm, &ev, label);
 	return 0;
 }
 

@@ -2,7 +2,8 @@
 /*
  * Reading a recorded jsonl trace back: each record is checked and replayed as the calls a
  * live session makes (VM start, event, VM end, VM summary, end of run), with the VMs'
- * statistics rebuilt from the events through summary.c.
+ * statistics rebuilt from the events through summary.c, each under the label it was
+ * recorded with. An event without a port ("port": null, "gpa": ADDR) is an --mmio write.
  */
 #ifndef JSONL_READER_H
 #define JSONL_READER_H
@@ -17,7 +18,9 @@
 
 struct replay_ops {
 	void (*vm_start)(void *ctx, const struct vm *vm);
-	void (*event)(void *ctx, const struct vm *vm, const struct bt_event *ev);
+	/* label: as recorded (it lives as long as the program, see label_intern()). */
+	void (*event)(void *ctx, const struct vm *vm, const struct bt_event *ev,
+		      const struct label *label);
 	void (*vm_end)(void *ctx, const struct vm *vm);
 	/* Once per VM: after its end, or at the end of its run if it did not end. */
 	void (*vm_summary)(void *ctx, const struct vm *vm);

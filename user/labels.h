@@ -1,21 +1,98 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
-/* Debug I/O port code ranges and their labels (cloud-hypervisor's convention). */
+/*
+ * Label maps: what a code written to a traced port means. A map names code ranges (codes are
+ * the low byte of a write, 0x00-0xff); each --port has one. Built in: "debug-port"
+ * (cloud-hypervisor's five ranges, the default) and "qboot" (qboot / qemu-boot-time's values
+ * 1..7 on port 0xf4). Users can write their own in a small file (format in README.md).
+ * Each label is a stage of the boot summary.
+ */
 #ifndef LABELS_H
 #define LABELS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include "boot_trace.h"
 
-enum boot_stage {
-	STAGE_FIRMWARE,	  /* 0x00-0x1f */
-	STAGE_BOOTLOADER, /* 0x20-0x3f */
-	STAGE_KERNEL,	  /* 0x40-0x5f */
-	STAGE_USERSPACE,  /* 0x60-0x7f */
-	STAGE_CUSTOM,	  /* 0x80-0xff */
-	STAGE_NR,
+#define LABEL_NAME_MAX	   32	/* including the terminating NUL */
+#define LABEL_CODE_MAX	   0xff /* codes are the low byte of a write */
+#define LABEL_FILE_MAX	   (1 << 20)
+#define LABEL_MAP_NAME_MAX 256
+
+struct label {
+	char name[LABEL_NAME_MAX];
+	bool userspace; /* its first code is the summary's "time to Userspace" */
 };
 
-/* The stage a code belongs to: only its low byte counts, as on the debug port. */
-enum boot_stage stage_of_code(uint32_t code);
-const char *stage_label(enum boot_stage stage);
+struct label_range {
+	uint8_t low, high;
+	struct label label;
+};
+
+struct label_map {
+	char name[LABEL_MAP_NAME_MAX]; /* "debug-port", "qboot" or the file it came from */
+	int nr;
+	struct label_range ranges[LABEL_CODE_MAX + 1]; /* disjoint */
+};
+
+/* Which map labels which traced port (a port without one uses "debug-port"). */
+struct label_set {
+	int nr;
+	uint16_t ports[BT_MAX_PORTS];
+	const struct label_map *maps[BT_MAX_PORTS];
+	/*
+	 * report: the label recorded with the event being replayed, which wins over the maps
+	 * (the run that recorded it may have had others). NULL in a live session.
+	 */
+	const struct label *recorded;
+};
+
+extern const struct label_map label_map_debug_port;
+extern const struct label_map label_map_qboot;
+/* The label of every --mmio write (Firecracker's boot timer). */
+extern const struct label label_guest_boot_time;
+/* A code that the port's map does not name. */
+extern const struct label label_unknown;
+
+/* The built-in map with this name, or NULL. */
+const struct label_map *label_map_builtin(const char *name);
+
+/*
+ * Parse the text of a label file into map. Returns 0, or -EINVAL with the problem in err,
+ * prefixed "LINE: " when it is on one line.
+ */
+int label_map_parse(struct label_map *map, const char *text, size_t len, char *err, size_t errlen);
+
+/*
+ * A built-in map by name, else a label file read from path. Returns 0 with *map set (a file's
+ * map is allocated and lives as long as the program), or -errno / -EINVAL with a one-line
+ * problem in err (naming the file, and the line where there is one).
+ */
+int label_map_open(const char *arg, const struct label_map **map, char *err, size_t errlen);
+
+/* The label of a code in a map: only its low byte counts. label_unknown if unnamed. */
+const struct label *label_of_code(const struct label_map *map, uint32_t value);
+
+/*
+ * The label of one traced write, shared by every writer and the summary: an MMIO write is
+ * the Guest-boot-time; a port write is labelled by its port's map (set may be NULL).
+ */
+const struct label *label_of_event(const struct label_set *set, const struct bt_event *ev);
+
+/*
+ * A label read back from a recorded trace, by name: one per name for the program's lifetime
+ * (so the statistics and writers may keep it). Its first code ends the boot if it is one of
+ * the built-in labels that do (Userspace, linux_start_user, Guest-boot-time). NULL when out
+ * of memory or past LABEL_INTERN_MAX names.
+ */
+#define LABEL_INTERN_MAX 4096
+const struct label *label_intern(const char *name);
+
+/*
+ * The place of a stage in tables and legends: the debug-port map's five labels first, in
+ * their order (0..4), then every other label (5), in the order it was first seen.
+ */
+#define LABEL_RANK_OTHER 5
+int label_rank(const char *name);
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,16 @@ static const char usage_text[] =
 	"  -o, --output FILE     write the trace to FILE (default: stdout)\n"
 	"  -f, --format FORMAT   log (default), jsonl, chrome (Chrome/Perfetto trace), csv or svg\n"
 	"      --port PORT       trace writes to PORT instead of 0x80 (repeatable, up to 8)\n"
+	"      --labels MAP      label the preceding --port's codes with MAP: debug-port\n"
+	"                        (default), qboot (0xf4 values 1..7) or a file of\n"
+	"                        'VALUE NAME' / 'LOW-HIGH NAME' lines\n"
+	"      --mmio [ADDR[=VALUE]]\n"
+	"                        also trace one-byte MMIO writes to ADDR (of VALUE only),\n"
+	"                        labelled Guest-boot-time; alone: Firecracker's boot timer,\n"
+	"                        0xc0000000=123\n"
 	"  -b, --buffer-size KIB ring buffer size in KiB, a power of two >= 4 (default 4096)\n"
+	"                        (--port, --labels, --mmio, -b: run, record and daemon;\n"
+	"                        report and diff use the labels recorded in the file)\n"
 	"  -p, --pid PID         record: trace process PID (repeatable)\n"
 	"  -a, --all             record: trace every KVM guest on the host\n"
 	"      --repeat N        run: boot N times and print min/median/p95/max/stddev per stage;\n"
@@ -57,6 +67,8 @@ static const char usage_text[] =
 	"  sudo boot-trace run --repeat 10 -f jsonl -o base.jsonl -- ./start-my-vm.sh\n"
 	"  sudo boot-trace record -p 4242          # one running VMM\n"
 	"  sudo boot-trace record -a --port 0x80 --port 0xf4\n"
+	"  sudo boot-trace run --port 0x80 --port 0xf4 --labels qboot -- qemu-system-x86_64 ...\n"
+	"  sudo boot-trace run --mmio -- firecracker --no-api --config-file vm.json --boot-timer\n"
 	"  boot-trace report --svg boot.svg boot.jsonl\n"
 	"  boot-trace diff --threshold 5 base.jsonl new.jsonl || echo 'boot got slower'\n"
 	"  sudo boot-trace daemon --log-file /var/log/boot-trace/boot.log \\\n"
@@ -96,19 +108,81 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 	return EXIT_USAGE;
 }
 
+/* Index in opts->ports of the latest --port, for --labels; -1 before any. */
+static int last_port;
+
 static int add_port(struct options *opts, const char *arg)
 {
 	unsigned long port;
 
 	if (parse_ulong(arg, 0xffff, &port))
 		return usage_error("invalid port '%s': expected a number from 0 to 0xffff", arg);
-	for (int i = 0; i < opts->nr_ports; i++)
-		if (opts->ports[i] == port)
+	for (int i = 0; i < opts->nr_ports; i++) {
+		if (opts->ports[i] == port) {
+			last_port = i;
 			return 0;
+		}
+	}
 	if (opts->nr_ports == BT_MAX_PORTS)
 		return usage_error("too many ports at '%s': at most 8", arg);
+	last_port = opts->nr_ports;
 	opts->ports[opts->nr_ports++] = port;
 	return 0;
+}
+
+/* --labels MAP: for the port named just before it. */
+static int set_labels(struct options *opts, const char *arg)
+{
+	const struct label_map *map;
+	char err[512];
+
+	if (last_port < 0)
+		return usage_error("--labels '%s' needs a --port before it (e.g. --port 0xf4 "
+				   "--labels %s)",
+				   arg, arg);
+	if (opts->port_labels[last_port])
+		return usage_error("port 0x%x already has labels '%s'", opts->ports[last_port],
+				   opts->port_labels[last_port]->name);
+	if (label_map_open(arg, &map, err, sizeof(err)))
+		return usage_error("%s", err);
+	opts->port_labels[last_port] = map;
+	return 0;
+}
+
+/* --mmio [ADDR[=VALUE]]: without ADDR, Firecracker's boot timer. */
+static int set_mmio(struct options *opts, const char *arg)
+{
+	unsigned long addr, value;
+	char buf[64], *eq;
+
+	if (opts->mmio)
+		return usage_error("%s", "--mmio given twice: one address at most");
+	opts->mmio = true;
+	if (!arg) {
+		opts->mmio_gpa = BOOT_TIMER_GPA;
+		opts->mmio_match_value = true;
+		opts->mmio_value = BOOT_TIMER_VALUE;
+		return 0;
+	}
+	snprintf(buf, sizeof(buf), "%s", arg);
+	eq = strchr(buf, '=');
+	if (eq)
+		*eq = '\0';
+	if (strlen(arg) >= sizeof(buf) || parse_ulong(buf, ULONG_MAX, &addr) ||
+	    (eq && parse_ulong(eq + 1, 0xff, &value)))
+		return usage_error("invalid --mmio '%s': expected ADDR or ADDR=VALUE with VALUE "
+				   "0..255 (e.g. 0xc0000000=123)",
+				   arg);
+	opts->mmio_gpa = addr;
+	opts->mmio_match_value = eq != NULL;
+	opts->mmio_value = eq ? value : 0;
+	return 0;
+}
+
+/* Does arg look like --mmio's optional ADDR[=VALUE] given as the next word? */
+static bool is_mmio_spec(const char *arg)
+{
+	return arg && arg[0] >= '0' && arg[0] <= '9';
 }
 
 static int add_pid(struct options *opts, const char *arg)
@@ -210,6 +284,8 @@ static int parse_command(const char *name, enum command *cmd)
 
 enum {
 	OPT_PORT = 0x100,
+	OPT_LABELS,
+	OPT_MMIO,
 	OPT_REPEAT,
 	OPT_SVG,
 	OPT_THRESHOLD,
@@ -227,6 +303,8 @@ enum {
 	SEEN_THRESHOLD = 1 << 3,
 	SEEN_OUTPUT = 1 << 4,	 /* -o, -f */
 	SEEN_DAEMON = 1 << 5,	 /* --log-file, --jsonl, --metrics-dir, --lock */
+	SEEN_LABELS = 1 << 6,	 /* --labels, --mmio */
+	SEEN_TRACING = SEEN_TRACE | SEEN_LABELS, /* what run, record and daemon trace */
 };
 
 static int reject_seen(unsigned int seen, unsigned int allowed, const char *command)
@@ -239,6 +317,7 @@ static int reject_seen(unsigned int seen, unsigned int allowed, const char *comm
 		{ SEEN_SVG, "--svg" },		 { SEEN_THRESHOLD, "--threshold" },
 		{ SEEN_OUTPUT, "-o and -f" },
 		{ SEEN_DAEMON, "--log-file, --jsonl, --metrics-dir and --lock" },
+		{ SEEN_LABELS, "--labels and --mmio" },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -251,6 +330,8 @@ static const struct option long_options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "port", required_argument, NULL, OPT_PORT },
+	{ "labels", required_argument, NULL, OPT_LABELS },
+	{ "mmio", optional_argument, NULL, OPT_MMIO },
 	{ "buffer-size", required_argument, NULL, 'b' },
 	{ "pid", required_argument, NULL, 'p' },
 	{ "all", no_argument, NULL, 'a' },
@@ -290,11 +371,13 @@ int options_parse(struct options *opts, int argc, char **argv)
 {
 	unsigned int seen = 0;
 	const char *optstring;
+	bool tracing;
 	int opt, err;
 
 	memset(opts, 0, sizeof(*opts));
 	opts->buffer_kib = DEFAULT_BUFFER_KIB;
 	opts->threshold = DEFAULT_THRESHOLD;
+	last_port = -1;
 	if (argc < 2)
 		return usage_error("%s",
 				   "missing command: expected run, record, report, diff or daemon");
@@ -309,6 +392,8 @@ int options_parse(struct options *opts, int argc, char **argv)
 	err = parse_command(argv[1], &opts->command);
 	if (err)
 		return err;
+	tracing =
+	    opts->command == CMD_RUN || opts->command == CMD_RECORD || opts->command == CMD_DAEMON;
 
 	/*
 	 * Options follow the command word, which stands in for the program name. optind = 0
@@ -338,6 +423,20 @@ int options_parse(struct options *opts, int argc, char **argv)
 		case OPT_PORT:
 			err = add_port(opts, optarg);
 			seen |= SEEN_TRACE;
+			break;
+		case OPT_LABELS:
+			/* Only the tracing commands read the map (report and diff refuse it). */
+			if (tracing)
+				err = set_labels(opts, optarg);
+			seen |= SEEN_LABELS;
+			break;
+		case OPT_MMIO:
+			/* "--mmio ADDR" as well as "--mmio=ADDR"; alone, the boot timer. */
+			if (tracing && !optarg && optind < argc && is_mmio_spec(argv[optind]))
+				optarg = argv[optind++];
+			if (tracing)
+				err = set_mmio(opts, optarg);
+			seen |= SEEN_LABELS;
 			break;
 		case 'b':
 			err = set_buffer(opts, optarg);
@@ -408,7 +507,7 @@ int options_parse(struct options *opts, int argc, char **argv)
 	case CMD_RUN:
 		if (opts->nr_pids || opts->all)
 			return usage_error("%s", "-p and -a belong to record, not run");
-		err = reject_seen(seen, SEEN_TRACE | SEEN_OUTPUT | SEEN_REPEAT, "run");
+		err = reject_seen(seen, SEEN_TRACING | SEEN_OUTPUT | SEEN_REPEAT, "run");
 		if (err)
 			return err;
 		if (optind >= argc)
@@ -416,7 +515,7 @@ int options_parse(struct options *opts, int argc, char **argv)
 		opts->argv = &argv[optind];
 		break;
 	case CMD_RECORD:
-		err = reject_seen(seen, SEEN_TRACE | SEEN_OUTPUT, "record");
+		err = reject_seen(seen, SEEN_TRACING | SEEN_OUTPUT, "record");
 		if (err)
 			return err;
 		if (optind < argc)
@@ -431,7 +530,7 @@ int options_parse(struct options *opts, int argc, char **argv)
 			return usage_error("%s", "the daemon traces every VM: no -p or -a");
 		if (seen & SEEN_OUTPUT)
 			return usage_error("%s", "the daemon writes --log-file and --jsonl, not -o or -f");
-		err = reject_seen(seen, SEEN_TRACE | SEEN_DAEMON, "daemon");
+		err = reject_seen(seen, SEEN_TRACING | SEEN_DAEMON, "daemon");
 		if (err)
 			return err;
 		if (optind < argc)

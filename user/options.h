@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include "boot_trace.h"
+#include "labels.h"
 
 #define MAX_PIDS	     64
 #define DEFAULT_BUFFER_KIB   4096
@@ -16,6 +17,8 @@
 #define DEFAULT_LOCK_FILE    DEFAULT_LOCK_DIR "/daemon.lock"
 #define MAX_REPEAT	     10000
 #define DEFAULT_THRESHOLD    10.0 /* diff: percent */
+#define BOOT_TIMER_GPA	     0xc0000000ull /* Firecracker's boot timer on x86 */
+#define BOOT_TIMER_VALUE     123
 
 enum command {
 	CMD_NONE,
@@ -42,7 +45,12 @@ struct options {
 	enum output_format format;
 	bool format_set;	/* -f given */
 	uint16_t ports[BT_MAX_PORTS];
+	const struct label_map *port_labels[BT_MAX_PORTS]; /* --labels; NULL: debug-port */
 	int nr_ports;
+	bool mmio; /* --mmio: trace one-byte writes to mmio_gpa */
+	uint64_t mmio_gpa;
+	bool mmio_match_value; /* ...of this value only */
+	uint8_t mmio_value;
 	unsigned int buffer_kib; /* ring buffer size */
 	bool quiet;
 	bool verbose;

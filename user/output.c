@@ -117,3 +117,14 @@ void format_seconds(char *buf, size_t len, uint64_t ns)
 {
 	snprintf(buf, len, "%" PRIu64 ".%06" PRIu64, ns / 1000000000, ns % 1000000000 / 1000);
 }
+
+const char *event_thread_name(const struct vm *vm, const struct bt_event *ev, char *buf, size_t len)
+{
+	char vcpu_name[BT_COMM_LEN];
+
+	snprintf(buf, len, "%.*s", BT_COMM_LEN, ev->comm);
+	snprintf(vcpu_name, sizeof(vcpu_name), "vcpu%u", ev->vcpu);
+	if (!buf[0] || !strcmp(buf, vm->comm) || !strcmp(buf, vcpu_name))
+		return NULL;
+	return buf;
+}

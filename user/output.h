@@ -7,13 +7,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "boot_trace.h"
+#include "labels.h"
 #include "options.h"
 #include "vm_table.h"
 
 /* Whole-trace counts, for the summary. */
 struct trace_totals {
-	uint64_t events;	/* port writes captured */
-	uint64_t dropped;	/* port writes lost to a full ring buffer */
+	uint64_t events;	/* port (and --mmio) writes captured */
+	uint64_t dropped;	/* port (and --mmio) writes lost to a full ring buffer */
 	uint64_t lifecycle_dropped; /* VM, vCPU and process records lost to it */
 	uint64_t string_lost;	/* string I/O elements the fallback tracepoint could not see */
 	uint64_t malformed;	/* records from the ring buffer that made no sense */
@@ -55,6 +56,7 @@ struct output {
 	bool failed;		/* a write error was reported */
 	const struct trace_totals *totals; /* the session's running counts */
 	void *priv;		/* the writer's own state */
+	const struct label_set *labels; /* each port's label map (NULL: debug-port for all) */
 };
 
 #define OUTPUT_QUIET		(1u << 0)
@@ -86,6 +88,13 @@ const struct output_ops *output_ops_of(enum output_format format);
 
 /* Shared by the writers: "%llu.%06llu" seconds, exact past one second. */
 void format_seconds(char *buf, size_t len, uint64_t ns);
+
+/*
+ * The vCPU thread's name when it tells more than "vcpuN" does (QEMU's "CPU 0/KVM" with
+ * -name ...,debug-threads=on); NULL when it is the VMM's own name or just "vcpuN".
+ */
+const char *event_thread_name(const struct vm *vm, const struct bt_event *ev, char *buf,
+			      size_t len);
 
 /* Text for XML (the SVG chart): markup escaped, control bytes and invalid UTF-8 as '?'. */
 void xml_escape(FILE *fp, const char *s);

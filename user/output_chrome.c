@@ -5,11 +5,13 @@
  *
  * Layout: one trace process per VM (the VMM's pid; a second VM of the same VMM gets
  * pid + k * 2^22, above any Linux pid), named "comm[pid] vmN". In it, a "boot stages"
- * track holds one complete slice (ph X) per stage; stages are consecutive, so slices on
- * that track never overlap. Each vCPU thread (its real tid) is a track of instant events,
- * one per code. Process-scoped instants mark VM creation and VMM exit. Timestamps are the
- * kernel's CLOCK_MONOTONIC stamps in microseconds with three decimals (exact nanoseconds),
- * so the trace lines up with `perf record -k mono` traces of the same host.
+ * track holds one complete slice (ph X) per stage (a label: the debug port's five, a label
+ * map's, Guest-boot-time); stages are consecutive, so slices on that track never overlap.
+ * Each vCPU thread (its real tid) is a track of instant events, one per code (an --mmio
+ * write has "gpa" where a port write has "port"). Process-scoped instants mark VM creation
+ * and VMM exit. Timestamps are the kernel's CLOCK_MONOTONIC stamps in microseconds with
+ * three decimals (exact nanoseconds), so the trace lines up with `perf record -k mono`
+ * traces of the same host.
  *
  * Events are streamed as they come; the closing brackets are written by the close hook,
  * which the session reaches on every way out, SIGINT and SIGTERM included.
@@ -189,14 +191,18 @@ static void chrome_event(struct output *out, const struct vm *vm, const struct b
 {
 	struct chrome_vm *cv = chrome_vm_of(out, vm);
 	uint32_t code = ev->value & 0xff;
-	const char *label = stage_label(stage_of_code(code));
+	const char *label = label_of_event(out->labels, ev)->name;
+	bool mmio = ev->type == BT_EV_MMIO;
 	struct json_object *obj, *args;
-	char name[64];
+	char name[96];
 
 	if (!cv)
 		return;
 	name_thread(out, cv, ev);
-	if (ev->port == 0x80)
+	if (mmio)
+		snprintf(name, sizeof(name), "MMIO 0x%" PRIx64 ": %s value %" PRIu32,
+			 (uint64_t)ev->aux, label, ev->value);
+	else if (ev->port == 0x80)
 		snprintf(name, sizeof(name), "%s 0x%" PRIx32, label, code);
 	else
 		snprintf(name, sizeof(name), "port 0x%x: %s 0x%" PRIx32, ev->port, label, code);
@@ -207,7 +213,10 @@ static void chrome_event(struct output *out, const struct vm *vm, const struct b
 	json_object_object_add(args, "label", json_object_new_string(label));
 	json_object_object_add(args, "code", json_object_new_int(code));
 	json_object_object_add(args, "value", json_object_new_int64(ev->value));
-	json_object_object_add(args, "port", json_object_new_int(ev->port));
+	if (mmio)
+		json_object_object_add(args, "gpa", json_object_new_uint64(ev->aux));
+	else
+		json_object_object_add(args, "port", json_object_new_int(ev->port));
 	json_object_object_add(args, "size", json_object_new_int(ev->size));
 	if (ev->vcpu != BT_VCPU_UNKNOWN)
 		json_object_object_add(args, "vcpu", json_object_new_int64(ev->vcpu));
@@ -216,7 +225,7 @@ static void chrome_event(struct output *out, const struct vm *vm, const struct b
 				       json_object_new_uint64(ev->ts_ns - vm->start_ns));
 	if (ev->flags & BT_PIO_STRING)
 		json_object_object_add(args, "string_index", json_object_new_int(ev->index));
-	if (ev->flags & BT_PIO_RIP)
+	if (!mmio && (ev->flags & BT_PIO_RIP))
 		json_object_object_add(args, "rip", json_object_new_uint64(ev->aux));
 	json_object_object_add(obj, "args", args);
 	emit(out, obj);
@@ -236,15 +245,15 @@ static void chrome_vm_end(struct output *out, const struct vm *vm)
 /* The stage slices, once the VM's stages are known; the human table goes to stderr. */
 static void chrome_vm_summary(struct output *out, const struct vm *vm)
 {
-	struct stage_row rows[STAGE_NR];
-	int n = boot_summary(&vm->stats, rows);
-	struct chrome_vm *cv = n ? chrome_vm_of(out, vm) : NULL;
+	struct stage_row *rows;
+	int n = boot_summary(&vm->stats, &rows);
+	struct chrome_vm *cv = n > 0 ? chrome_vm_of(out, vm) : NULL;
 
 	for (int i = 0; cv && i < n; i++) {
 		struct json_object *obj, *args = json_object_new_object();
 
-		obj = trace_event(stage_label(rows[i].stage), "X", rows[i].first_ns, cv->trace_pid,
-				  cv->stage_tid);
+		obj =
+		    trace_event(rows[i].label, "X", rows[i].first_ns, cv->trace_pid, cv->stage_tid);
 		json_object_object_add(obj, "dur", json_us(rows[i].duration_ns));
 		json_object_object_add(obj, "cat", json_object_new_string("stage"));
 		json_object_object_add(args, "codes", json_object_new_int64(rows[i].codes));
@@ -255,6 +264,7 @@ static void chrome_vm_summary(struct output *out, const struct vm *vm)
 		json_object_object_add(obj, "args", args);
 		emit(out, obj);
 	}
+	free(rows);
 	output_log_ops.vm_summary(out, vm);
 }
 

@@ -2,8 +2,9 @@
 /*
  * The csv format: a header row, then one row per port write, for spreadsheets and data
  * frames. Fields follow RFC 4180 (quoted when they hold a comma, a quote or a line break;
- * lines end in LF). Unknown values are empty. The boot summary goes to stderr, as in the
- * log format.
+ * lines end in LF). Unknown values are empty, and so is the port of an --mmio write (its
+ * label, Guest-boot-time, says what it is). The boot summary goes to stderr, as in the log
+ * format.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -59,12 +60,17 @@ static void csv_event(struct output *out, const struct vm *vm, const struct bt_e
 	fputc(',', fp);
 	if (ev->vcpu != BT_VCPU_UNKNOWN)
 		fprintf(fp, "%" PRIu32, ev->vcpu);
-	fprintf(fp, ",%u,%u,%" PRIu32 ",%" PRIu32 ",%s,", ev->port, ev->size, ev->value, code,
-		stage_label(stage_of_code(code)));
+	fputc(',', fp);
+	if (ev->type != BT_EV_MMIO)
+		fprintf(fp, "%u", ev->port);
+	fprintf(fp, ",%u,%" PRIu32 ",%" PRIu32 ",", ev->size, ev->value, code);
+	/* A label file's names may hold a comma or a quote. */
+	csv_string(fp, label_of_event(out->labels, ev)->name);
+	fputc(',', fp);
 	if (ev->flags & BT_PIO_STRING)
 		fprintf(fp, "%u", ev->index);
 	fputc(',', fp);
-	if (ev->flags & BT_PIO_RIP)
+	if (ev->type != BT_EV_MMIO && (ev->flags & BT_PIO_RIP))
 		fprintf(fp, "0x%" PRIx64, (uint64_t)ev->aux);
 	fputc('\n', fp);
 }

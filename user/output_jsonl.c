@@ -4,6 +4,7 @@
  * (process names come from the traced side) is escaped correctly.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <json-c/json.h>
@@ -68,6 +69,8 @@ static void jsonl_vm_end(struct output *out, const struct vm *vm)
 static void jsonl_event(struct output *out, const struct vm *vm, const struct bt_event *ev)
 {
 	struct json_object *obj = vm_record("event", vm, ev->ts_ns);
+	const struct label *label = label_of_event(out->labels, ev);
+	bool mmio = ev->type == BT_EV_MMIO;
 	char thread[BT_COMM_LEN + 1] = {};
 	uint32_t code = ev->value & 0xff;
 	bool since_known = vm->start_ns && ev->ts_ns >= vm->start_ns;
@@ -78,17 +81,18 @@ static void jsonl_event(struct output *out, const struct vm *vm, const struct bt
 	json_object_object_add(obj, "tid", json_object_new_int64(ev->tid));
 	json_object_object_add(obj, "thread", json_object_new_string(thread));
 	json_object_object_add(obj, "vcpu", json_known(ev->vcpu != BT_VCPU_UNKNOWN, ev->vcpu));
-	json_object_object_add(obj, "port", json_object_new_int(ev->port));
+	json_object_object_add(obj, "port", mmio ? NULL : json_object_new_int(ev->port));
+	if (mmio)
+		json_object_object_add(obj, "gpa", json_u64(ev->aux));
 	json_object_object_add(obj, "size", json_object_new_int(ev->size));
 	json_object_object_add(obj, "value", json_u64(ev->value));
 	json_object_object_add(obj, "code", json_object_new_int(code));
-	json_object_object_add(obj, "label",
-			       json_object_new_string(stage_label(stage_of_code(code))));
+	json_object_object_add(obj, "label", json_object_new_string(label->name));
 	if (ev->flags & BT_PIO_STRING)
 		json_object_object_add(obj, "string_index", json_object_new_int(ev->index));
 	if (ev->flags & BT_PIO_TRUNCATED)
 		json_object_object_add(obj, "truncated", json_object_new_boolean(1));
-	if (ev->flags & BT_PIO_RIP)
+	if (!mmio && (ev->flags & BT_PIO_RIP))
 		json_object_object_add(obj, "rip", json_u64(ev->aux));
 	emit(out, obj);
 }
@@ -97,9 +101,9 @@ static void jsonl_event(struct output *out, const struct vm *vm, const struct bt
 static struct json_object *vm_summary(const char *type, const struct vm *vm)
 {
 	struct json_object *obj = json_object_new_object(), *stages = json_object_new_array();
-	struct stage_row rows[STAGE_NR];
-	int n = boot_summary(&vm->stats, rows);
-	uint64_t base = vm->start_ns ?: (n ? rows[0].first_ns : 0);
+	struct stage_row *rows;
+	int n = boot_summary(&vm->stats, &rows);
+	uint64_t base = vm->start_ns ?: (n > 0 ? rows[0].first_ns : 0);
 	uint64_t user_ns;
 	bool has_user = boot_userspace_ns(&vm->stats, &user_ns);
 
@@ -115,14 +119,14 @@ static struct json_object *vm_summary(const char *type, const struct vm *vm)
 	for (int i = 0; i < n; i++) {
 		struct json_object *row = json_object_new_object();
 
-		json_object_object_add(row, "stage",
-				       json_object_new_string(stage_label(rows[i].stage)));
+		json_object_object_add(row, "stage", json_object_new_string(rows[i].label));
 		json_object_object_add(row, "first_ns", json_u64(rows[i].first_ns - base));
 		json_object_object_add(row, "duration_ns", json_u64(rows[i].duration_ns));
 		json_object_object_add(row, "codes", json_u64(rows[i].codes));
 		json_object_array_add(stages, row);
 	}
 	json_object_object_add(obj, "stages", stages);
+	free(rows);
 	json_object_object_add(obj, "time_to_userspace_ns",
 			       json_known(has_user && vm->start_ns, user_ns - base));
 	return obj;

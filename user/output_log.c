@@ -2,9 +2,13 @@
 /*
  * The log format: one line per write, carrying cloud-hypervisor's own text
  * "[Debug I/O port: <Label> code 0x<hex>] <S>.<ssssss> seconds", so existing
- * `grep "Debug I/O port"` scripts keep working, after the host stamp, process and vCPU.
+ * `grep "Debug I/O port"` scripts keep working, after the host stamp, process and vCPU
+ * (and the vCPU thread's name where it tells more, as QEMU's "CPU 0/KVM" does). An --mmio
+ * write reads "[MMIO 0x<addr>: Guest-boot-time value <n>] <S>.<ssssss> seconds".
  */
 #include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
 #include "labels.h"
 #include "output.h"
 
@@ -33,24 +37,32 @@ static void log_vm_start(struct output *out, const struct vm *vm)
 
 static void log_event(struct output *out, const struct vm *vm, const struct bt_event *ev)
 {
+	const struct label *label = label_of_event(out->labels, ev);
 	FILE *fp = out->fp;
 	uint32_t code = ev->value & 0xff;
-	char secs[32] = "?";
+	char secs[32] = "?", thread[BT_COMM_LEN + 1];
+	const char *tname = event_thread_name(vm, ev, thread, sizeof(thread));
 
 	print_stamp(fp, ev->ts_ns);
 	print_vm_name(fp, vm);
 	if (ev->vcpu == BT_VCPU_UNKNOWN)
-		fprintf(fp, " vcpu?: ");
+		fprintf(fp, " vcpu?");
 	else
-		fprintf(fp, " vcpu%" PRIu32 ": ", ev->vcpu);
-	if (ev->port == 0x80)
-		fprintf(fp, "[Debug I/O port: ");
-	else
-		fprintf(fp, "[Debug I/O port 0x%x: ", ev->port);
+		fprintf(fp, " vcpu%" PRIu32, ev->vcpu);
+	if (tname)
+		fprintf(fp, " (%s)", tname);
 	if (vm->start_ns && ev->ts_ns >= vm->start_ns)
 		format_seconds(secs, sizeof(secs), ev->ts_ns - vm->start_ns);
-	fprintf(fp, "%s code 0x%" PRIx32 "] %s seconds", stage_label(stage_of_code(code)), code,
-		secs);
+	if (ev->type == BT_EV_MMIO) {
+		fprintf(fp, ": [MMIO 0x%" PRIx64 ": %s value %" PRIu32 "] %s seconds\n",
+			(uint64_t)ev->aux, label->name, ev->value, secs);
+		return;
+	}
+	if (ev->port == 0x80)
+		fprintf(fp, ": [Debug I/O port: ");
+	else
+		fprintf(fp, ": [Debug I/O port 0x%x: ", ev->port);
+	fprintf(fp, "%s code 0x%" PRIx32 "] %s seconds", label->name, code, secs);
 	if (ev->size > 1)
 		fprintf(fp, " (%u-byte write 0x%" PRIx32 ")", ev->size, ev->value);
 	if (ev->flags & BT_PIO_TRUNCATED)
@@ -70,16 +82,15 @@ static void log_vm_end(struct output *out, const struct vm *vm)
 }
 
 /* The daemon's form: one line per VM, in the log itself. */
-static void log_vm_summary_line(struct output *out, const struct vm *vm)
+static void log_vm_summary_line(struct output *out, const struct vm *vm,
+				const struct stage_row *rows, int n)
 {
-	struct stage_row rows[STAGE_NR];
-	int n = boot_summary(&vm->stats, rows);
-	uint64_t base = vm->start_ns ?: (n ? rows[0].first_ns : 0);
+	uint64_t base = vm->start_ns ?: (n > 0 ? rows[0].first_ns : 0);
 	char first[32], dur[32], reason[48];
 	FILE *fp = out->fp;
 	uint64_t user_ns;
 
-	print_stamp(fp, vm->end_ns ?: (n ? rows[n - 1].first_ns : base));
+	print_stamp(fp, vm->end_ns ?: (n > 0 ? rows[n - 1].first_ns : base));
 	print_vm_name(fp, vm);
 	fprintf(fp, ": boot summary: %s%s, %" PRIu64 " codes",
 		vm_end_reason(vm, reason, sizeof(reason)),
@@ -87,8 +98,8 @@ static void log_vm_summary_line(struct output *out, const struct vm *vm)
 	for (int i = 0; i < n; i++) {
 		format_seconds(first, sizeof(first), rows[i].first_ns - base);
 		format_seconds(dur, sizeof(dur), rows[i].duration_ns);
-		fprintf(fp, "%s %s at %s s for %s s (%" PRIu32 ")", i ? "," : ";",
-			stage_label(rows[i].stage), first, dur, rows[i].codes);
+		fprintf(fp, "%s %s at %s s for %s s (%" PRIu32 ")", i ? "," : ";", rows[i].label,
+			first, dur, rows[i].codes);
 	}
 	if (boot_userspace_ns(&vm->stats, &user_ns)) {
 		format_seconds(first, sizeof(first), user_ns - base);
@@ -101,33 +112,37 @@ static void log_vm_summary_line(struct output *out, const struct vm *vm)
 
 static void log_vm_summary(struct output *out, const struct vm *vm)
 {
-	struct stage_row rows[STAGE_NR];
-	int n = boot_summary(&vm->stats, rows);
+	struct stage_row *rows;
+	int n = boot_summary(&vm->stats, &rows);
 	/* Relative to VM start where it was seen, else to the first write. */
-	uint64_t base = vm->start_ns ?: (n ? rows[0].first_ns : 0);
+	uint64_t base = vm->start_ns ?: (n > 0 ? rows[0].first_ns : 0);
 	char first[32], dur[32], reason[48];
 	FILE *fp = out->summary_fp;
 	uint64_t user_ns;
+	int width = 12;
 
 	if (out->summary_in_trace) {
-		log_vm_summary_line(out, vm);
-		return;
+		log_vm_summary_line(out, vm, rows, n);
+		goto out;
 	}
 	if (out->quiet || !fp)
-		return;
+		goto out;
 	fprintf(fp, "boot-trace: ");
 	print_vm_name(fp, vm);
 	fprintf(fp, ": %" PRIu64 " codes, %s%s%s\n", vm->stats.events,
 		vm_end_reason(vm, reason, sizeof(reason)),
 		vm_boot_complete(vm) ? "" : " (incomplete)",
 		vm->start_ns ? "" : " (VM start not seen: times from the first write)");
-	if (!n)
-		return;
-	fprintf(fp, "  %-12s %12s %14s %7s\n", "stage", "first (s)", "duration (s)", "codes");
+	if (n <= 0)
+		goto out;
+	for (int i = 0; i < n; i++)
+		if ((int)strlen(rows[i].label) > width)
+			width = strlen(rows[i].label);
+	fprintf(fp, "  %-*s %12s %14s %7s\n", width, "stage", "first (s)", "duration (s)", "codes");
 	for (int i = 0; i < n; i++) {
 		format_seconds(first, sizeof(first), rows[i].first_ns - base);
 		format_seconds(dur, sizeof(dur), rows[i].duration_ns);
-		fprintf(fp, "  %-12s %12s %14s %7" PRIu32 "\n", stage_label(rows[i].stage), first, dur,
+		fprintf(fp, "  %-*s %12s %14s %7" PRIu32 "\n", width, rows[i].label, first, dur,
 			rows[i].codes);
 	}
 	if (boot_userspace_ns(&vm->stats, &user_ns)) {
@@ -136,6 +151,8 @@ static void log_vm_summary(struct output *out, const struct vm *vm)
 	} else {
 		fprintf(fp, "  time to Userspace: no Userspace code seen\n");
 	}
+out:
+	free(rows);
 }
 
 static void log_summary(struct output *out, const struct vm_table *vms,

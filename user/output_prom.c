@@ -2,8 +2,9 @@
 /*
  * Fleet metrics: after each VM's boot summary, DIR/boot_trace.prom is rewritten (temp file +
  * rename, so node_exporter's textfile collector never reads half a file) in the Prometheus
- * text exposition format: histograms of time from VM creation to each stage, and counters,
- * labelled by the VMM's comm.
+ * text exposition format: histograms of time from VM creation to each stage (the debug
+ * port's five always, then every other label seen, e.g. a label map's or Guest-boot-time),
+ * and counters, labelled by the VMM's comm.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,9 +29,17 @@ struct histogram {
 	double sum;
 };
 
+/* One stage: a label, by name (the debug port's five, a label map's, Guest-boot-time). */
+struct stage_histogram {
+	const char *label; /* a label's name: lives as long as the program */
+	struct histogram h;
+};
+
 struct comm_metrics {
 	char comm[BT_COMM_LEN];
-	struct histogram stage[STAGE_NR];
+	/* The debug port's five first, always exported; then other labels as they come. */
+	struct stage_histogram *stage;
+	int nr_stages, cap_stages;
 	struct histogram userspace;
 	uint64_t events;
 	uint64_t vms_complete;
@@ -58,19 +67,47 @@ static void observe(struct histogram *h, uint64_t ns)
 	h->sum += secs;
 }
 
+/* The histogram of a stage, added if new; NULL when out of memory. */
+static struct histogram *stage_histogram(struct comm_metrics *m, const char *label)
+{
+	struct stage_histogram *grown;
+
+	for (int i = 0; i < m->nr_stages; i++)
+		if (!strcmp(m->stage[i].label, label))
+			return &m->stage[i].h;
+	if (m->nr_stages == m->cap_stages) {
+		int cap = m->cap_stages ? 2 * m->cap_stages : 8;
+
+		grown = realloc(m->stage, cap * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		m->stage = grown;
+		m->cap_stages = cap;
+	}
+	m->stage[m->nr_stages] = (struct stage_histogram){.label = label};
+	return &m->stage[m->nr_stages++].h;
+}
+
+/* A comm's metrics, with the debug port's five stages in place. NULL when out of memory. */
+static struct comm_metrics *comm_init(struct comm_metrics *m, const char *comm)
+{
+	if (!m->comm[0]) {
+		snprintf(m->comm, sizeof(m->comm), "%s", comm);
+		for (int r = 0; r < LABEL_RANK_OTHER; r++)
+			if (!stage_histogram(m, label_map_debug_port.ranges[r].label.name))
+				return NULL;
+	}
+	return m;
+}
+
 static struct comm_metrics *metrics_for(struct prom_state *st, const char *comm)
 {
 	for (int i = 0; i < st->nr_comms; i++)
 		if (!strcmp(st->comms[i].comm, comm))
 			return &st->comms[i];
-	if (st->nr_comms < PROM_MAX_COMMS) {
-		struct comm_metrics *m = &st->comms[st->nr_comms++];
-
-		snprintf(m->comm, sizeof(m->comm), "%s", comm);
-		return m;
-	}
-	snprintf(st->comms[PROM_MAX_COMMS].comm, BT_COMM_LEN, "other");
-	return &st->comms[PROM_MAX_COMMS];
+	if (st->nr_comms < PROM_MAX_COMMS)
+		return comm_init(&st->comms[st->nr_comms++], comm);
+	return comm_init(&st->comms[PROM_MAX_COMMS], "other");
 }
 
 /* Label values escape backslash, double quote and newline. */
@@ -95,8 +132,10 @@ static void print_histogram(FILE *fp, const char *name, const char *comm, const 
 	do {                                                  \
 		fputs("{comm=\"", fp);                        \
 		print_label(fp, comm);                        \
-		if (stage)                                    \
-			fprintf(fp, "\",stage=\"%s", stage); \
+		if (stage) {                                  \
+			fputs("\",stage=\"", fp);             \
+			print_label(fp, stage);               \
+		}                                             \
 		fputc('"', fp);                               \
 	} while (0)
 	for (size_t i = 0; i < NR_BUCKETS; i++) {
@@ -146,16 +185,17 @@ static void print_metrics(FILE *fp, const struct prom_state *st, const struct tr
 	      "a boot stage.\n# TYPE boot_trace_stage_start_seconds histogram\n",
 	      fp);
 	for (int i = 0; i < nr; i++)
-		for (int stage = 0; stage < STAGE_NR; stage++)
+		for (int k = 0; k < list[i]->nr_stages; k++)
 			print_histogram(fp, "boot_trace_stage_start_seconds", list[i]->comm,
-					stage_label(stage), &list[i]->stage[stage]);
+					list[i]->stage[k].label, &list[i]->stage[k].h);
 	fputs("# HELP boot_trace_time_to_userspace_seconds Time from VM creation to the first "
-	      "Userspace code.\n# TYPE boot_trace_time_to_userspace_seconds histogram\n",
+	      "Userspace code (or other code that ends the boot).\n"
+	      "# TYPE boot_trace_time_to_userspace_seconds histogram\n",
 	      fp);
 	for (int i = 0; i < nr; i++)
 		print_histogram(fp, "boot_trace_time_to_userspace_seconds", list[i]->comm, NULL,
 				&list[i]->userspace);
-	fputs("# HELP boot_trace_events_total Debug port writes captured.\n"
+	fputs("# HELP boot_trace_events_total Guest writes captured (ports and --mmio).\n"
 	      "# TYPE boot_trace_events_total counter\n",
 	      fp);
 	for (int i = 0; i < nr; i++)
@@ -227,19 +267,30 @@ static int prom_open(struct output *out)
 
 static void prom_close(struct output *out)
 {
-	if (out->priv)
-		write_file(out); /* the final drop count */
-	free(out->priv);
+	struct prom_state *st = out->priv;
+
+	if (!st)
+		return;
+	write_file(out); /* the final drop count */
+	for (int i = 0; i <= PROM_MAX_COMMS; i++)
+		free(st->comms[i].stage);
+	free(st);
 	out->priv = NULL;
 }
 
 static void prom_vm_summary(struct output *out, const struct vm *vm)
 {
 	struct comm_metrics *m = metrics_for(out->priv, vm->comm);
-	struct stage_row rows[STAGE_NR];
-	int n = boot_summary(&vm->stats, rows);
+	struct stage_row *rows;
+	int n = boot_summary(&vm->stats, &rows);
 	uint64_t user_ns;
 
+	if (!m || n < 0) {
+		fprintf(stderr, "boot-trace: out of memory: metrics of %s[%d] left out\n", vm->comm,
+			vm->pid);
+		free(rows);
+		return;
+	}
 	m->events += vm->stats.events;
 	if (vm_boot_complete(vm))
 		m->vms_complete++;
@@ -247,11 +298,16 @@ static void prom_vm_summary(struct output *out, const struct vm *vm)
 		m->vms_incomplete++;
 	/* Times from VM creation exist only where the creation was seen. */
 	if (vm->start_ns) {
-		for (int i = 0; i < n; i++)
-			observe(&m->stage[rows[i].stage], rows[i].first_ns - vm->start_ns);
+		for (int i = 0; i < n; i++) {
+			struct histogram *h = stage_histogram(m, rows[i].label);
+
+			if (h)
+				observe(h, rows[i].first_ns - vm->start_ns);
+		}
 		if (boot_userspace_ns(&vm->stats, &user_ns))
 			observe(&m->userspace, user_ns - vm->start_ns);
 	}
+	free(rows);
 	write_file(out);
 }
 

@@ -3,8 +3,10 @@
  * The svg format: a boot chart in the spirit of `systemd-analyze plot`. Per VM: a header
  * line, a row of coloured stage bars, and one row per vCPU with a tick (and its value) for
  * every code, on a time axis from the VM's start. A legend names the colours; every bar and
- * tick has a tooltip. The chart is drawn when the trace closes, so the writer keeps the
- * codes it is given (up to MAX_TICKS per VM).
+ * tick has a tooltip. A stage is a label: the debug port's five keep their colours and legend
+ * order; other labels (label maps, Guest-boot-time) follow, coloured in turn. The chart is
+ * drawn when the trace closes, so the writer keeps the codes it is given (up to MAX_TICKS per
+ * VM).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -25,17 +27,28 @@
 #define TOP	    116 /* title, legend and axis labels above the first VM */
 #define CHAR_W	    6.8 /* average advance of a 12px sans-serif character */
 
-static const char *const stage_colors[STAGE_NR] = {
-    [STAGE_FIRMWARE] = "#4e79a7",  [STAGE_BOOTLOADER] = "#f28e2b", [STAGE_KERNEL] = "#e15759",
-    [STAGE_USERSPACE] = "#59a14f", [STAGE_CUSTOM] = "#b07aa1",
+#define LEGEND_Y      76
+#define LEGEND_LINE_H 22 /* a legend too wide for one line goes on */
+
+/* The debug port's five stages keep their colours, in label_rank() order. */
+static const char *const debug_port_colors[LABEL_RANK_OTHER] = {
+    "#4e79a7", "#f28e2b", "#e15759", "#59a14f", "#b07aa1",
 };
+/* Other labels (label maps, Guest-boot-time) take these in turn, as the legend lists them. */
+static const char *const other_colors[] = {
+    "#edc948", "#76b7b2", "#ff9da7", "#9c755f", "#17becf", "#bcbd22", "#8c564b", "#e377c2",
+};
+#define UNKNOWN_COLOR "#bab0ac" /* codes their port's map does not name */
 
 struct tick {
 	uint64_t ts_ns;
+	uint64_t gpa; /* an --mmio write's address */
+	const struct label *label;
 	uint32_t value;
 	uint32_t vcpu;
 	pid_t tid;
 	uint8_t size;
+	bool mmio;
 	uint16_t port;
 };
 
@@ -58,6 +71,13 @@ struct chart {
 	struct chart_vm *vms;
 	int nr_vms;
 	bool failed; /* out of memory: the chart would be wrong */
+};
+
+/* The stages the chart shows, in legend order; each label's colour follows from it. */
+struct legend {
+	const char **names;
+	int nr;
+	int first_other; /* names[first_other..] are not the debug port's */
 };
 
 void xml_escape(FILE *fp, const char *s)
@@ -130,11 +150,12 @@ static struct chart_vm *chart_vm_of(struct output *out, const struct vm *vm)
 	return &c->vms[c->nr_vms++];
 }
 
-/* Keep what the chart shows of a VM, as last reported. */
+/* Keep what the chart shows of a VM, as last reported (its own statistics are cv->stats). */
 static void update_vm(struct chart_vm *cv, const struct vm *vm)
 {
 	cv->vm = *vm;
 	cv->vm.next = NULL;
+	cv->vm.stats = (struct boot_stats){};
 }
 
 static int svg_open(struct output *out)
@@ -173,12 +194,14 @@ static void add_row(struct chart_vm *cv, const struct bt_event *ev)
 static void svg_event(struct output *out, const struct vm *vm, const struct bt_event *ev)
 {
 	struct chart_vm *cv = chart_vm_of(out, vm);
+	const struct label *label = label_of_event(out->labels, ev);
 	struct tick *grown;
 
 	if (!cv)
 		return;
 	update_vm(cv, vm);
-	boot_stats_add(&cv->stats, ev->value, ev->ts_ns);
+	if (boot_stats_add(&cv->stats, label, ev->ts_ns))
+		((struct chart *)out->priv)->failed = true;
 	add_row(cv, ev);
 	if (cv->nr_ticks == MAX_TICKS) {
 		cv->not_drawn++;
@@ -196,10 +219,13 @@ static void svg_event(struct output *out, const struct vm *vm, const struct bt_e
 		cv->cap_ticks = cap;
 	}
 	cv->ticks[cv->nr_ticks++] = (struct tick){.ts_ns = ev->ts_ns,
+						  .gpa = ev->type == BT_EV_MMIO ? ev->aux : 0,
+						  .label = label,
 						  .value = ev->value,
 						  .vcpu = ev->vcpu,
 						  .tid = ev->tid,
 						  .size = ev->size,
+						  .mmio = ev->type == BT_EV_MMIO,
 						  .port = ev->port};
 }
 
@@ -234,9 +260,9 @@ static uint64_t vm_base(const struct chart_vm *cv)
 
 	if (cv->vm.start_ns)
 		return cv->vm.start_ns;
-	for (int st = 0; st < STAGE_NR; st++)
-		if (cv->stats.stage[st].codes && cv->stats.stage[st].first_ns < first)
-			first = cv->stats.stage[st].first_ns;
+	for (int i = 0; i < cv->stats.nr; i++)
+		if (cv->stats.stage[i].first_ns < first)
+			first = cv->stats.stage[i].first_ns;
 	return first == UINT64_MAX ? 0 : first;
 }
 
@@ -244,9 +270,9 @@ static uint64_t vm_last(const struct chart_vm *cv)
 {
 	uint64_t last = 0;
 
-	for (int st = 0; st < STAGE_NR; st++)
-		if (cv->stats.stage[st].codes && cv->stats.stage[st].last_ns > last)
-			last = cv->stats.stage[st].last_ns;
+	for (int i = 0; i < cv->stats.nr; i++)
+		if (cv->stats.stage[i].last_ns > last)
+			last = cv->stats.stage[i].last_ns;
 	return last;
 }
 
@@ -283,26 +309,109 @@ static int vm_height(const struct chart_vm *cv)
 	return HEADER_H + STAGE_ROW_H + cv->nr_rows * VCPU_ROW_H + VM_GAP;
 }
 
-static void draw_legend(FILE *fp, int y)
+static bool legend_has(const struct legend *lg, const char *name)
 {
-	double x = LABEL_WIDTH;
+	for (int i = 0; i < lg->nr; i++)
+		if (!strcmp(lg->names[i], name))
+			return true;
+	return false;
+}
 
-	for (int st = 0; st < STAGE_NR; st++) {
-		const char *name = stage_label(st);
+/*
+ * The legend: the debug port's five stages in their order (as always, whenever one of them
+ * or no stage at all is in the chart), then every other label in the order the VMs first
+ * show it. 0 or -ENOMEM.
+ */
+static int legend_build(const struct chart *c, struct legend *lg)
+{
+	int max = LABEL_RANK_OTHER;
+	bool debug_port = false;
 
-		fprintf(fp,
-			"<rect class=\"legend\" x=\"%.1f\" y=\"%d\" width=\"14\" height=\"14\" "
-			"rx=\"2\" fill=\"%s\"/>\n",
-			x, y - 11, stage_colors[st]);
-		fprintf(fp, "<text x=\"%.1f\" y=\"%d\">%s</text>\n", x + 20, y, name);
-		x += 20 + strlen(name) * CHAR_W + 28;
+	for (int i = 0; i < c->nr_vms; i++) {
+		max += c->vms[i].stats.nr;
+		for (int k = 0; k < c->vms[i].stats.nr; k++)
+			if (label_rank(c->vms[i].stats.stage[k].label) < LABEL_RANK_OTHER)
+				debug_port = true;
 	}
+	if (max == LABEL_RANK_OTHER)
+		debug_port = true; /* no stage at all */
+	*lg = (struct legend){.names = calloc(max, sizeof(*lg->names))};
+	if (!lg->names)
+		return -ENOMEM;
+	for (int r = 0; debug_port && r < LABEL_RANK_OTHER; r++)
+		lg->names[lg->nr++] = label_map_debug_port.ranges[r].label.name;
+	lg->first_other = lg->nr;
+	for (int i = 0; i < c->nr_vms; i++) {
+		for (int k = 0; k < c->vms[i].stats.nr; k++) {
+			const char *name = c->vms[i].stats.stage[k].label;
+
+			if (label_rank(name) == LABEL_RANK_OTHER && !legend_has(lg, name))
+				lg->names[lg->nr++] = name;
+		}
+	}
+	return 0;
+}
+
+static const char *stage_color(const struct legend *lg, const char *name)
+{
+	int rank = label_rank(name);
+
+	if (rank < LABEL_RANK_OTHER)
+		return debug_port_colors[rank];
+	if (!strcmp(name, label_unknown.name))
+		return UNKNOWN_COLOR;
+	for (int i = lg->first_other, k = 0; i < lg->nr; i++) {
+		if (!strcmp(lg->names[i], name))
+			return other_colors[k % (sizeof(other_colors) / sizeof(other_colors[0]))];
+		if (strcmp(lg->names[i], label_unknown.name))
+			k++;
+	}
+	return UNKNOWN_COLOR;
+}
+
+/*
+ * Draw the legend from y on (fp NULL: only measure it), wrapping before the right edge.
+ * Returns how many lines it takes.
+ */
+static int draw_legend(FILE *fp, const struct legend *lg, int y)
+{
+	static const char key[] = "code written to the port (its value above)";
+	double x = LABEL_WIDTH, right = CHART_WIDTH - RIGHT_PAD;
+	int lines = 1;
+
+	for (int i = 0; i < lg->nr; i++) {
+		const char *name = lg->names[i];
+		double w = 20 + strlen(name) * CHAR_W;
+
+		if (x > LABEL_WIDTH && x + w > right) {
+			x = LABEL_WIDTH;
+			y += LEGEND_LINE_H;
+			lines++;
+		}
+		if (fp) {
+			fprintf(fp,
+				"<rect class=\"legend\" x=\"%.1f\" y=\"%d\" width=\"14\" "
+				"height=\"14\" rx=\"2\" fill=\"%s\"/>\n",
+				x, y - 11, stage_color(lg, name));
+			fprintf(fp, "<text x=\"%.1f\" y=\"%d\">", x + 20, y);
+			xml_escape(fp, name);
+			fputs("</text>\n", fp);
+		}
+		x += w + 28;
+	}
+	if (x > LABEL_WIDTH && x + 16 + strlen(key) * CHAR_W > right) {
+		x = LABEL_WIDTH;
+		y += LEGEND_LINE_H;
+		lines++;
+	}
+	if (!fp)
+		return lines;
 	fprintf(fp,
 		"<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#333\" "
 		"stroke-width=\"2\"/>\n",
 		x + 7, y - 13, x + 7, y + 2);
-	fprintf(fp, "<text x=\"%.1f\" y=\"%d\">code written to the port (its value above)</text>\n",
-		x + 16, y);
+	fprintf(fp, "<text x=\"%.1f\" y=\"%d\">%s</text>\n", x + 16, y, key);
+	return lines;
 }
 
 /* Vertical grid lines through one VM's rows (not through its header text). */
@@ -313,11 +422,11 @@ static void draw_grid(FILE *fp, int y1, int y2, uint64_t span, uint64_t step, do
 			LABEL_WIDTH + t * scale, y1, LABEL_WIDTH + t * scale, y2);
 }
 
-static void draw_vm(FILE *fp, const struct chart_vm *cv, int y, double scale, uint64_t span,
-		    uint64_t step)
+static void draw_vm(FILE *fp, const struct chart_vm *cv, const struct legend *lg, int y,
+		    double scale, uint64_t span, uint64_t step)
 {
-	struct stage_row rows[STAGE_NR];
-	int n = boot_summary(&cv->stats, rows);
+	struct stage_row *rows;
+	int n = boot_summary(&cv->stats, &rows);
 	uint64_t base = vm_base(cv), user_ns;
 	char reason[48], t1[32], t2[32];
 
@@ -350,7 +459,7 @@ static void draw_vm(FILE *fp, const struct chart_vm *cv, int y, double scale, ui
 	fprintf(fp, "<text class=\"row\" x=\"%d\" y=\"%d\">boot stages</text>\n", LABEL_WIDTH - 10,
 		y + 19);
 	for (int i = 0; i < n; i++) {
-		const char *name = stage_label(rows[i].stage);
+		const char *name = rows[i].label;
 		double x = LABEL_WIDTH + (rows[i].first_ns - base) * scale;
 		double w = rows[i].duration_ns * scale;
 		char text[64];
@@ -359,20 +468,25 @@ static void draw_vm(FILE *fp, const struct chart_vm *cv, int y, double scale, ui
 			w = 1.5; /* a stage with one code still shows */
 		human_time(t1, sizeof(t1), rows[i].first_ns - base);
 		human_time(t2, sizeof(t2), rows[i].duration_ns);
+		/* Names from label files may hold any printable character: escaped. */
+		fputs("<rect class=\"stage\" data-stage=\"", fp);
+		xml_escape(fp, name);
 		fprintf(fp,
-			"<rect class=\"stage\" data-stage=\"%s\" x=\"%.2f\" y=\"%d\" "
-			"width=\"%.2f\" height=\"%d\" fill=\"%s\"><title>%s: from %s, lasting %s, "
-			"%" PRIu32 " code%s</title></rect>\n",
-			name, x, y + 3, w, STAGE_ROW_H - 6, stage_colors[rows[i].stage], name, t1,
-			t2, rows[i].codes, rows[i].codes == 1 ? "" : "s");
+			"\" x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"%s\"><title>",
+			x, y + 3, w, STAGE_ROW_H - 6, stage_color(lg, name));
+		xml_escape(fp, name);
+		fprintf(fp, ": from %s, lasting %s, %" PRIu32 " code%s</title></rect>\n", t1, t2,
+			rows[i].codes, rows[i].codes == 1 ? "" : "s");
 		snprintf(text, sizeof(text), "%s %s", name, t2);
-		if (strlen(text) * CHAR_W + 8 <= w)
-			fprintf(fp, "<text class=\"bar\" x=\"%.2f\" y=\"%d\">%s</text>\n", x + 4,
-				y + 19, text);
-		else if (strlen(name) * CHAR_W + 8 <= w)
-			fprintf(fp, "<text class=\"bar\" x=\"%.2f\" y=\"%d\">%s</text>\n", x + 4,
-				y + 19, name);
+		if (strlen(text) * CHAR_W + 8 > w)
+			snprintf(text, sizeof(text), "%s", name);
+		if (strlen(text) * CHAR_W + 8 <= w) {
+			fprintf(fp, "<text class=\"bar\" x=\"%.2f\" y=\"%d\">", x + 4, y + 19);
+			xml_escape(fp, text);
+			fputs("</text>\n", fp);
+		}
 	}
+	free(rows);
 	y += STAGE_ROW_H;
 
 	for (int r = 0; r < cv->nr_rows; r++) {
@@ -392,7 +506,6 @@ static void draw_vm(FILE *fp, const struct chart_vm *cv, int y, double scale, ui
 		for (size_t i = 0; i < cv->nr_ticks; i++) {
 			const struct tick *t = &cv->ticks[i];
 			uint32_t code = t->value & 0xff;
-			enum boot_stage st = stage_of_code(code);
 			double x = LABEL_WIDTH + (t->ts_ns - base) * scale;
 			char value[16];
 			int lane;
@@ -407,10 +520,13 @@ static void draw_vm(FILE *fp, const struct chart_vm *cv, int y, double scale, ui
 			human_time(t1, sizeof(t1), t->ts_ns - base);
 			fprintf(fp,
 				"<line class=\"tick\" x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" "
-				"stroke=\"%s\"><title>%s code %s at %s",
-				x, y + 24, x, y + VCPU_ROW_H - 4, stage_colors[st], stage_label(st),
-				value, t1);
-			if (t->port != 0x80)
+				"stroke=\"%s\"><title>",
+				x, y + 24, x, y + VCPU_ROW_H - 4, stage_color(lg, t->label->name));
+			xml_escape(fp, t->label->name);
+			fprintf(fp, " code %s at %s", value, t1);
+			if (t->mmio)
+				fprintf(fp, " (MMIO 0x%" PRIx64 ")", t->gpa);
+			else if (t->port != 0x80)
 				fprintf(fp, " (port 0x%x)", t->port);
 			fputs("</title></line>\n", fp);
 			/* Values in two staggered lanes; one that fits in neither is left out. */
@@ -437,12 +553,21 @@ static int by_vcpu(const void *a, const void *b)
 	return x->tid < y->tid ? -1 : x->tid > y->tid;
 }
 
-static void draw(FILE *fp, const struct chart *c)
+static void draw(FILE *fp, struct chart *c)
 {
 	uint64_t span = 0, step;
-	int height = TOP + 30, y, drawn = 0;
+	int top, height, y, drawn = 0;
+	struct legend lg;
 	double scale;
 	char label[32];
+
+	if (legend_build(c, &lg)) {
+		c->failed = true;
+		lg = (struct legend){};
+	}
+	/* A legend on more than one line pushes the VMs down. */
+	top = TOP + (draw_legend(NULL, &lg, LEGEND_Y) - 1) * LEGEND_LINE_H;
+	height = top + 30;
 
 	for (int i = 0; i < c->nr_vms; i++) {
 		uint64_t base = vm_base(&c->vms[i]), last = vm_last(&c->vms[i]);
@@ -487,27 +612,28 @@ static void draw(FILE *fp, const struct chart *c)
 		fprintf(fp, " (%d more without codes)", c->nr_vms - drawn);
 	fputs("; time from each VM's creation (KVM_CREATE_VM), stamped in the host kernel</text>\n",
 	      fp);
-	draw_legend(fp, 76);
+	draw_legend(fp, &lg, LEGEND_Y);
 
 	/* The time axis, above the first VM. */
 	for (uint64_t t = 0; t <= span; t += step) {
 		double x = LABEL_WIDTH + t * scale;
 
 		grid_label(label, sizeof(label), t, step);
-		fprintf(fp, "<text class=\"axis\" x=\"%.2f\" y=\"%d\">%s</text>\n", x, TOP - 12,
+		fprintf(fp, "<text class=\"axis\" x=\"%.2f\" y=\"%d\">%s</text>\n", x, top - 12,
 			label);
 	}
-	y = TOP;
+	y = top;
 	for (int i = 0; i < c->nr_vms; i++) {
 		if (!c->vms[i].stats.events)
 			continue;
-		draw_vm(fp, &c->vms[i], y, scale, span, step);
+		draw_vm(fp, &c->vms[i], &lg, y, scale, span, step);
 		y += vm_height(&c->vms[i]);
 	}
 	if (!drawn)
 		fprintf(fp, "<text x=\"10\" y=\"%d\">No boot codes in this trace.</text>\n",
 			y + 20);
 	fputs("</svg>\n", fp);
+	free(lg.names);
 }
 
 static void svg_close(struct output *out)
@@ -516,12 +642,13 @@ static void svg_close(struct output *out)
 
 	if (!c)
 		return;
+	draw(out->fp, c);
 	if (c->failed)
 		fprintf(stderr, "boot-trace: out of memory: the boot chart is incomplete\n");
-	draw(out->fp, c);
 	for (int i = 0; i < c->nr_vms; i++) {
 		free(c->vms[i].ticks);
 		free(c->vms[i].rows);
+		boot_stats_free(&c->vms[i].stats);
 	}
 	free(c->vms);
 	free(c);

@@ -18,6 +18,7 @@ struct report {
 	struct output table;	/* the summary tables: log writer, summary only */
 	struct output *outs[2]; /* conversion (-f/-o) and chart (--svg), when asked for */
 	int nr_outs;
+	struct label_set labels; /* no maps: each event's recorded label */
 };
 
 static void rep_vm_start(void *ctx, const struct vm *vm)
@@ -28,12 +29,16 @@ static void rep_vm_start(void *ctx, const struct vm *vm)
 		r->outs[i]->ops->vm_start(r->outs[i], vm);
 }
 
-static void rep_event(void *ctx, const struct vm *vm, const struct bt_event *ev)
+static void rep_event(void *ctx, const struct vm *vm, const struct bt_event *ev,
+		      const struct label *label)
 {
 	struct report *r = ctx;
 
+	/* The writers label the event as it was recorded, whatever maps the run had. */
+	r->labels.recorded = label;
 	for (int i = 0; i < r->nr_outs; i++)
 		r->outs[i]->ops->event(r->outs[i], vm, ev);
+	r->labels.recorded = NULL;
 }
 
 static void rep_vm_end(void *ctx, const struct vm *vm)
@@ -102,11 +107,13 @@ int cmd_report(const struct options *opts)
 	r.table.fp = stdout;
 	r.table.summary_fp = convert && !opts->output ? stderr : stdout;
 	r.table.quiet = opts->quiet;
+	r.table.labels = &r.labels;
 	if (convert) {
 		if (output_open(&conv, output_ops_of(opts->format), opts->output,
 				opts->quiet ? OUTPUT_QUIET : 0))
 			return 1;
 		conv.summary_fp = NULL; /* the tables are printed once, above */
+		conv.labels = &r.labels;
 		r.outs[r.nr_outs++] = &conv;
 	}
 	if (opts->svg) {
@@ -116,6 +123,7 @@ int cmd_report(const struct options *opts)
 			return 1;
 		}
 		svg.summary_fp = NULL;
+		svg.labels = &r.labels;
 		r.outs[r.nr_outs++] = &svg;
 	}
 

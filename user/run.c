@@ -138,7 +138,7 @@ static void repeat_vm_done(struct session *s, const struct vm *vm)
 		rep->failed = true;
 }
 
-static void print_stat_row(const char *name, struct samples *samples)
+static void print_stat_row(const char *name, int width, struct samples *samples)
 {
 	char min[32], med[32], p95[32], max[32], sd[32];
 	struct sample_stats st;
@@ -150,21 +150,27 @@ static void print_stat_row(const char *name, struct samples *samples)
 	format_seconds(p95, sizeof(p95), llround(st.p95));
 	format_seconds(max, sizeof(max), st.max);
 	format_seconds(sd, sizeof(sd), llround(st.stddev));
-	fprintf(stderr, "  %-18s %4zu %11s %11s %11s %11s %11s\n", name, st.n, min, med, p95, max,
-		sd);
+	fprintf(stderr, "  %-*s %4zu %11s %11s %11s %11s %11s\n", width, name, st.n, min, med, p95,
+		max, sd);
 }
 
 static void print_repeat_stats(struct repeat *rep, unsigned int runs)
 {
+	int width = 18;
+
 	fprintf(stderr, "boot-trace: %u run%s, %u boot%s with codes\n", runs, runs == 1 ? "" : "s",
 		rep->samples.boots, rep->samples.boots == 1 ? "" : "s");
 	if (!rep->samples.boots)
 		return;
-	fprintf(stderr, "  %-18s %4s %11s %11s %11s %11s %11s\n", "stage", "n", "min (s)",
+	/* Labels from maps can be longer than the debug port's. */
+	for (int i = 0; i < rep->samples.nr; i++)
+		if ((int)strlen(rep->samples.stage[i].label) > width)
+			width = strlen(rep->samples.stage[i].label);
+	fprintf(stderr, "  %-*s %4s %11s %11s %11s %11s %11s\n", width, "stage", "n", "min (s)",
 		"median (s)", "p95 (s)", "max (s)", "stddev (s)");
-	for (int st = 0; st < STAGE_NR; st++)
-		print_stat_row(stage_label(st), &rep->samples.stage[st]);
-	print_stat_row("time to Userspace", &rep->samples.userspace);
+	for (int i = 0; i < rep->samples.nr; i++)
+		print_stat_row(rep->samples.stage[i].label, width, &rep->samples.stage[i].s);
+	print_stat_row("time to Userspace", width, &rep->samples.userspace);
 }
 
 /* A SIGINT or SIGTERM that came between two runs stops the series. */

@@ -115,14 +115,15 @@ static void on_vm_close(struct session *s, const struct bt_event *ev)
 	finish_vm(s, vm, ev->ts_ns);
 }
 
-static void on_pio(struct session *s, const struct bt_event *ev)
+/* A traced guest write: a port write, or a one-byte write to the --mmio address. */
+static void on_write(struct session *s, const struct bt_event *ev)
 {
 	struct vm *vm = vm_for(s, ev);
 
 	s->totals.events++;
 	if (!vm)
 		return;
-	boot_stats_add(&vm->stats, ev->value, ev->ts_ns);
+	boot_stats_add(&vm->stats, label_of_event(&s->labels, ev), ev->ts_ns);
 	FOR_EACH_OUTPUT(s, out)
 		out->ops->event(out, vm, ev);
 }
@@ -156,7 +157,8 @@ static int on_record(void *ctx, void *data, size_t size)
 	ev.comm[BT_COMM_LEN - 1] = '\0';
 	switch (ev.type) {
 	case BT_EV_PIO:
-		on_pio(s, &ev);
+	case BT_EV_MMIO:
+		on_write(s, &ev);
 		break;
 	case BT_EV_VM_CREATE:
 		on_vm_create(s, &ev);
@@ -187,6 +189,7 @@ static int add_output(struct session *s, const struct output_ops *ops, const cha
 	if (err)
 		return err;
 	out->totals = &s->totals;
+	out->labels = &s->labels;
 	s->nr_outs++;
 	return 0;
 }
@@ -224,6 +227,10 @@ int session_open(struct session *s, const struct options *opts, bool filter_tgid
 		.buffer_kib = opts->buffer_kib,
 		.filter_tgids = filter_tgids,
 		.follow_forks = follow_forks,
+		.mmio = opts->mmio,
+		.mmio_gpa = opts->mmio_gpa,
+		.mmio_match_value = opts->mmio_match_value,
+		.mmio_value = opts->mmio_value,
 		.verbose = opts->verbose,
 		.on_record = on_record,
 		.ctx = s,
@@ -233,6 +240,11 @@ int session_open(struct session *s, const struct options *opts, bool filter_tgid
 	memset(s, 0, sizeof(*s));
 	s->opts = opts;
 	s->keep_vms = opts->command != CMD_DAEMON;
+	s->labels.nr = opts->nr_ports;
+	for (int i = 0; i < opts->nr_ports; i++) {
+		s->labels.ports[i] = opts->ports[i];
+		s->labels.maps[i] = opts->port_labels[i];
+	}
 	vm_table_init(&s->vms);
 	err = tracer_open(&s->tracer, &cfg);
 	if (err)

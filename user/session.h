@@ -22,6 +22,7 @@ struct session {
 	int nr_outs;
 	struct vm_table vms;
 	struct trace_totals totals;
+	struct label_set labels; /* each traced port's label map, from the options */
 	bool keep_vms;		/* keep ended VMs for the final summary (run, record) */
 	/* Optional: each VM once its summary is written (its statistics are final). */
 	void (*vm_done)(struct session *s, const struct vm *vm);

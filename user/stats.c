@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "stats.h"
 
 int samples_add(struct samples *s, uint64_t v)
@@ -68,16 +69,53 @@ bool samples_stats(struct samples *s, struct sample_stats *out)
 	return true;
 }
 
+struct samples *boot_samples_stage(const struct boot_samples *bs, const char *label)
+{
+	for (int i = 0; i < bs->nr; i++)
+		if (!strcmp(bs->stage[i].label, label))
+			return &bs->stage[i].s;
+	return NULL;
+}
+
+/* The samples of a stage, added in its place (label_rank(), then first seen) if new. */
+static struct samples *stage_samples(struct boot_samples *bs, const char *label)
+{
+	struct samples *s = boot_samples_stage(bs, label);
+	int rank = label_rank(label), at;
+
+	if (s)
+		return s;
+	if (bs->nr == bs->cap) {
+		int cap = bs->cap ? 2 * bs->cap : 8;
+		struct stage_samples *grown = realloc(bs->stage, cap * sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		bs->stage = grown;
+		bs->cap = cap;
+	}
+	for (at = bs->nr; at > 0 && label_rank(bs->stage[at - 1].label) > rank; at--)
+		;
+	memmove(&bs->stage[at + 1], &bs->stage[at], (bs->nr - at) * sizeof(bs->stage[0]));
+	bs->stage[at] = (struct stage_samples){.label = label};
+	bs->nr++;
+	return &bs->stage[at].s;
+}
+
 int boot_samples_add(struct boot_samples *bs, const struct boot_stats *stats, uint64_t start_ns)
 {
-	struct stage_row rows[STAGE_NR];
-	int n = boot_summary(stats, rows), err = 0;
+	struct stage_row *rows;
+	int n = boot_summary(stats, &rows), err = 0;
 	uint64_t user_ns;
 
-	if (!n)
-		return 0;
-	for (int i = 0; i < n && !err; i++)
-		err = samples_add(&bs->stage[rows[i].stage], rows[i].duration_ns);
+	if (n <= 0)
+		return n;
+	for (int i = 0; i < n && !err; i++) {
+		struct samples *s = stage_samples(bs, rows[i].label);
+
+		err = s ? samples_add(s, rows[i].duration_ns) : -ENOMEM;
+	}
+	free(rows);
 	if (!err && start_ns && boot_userspace_ns(stats, &user_ns) && user_ns >= start_ns)
 		err = samples_add(&bs->userspace, user_ns - start_ns);
 	bs->boots++;
@@ -86,8 +124,9 @@ int boot_samples_add(struct boot_samples *bs, const struct boot_stats *stats, ui
 
 void boot_samples_free(struct boot_samples *bs)
 {
-	for (int i = 0; i < STAGE_NR; i++)
-		samples_free(&bs->stage[i]);
+	for (int i = 0; i < bs->nr; i++)
+		samples_free(&bs->stage[i].s);
+	free(bs->stage);
 	samples_free(&bs->userspace);
-	bs->boots = 0;
+	*bs = (struct boot_samples){};
 }

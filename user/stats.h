@@ -23,11 +23,18 @@ struct sample_stats {
 	double stddev; /* sample standard deviation (n - 1); 0 for one sample */
 };
 
+/* The durations of one stage (a label, by name) over many boots. */
+struct stage_samples {
+	const char *label; /* a label's name: lives as long as the program (labels.h) */
+	struct samples s;
+};
+
 /* The samples of one trace or series of runs: a set per stage, and time to Userspace. */
 struct boot_samples {
-	struct samples stage[STAGE_NR]; /* stage durations */
-	struct samples userspace;	/* VM start to the first Userspace code */
-	unsigned int boots;		/* VMs that contributed */
+	struct stage_samples *stage; /* in order of label_rank(), then of first appearance */
+	int nr, cap;
+	struct samples userspace; /* VM start to the first code that ends the boot */
+	unsigned int boots;	  /* VMs that contributed */
 };
 
 /* Append a sample. 0 or -ENOMEM. */
@@ -44,8 +51,11 @@ double samples_percentile(struct samples *s, double p);
 bool samples_stats(struct samples *s, struct sample_stats *out);
 
 /* Add one VM's boot: the duration of each stage it has, and its time to Userspace when both
- * its start (start_ns != 0) and a Userspace code were seen. 0 or -ENOMEM. */
+ * its start (start_ns != 0) and a code that ends the boot were seen. 0 or -ENOMEM. */
 int boot_samples_add(struct boot_samples *bs, const struct boot_stats *stats, uint64_t start_ns);
 void boot_samples_free(struct boot_samples *bs);
+
+/* The samples of the stage with this label, or NULL if no boot had it. */
+struct samples *boot_samples_stage(const struct boot_samples *bs, const char *label);
 
 #endif

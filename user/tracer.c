@@ -102,7 +102,40 @@ static int handle_record(void *ctx, void *data, size_t size)
 	return t->on_record(t->ctx, data, size);
 }
 
-static int configure(struct boot_trace_bpf *skel, const struct tracer_config *cfg, bool pio_btf)
+/*
+ * tp_btf/kvm_mmio reads the value through its last argument, a pointer on current kernels;
+ * older ones passed the value itself. Use the BTF-typed program only where it is a pointer.
+ */
+static bool mmio_value_is_pointer(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_type *t;
+	const struct btf_param *params;
+	bool ptr = false;
+	int id;
+
+	if (!btf)
+		return false;
+	id = btf__find_by_name_kind(btf, "btf_trace_kvm_mmio", BTF_KIND_TYPEDEF);
+	if (id < 0)
+		goto out;
+	t = btf__type_by_id(btf, id);
+	t = btf__type_by_id(btf, t->type); /* pointer to the prototype */
+	if (!t || !btf_is_ptr(t))
+		goto out;
+	t = btf__type_by_id(btf, t->type);
+	if (!t || !btf_is_func_proto(t) || btf_vlen(t) != 5)
+		goto out;
+	params = btf_params(t);
+	t = btf__type_by_id(btf, btf__resolve_type(btf, params[4].type));
+	ptr = t && btf_is_ptr(t);
+out:
+	btf__free(btf);
+	return ptr;
+}
+
+static int configure(struct boot_trace_bpf *skel, const struct tracer_config *cfg, bool pio_btf,
+		     bool mmio_btf)
 {
 	uint64_t bytes = (uint64_t)cfg->buffer_kib * 1024;
 
@@ -112,15 +145,24 @@ static int configure(struct boot_trace_bpf *skel, const struct tracer_config *cf
 	skel->rodata->filter_tgids = cfg->filter_tgids;
 	skel->rodata->follow_forks = cfg->follow_forks;
 	skel->rodata->ringbuf_bytes = bytes;
+	skel->rodata->mmio_gpa = cfg->mmio_gpa;
+	skel->rodata->mmio_match_value = cfg->mmio_match_value;
+	skel->rodata->mmio_value = cfg->mmio_value;
 	bpf_program__set_autoload(skel->progs.kvm_pio_btf, pio_btf);
 	bpf_program__set_autoload(skel->progs.kvm_pio_tp, !pio_btf);
+	bpf_program__set_autoload(skel->progs.kvm_mmio_btf, cfg->mmio && mmio_btf);
+	bpf_program__set_autoload(skel->progs.kvm_mmio_tp, cfg->mmio && !mmio_btf);
 	bpf_program__set_autoload(skel->progs.kvm_exit_tp, tracepoint_exists("kvm", "kvm_exit"));
 	return bpf_map__set_max_entries(skel->maps.events, bytes);
 }
 
-/* Load with the BTF-typed kvm_pio program; if this kernel refuses it, with the classic one. */
+/*
+ * Load with the BTF-typed kvm_pio (and kvm_mmio) programs; if this kernel refuses them, with
+ * the classic ones.
+ */
 static int load(struct tracer *t, const struct tracer_config *cfg)
 {
+	bool mmio_btf = cfg->mmio && mmio_value_is_pointer();
 	int err;
 
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -129,12 +171,13 @@ static int load(struct tracer *t, const struct tracer_config *cfg)
 		t->skel = boot_trace_bpf__open();
 		if (!t->skel)
 			return fail(-errno, "cannot open the BPF object: %s", strerror(errno));
-		err = configure(t->skel, cfg, pio_btf);
+		err = configure(t->skel, cfg, pio_btf, mmio_btf && pio_btf);
 		if (err)
 			return fail(err, "invalid ring buffer size: %s", strerror(-err));
 		err = boot_trace_bpf__load(t->skel);
 		if (!err) {
 			t->features.pio_btf = pio_btf;
+			t->features.mmio_btf = mmio_btf && pio_btf;
 			return 0;
 		}
 		if (verbose)
@@ -181,6 +224,8 @@ int tracer_open(struct tracer **tracer, const struct tracer_config *cfg)
 	if (!tracepoint_exists("kvm", "kvm_pio"))
 		return fail(-ENOENT, "kernel has no kvm:kvm_pio tracepoint (is KVM loaded? "
 				     "try: modprobe kvm)");
+	if (cfg->mmio && !tracepoint_exists("kvm", "kvm_mmio"))
+		return fail(-ENOENT, "kernel has no kvm:kvm_mmio tracepoint (needed by --mmio)");
 	if (!tracepoint_exists("syscalls", "sys_exit_ioctl"))
 		return fail(-ENOENT, "kernel has no syscalls:sys_exit_ioctl tracepoint "
 				     "(needs CONFIG_FTRACE_SYSCALLS=y)");
@@ -195,6 +240,7 @@ int tracer_open(struct tracer **tracer, const struct tracer_config *cfg)
 		goto out_free;
 
 	err = ATTACH(t, kvm_pio_btf, true) ?: ATTACH(t, kvm_pio_tp, true) ?:
+	      ATTACH(t, kvm_mmio_btf, true) ?: ATTACH(t, kvm_mmio_tp, true) ?:
 	      ATTACH(t, ioctl_exit, true) ?: ATTACH(t, process_exit, true) ?:
 	      ATTACH(t, close_enter, true) ?:
 	      ATTACH(t, process_fork, cfg->follow_forks) ?: ATTACH(t, kvm_exit_tp, false);

@@ -16,6 +16,10 @@ struct tracer_config {
 	unsigned int buffer_kib;
 	bool filter_tgids;	/* trace only processes added with tracer_trace_process() */
 	bool follow_forks;	/* ...and the processes they fork */
+	bool mmio;		/* trace one-byte MMIO writes to mmio_gpa (kvm:kvm_mmio) */
+	uint64_t mmio_gpa;
+	bool mmio_match_value; /* ...of mmio_value only */
+	uint8_t mmio_value;
 	bool verbose;
 	/* Called for every record; data is untrusted in size. */
 	int (*on_record)(void *ctx, void *data, size_t size);
@@ -26,6 +30,7 @@ struct tracer_config {
 struct tracer_features {
 	bool pio_btf;		/* tp_btf/kvm_pio: string I/O bytes readable */
 	bool kvm_exit;		/* kvm:kvm_exit attached (fires on hardware backends) */
+	bool mmio_btf;		/* --mmio through tp_btf/kvm_mmio (else the classic one) */
 };
 
 /* Returns 0 or -errno after printing a one-line error. */

@@ -54,6 +54,7 @@ void vm_table_remove(struct vm_table *table, struct vm *vm)
 		if (table->tail == &vm->next)
 			table->tail = p;
 		table->count--;
+		boot_stats_free(&vm->stats);
 		free(vm);
 		return;
 	}

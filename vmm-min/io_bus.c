@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Port-I/O bus. Devices register before any vCPU runs, so dispatch reads
- * the table without locks. Accesses nobody claims are counted and, for
- * reads, return all ones like an empty ISA bus.
+ * Port-I/O and MMIO buses. Devices register before any vCPU runs, so
+ * dispatch reads the tables without locks. Accesses nobody claims are
+ * counted and, for reads, return all ones like an empty ISA bus.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "io_bus.h"
 
-#define IO_BUS_MAX_DEVICES 16
+#define IO_BUS_MAX_DEVICES   16
+#define MMIO_BUS_MAX_DEVICES 4
 
 struct io_device {
 	const char *name;
@@ -19,8 +21,18 @@ struct io_device {
 	void *opaque;
 };
 
+struct mmio_device {
+	const char *name;
+	uint64_t base;
+	uint64_t len;
+	mmio_handler_fn handler;
+	void *opaque;
+};
+
 static struct io_device devices[IO_BUS_MAX_DEVICES];
 static int ndevices;
+static struct mmio_device mmio_devices[MMIO_BUS_MAX_DEVICES];
+static int nmmio_devices;
 static uint64_t unknown_port;
 static uint64_t unknown_mmio;
 
@@ -64,9 +76,46 @@ void io_bus_dispatch(struct io_access *acc)
 		acc->value = 0xffffffff;
 }
 
-void io_bus_count_mmio(void)
+static bool mmio_device_claims(const struct mmio_device *dev, uint64_t addr)
 {
+	return addr >= dev->base && addr - dev->base < dev->len;
+}
+
+int mmio_bus_register(const char *name, uint64_t base, uint64_t len, mmio_handler_fn handler,
+		      void *opaque)
+{
+	uint64_t end;
+	int i;
+
+	if (nmmio_devices == MMIO_BUS_MAX_DEVICES || len == 0 ||
+	    __builtin_add_overflow(base, len, &end))
+		return -EINVAL;
+	for (i = 0; i < nmmio_devices; i++) {
+		const struct mmio_device *d = &mmio_devices[i];
+
+		if (base < d->base + d->len && d->base < end) {
+			fprintf(stderr, "vmm-min: %s overlaps %s on the MMIO bus\n", name, d->name);
+			return -EBUSY;
+		}
+	}
+	mmio_devices[nmmio_devices++] = (struct mmio_device){name, base, len, handler, opaque};
+	return 0;
+}
+
+/* An access is one device's if its first byte is. */
+void mmio_bus_dispatch(struct mmio_access *acc)
+{
+	int i;
+
+	for (i = 0; i < nmmio_devices; i++) {
+		if (mmio_device_claims(&mmio_devices[i], acc->addr)) {
+			mmio_devices[i].handler(acc, mmio_devices[i].opaque);
+			return;
+		}
+	}
 	__atomic_fetch_add(&unknown_mmio, 1, __ATOMIC_RELAXED);
+	if (!acc->is_write)
+		memset(acc->data, 0xff, sizeof(acc->data));
 }
 
 void io_bus_unknown_counts(uint64_t *port, uint64_t *mmio)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Port-I/O bus: a table of {base, len, handler} devices. */
+/* Port-I/O and MMIO buses: tables of {base, len, handler} devices. */
 #ifndef VMM_MIN_IO_BUS_H
 #define VMM_MIN_IO_BUS_H
 
@@ -18,10 +18,26 @@ struct io_access {
 
 typedef void (*io_handler_fn)(struct io_access *acc, void *opaque);
 
+/* One MMIO access (KVM_EXIT_MMIO), as a device sees it. */
+struct mmio_access {
+	int vcpu;
+	uint64_t mono_ns; /* CLOCK_MONOTONIC when KVM_RUN returned */
+	uint64_t addr;	  /* guest physical */
+	uint8_t size;	  /* 1..8 bytes */
+	bool is_write;
+	uint8_t data[8]; /* in for writes, out for reads */
+};
+
+typedef void (*mmio_handler_fn)(struct mmio_access *acc, void *opaque);
+
 int io_bus_register(const char *name, uint16_t base, uint16_t len, io_handler_fn handler,
 		    void *opaque);
 void io_bus_dispatch(struct io_access *acc);
-void io_bus_count_mmio(void);
+
+int mmio_bus_register(const char *name, uint64_t base, uint64_t len, mmio_handler_fn handler,
+		      void *opaque);
+void mmio_bus_dispatch(struct mmio_access *acc);
+
 void io_bus_unknown_counts(uint64_t *port, uint64_t *mmio);
 
 #endif /* VMM_MIN_IO_BUS_H */

@@ -54,11 +54,13 @@ static void usage(FILE *out)
 	    "ECX/RCX\n"
 	    "  --timeout SEC     stop after SEC seconds (1..86400) with exit status 124\n"
 	    "  --serial FILE     write serial output (port 0x3f8) to FILE instead of stdout\n"
-	    "  --log-io          log port 0x80 writes and unknown accesses to stderr\n"
+	    "  --log-io          log port 0x80 and boot timer writes and unknown accesses to\n"
+	    "                    stderr\n"
 	    "  -h, --help        show this help\n"
 	    "\n"
 	    "Guest entry: EBX/RBX = vCPU index, EBP/RBP = number of vCPUs, RFLAGS = 0x2.\n"
-	    "Devices: 0x80 debug port, 0x3f8 serial, 0x501 exit (byte written = exit status).\n"
+	    "Devices: 0x80 debug port, 0x3f8 serial, 0x501 exit (byte written = exit status);\n"
+	    "MMIO 0xc0000000 boot timer (long mode, --memory below 3072).\n"
 	    "\n"
 	    "EXAMPLES:\n"
 	    "  vmm-min build/guests/demo.bin\n"
@@ -267,6 +269,9 @@ static int setup_devices(struct vm *vm, const struct options *opts)
 	if (ret)
 		return ret;
 	ret = serial_init(opts->serial_path);
+	if (ret)
+		return ret;
+	ret = boot_timer_init(opts->vm.log_io);
 	if (ret)
 		return ret;
 	return exit_device_init(vm);

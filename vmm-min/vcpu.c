@@ -2,8 +2,8 @@
 /*
  * One host thread per vCPU: KVM_RUN, handle the exit, repeat. Port I/O
  * goes to the bus element by element (string I/O has io.count > 1), MMIO
- * has no devices and is only counted, HLT retires the vCPU, and anything
- * else ends the VM with status 1.
+ * to the MMIO bus, HLT retires the vCPU, and anything else ends the VM
+ * with status 1.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -69,13 +69,28 @@ static int vcpu_handle_io(struct vcpu *vcpu, uint64_t now)
 	return 0;
 }
 
-static void vcpu_handle_mmio(struct vcpu *vcpu)
+static int vcpu_handle_mmio(struct vcpu *vcpu, uint64_t now)
 {
 	struct kvm_run *run = vcpu->run;
+	struct mmio_access acc = {
+	    .vcpu = vcpu->index,
+	    .mono_ns = now,
+	    .addr = run->mmio.phys_addr,
+	    .size = run->mmio.len,
+	    .is_write = run->mmio.is_write,
+	};
 
-	io_bus_count_mmio();
-	if (!run->mmio.is_write)
-		memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
+	if (acc.size == 0 || acc.size > sizeof(acc.data)) {
+		fprintf(stderr, "vmm-min: vcpu%d: MMIO access at 0x%llx of bad size %u\n",
+			vcpu->index, (unsigned long long)acc.addr, acc.size);
+		return -EINVAL;
+	}
+	if (acc.is_write)
+		memcpy(acc.data, run->mmio.data, acc.size);
+	mmio_bus_dispatch(&acc);
+	if (!acc.is_write)
+		memcpy(run->mmio.data, acc.data, acc.size);
+	return 0;
 }
 
 static void *vcpu_thread(void *arg)
@@ -106,7 +121,8 @@ static void *vcpu_thread(void *arg)
 				goto out_fail;
 			break;
 		case KVM_EXIT_MMIO:
-			vcpu_handle_mmio(vcpu);
+			if (vcpu_handle_mmio(vcpu, now))
+				goto out_fail;
 			break;
 		case KVM_EXIT_HLT:
 			vm_vcpu_halted(vm);

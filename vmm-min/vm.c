@@ -139,7 +139,10 @@ uint64_t vm_load_addr(const struct vm_config *cfg)
 	return cfg->mode == VM_MODE_LONG ? LONG_LOAD_ADDR : REAL_LOAD_ADDR;
 }
 
-/* Identity map all of guest RAM with 2 MiB pages and write a flat GDT. */
+/*
+ * Identity map all of guest RAM with 2 MiB pages, and the 2 MiB of MMIO at
+ * 3 GiB (the boot timer) when RAM ends below it, and write a flat GDT.
+ */
 int vm_setup_long_mode(struct vm *vm)
 {
 	/* null, 64-bit code (L=1, P, DPL0, exec/read), data (P, DPL0, read/write) */
@@ -172,6 +175,10 @@ int vm_setup_long_mode(struct vm *vm)
 		pdpt[i] = (PD_ADDR + i * 4096) | PTE_PRESENT | PTE_WRITE;
 	for (i = 0; i < npages; i++)
 		pd[i] = (i << 21) | PTE_PRESENT | PTE_WRITE | PTE_LARGE;
+	if (vm->mem_size <= LONG_MMIO_BASE) {
+		i = LONG_MMIO_BASE >> 21;
+		pd[i] = (i << 21) | PTE_PRESENT | PTE_WRITE | PTE_LARGE;
+	}
 	return 0;
 }
 

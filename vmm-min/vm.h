@@ -24,6 +24,7 @@
 #define LONG_STACK_TOP	  0x80000ULL
 #define LONG_STACK_STRIDE 0x1000ULL
 #define LONG_MIN_MEM	  (2ULL << 20)
+#define LONG_MMIO_BASE	  0xc0000000ULL /* 2 MiB also mapped, for MMIO devices */
 
 enum vm_mode {
 	VM_MODE_REAL,

@@ -101,6 +101,79 @@ expect_error() {
 		run -- true
 }
 
+@test "label maps: unknown name or missing file" {
+	expect_error 2 "boot-trace: cannot read label map 'qbot': No such file or directory (built-in maps: debug-port, qboot) (see boot-trace --help)" -- \
+		run --port 0xf4 --labels qbot -- true
+	expect_error 2 "boot-trace: cannot read label map '$OUT': Is a directory (built-in maps: debug-port, qboot)*" -- \
+		run --port 0xf4 --labels "$OUT" -- true
+}
+
+@test "label maps: --labels without a --port before it, or twice for one port" {
+	expect_error 2 "boot-trace: --labels 'qboot' needs a --port before it (e.g. --port 0xf4 --labels qboot)*" -- \
+		run --labels qboot --port 0xf4 -- true
+	expect_error 2 "boot-trace: port 0xf4 already has labels 'qboot'*" -- \
+		run --port 0xf4 --labels qboot --labels debug-port -- true
+}
+
+@test "label files: malformed lines, each named with its file and line" {
+	printf '# ok so far\n1 fw_start\nfw_do_boot\n' >"$OUT/noname.labels"
+	expect_error 2 "boot-trace: $OUT/noname.labels:3: expected 'VALUE NAME' or 'LOW-HIGH NAME', got 'fw_do_boot' (see boot-trace --help)" -- \
+		run --port 0xf4 --labels "$OUT/noname.labels" -- true
+	printf '0x2z two\n' >"$OUT/badnum.labels"
+	expect_error 2 "boot-trace: $OUT/badnum.labels:1: '0x2z' is not a code or a LOW-HIGH range (codes are numbers like 7, 0x1f)*" -- \
+		run --port 0xf4 --labels "$OUT/badnum.labels" -- true
+	printf '0x20-0x10 backwards\n' >"$OUT/back.labels"
+	expect_error 2 "boot-trace: $OUT/back.labels:1: range 0x20-0x10 runs backwards*" -- \
+		run --port 0xf4 --labels "$OUT/back.labels" -- true
+	printf '1 \001\n' >"$OUT/ctrl.labels"
+	expect_error 2 "boot-trace: $OUT/ctrl.labels:1: label name has a byte 0x01 that is not printable ASCII*" -- \
+		run --port 0xf4 --labels "$OUT/ctrl.labels" -- true
+	printf '# nothing but comments\n\n' >"$OUT/empty.labels"
+	expect_error 2 "boot-trace: $OUT/empty.labels: no labels (lines 'VALUE NAME' or 'LOW-HIGH NAME')*" -- \
+		run --port 0xf4 --labels "$OUT/empty.labels" -- true
+}
+
+@test "label files: duplicate and overlapping codes" {
+	printf '1 fw_start\n2 fwcfg\n1 again\n' >"$OUT/dup.labels"
+	expect_error 2 "boot-trace: $OUT/dup.labels:3: code 0x1 is already labelled 'fw_start' on line 1*" -- \
+		run --port 0xf4 --labels "$OUT/dup.labels" -- true
+	printf '0x00-0x1f Firmware\n0x1f-0x3f Bootloader\n' >"$OUT/overlap.labels"
+	expect_error 2 "boot-trace: $OUT/overlap.labels:2: code 0x1f is already labelled 'Firmware' on line 1*" -- \
+		run --port 0x80 --labels "$OUT/overlap.labels" -- true
+}
+
+@test "label files: out-of-range values" {
+	printf '0x100 too_big\n' >"$OUT/big.labels"
+	expect_error 2 "boot-trace: $OUT/big.labels:1: '0x100' is out of range: codes are 0x00-0xff (the low byte of a write)*" -- \
+		run --port 0xf4 --labels "$OUT/big.labels" -- true
+	printf '# fine\n0xf0-256 custom\n' >"$OUT/range.labels"
+	expect_error 2 "boot-trace: $OUT/range.labels:2: '0xf0-256' is out of range: codes are 0x00-0xff (the low byte of a write)*" -- \
+		run --port 0xf4 --labels "$OUT/range.labels" -- true
+	printf -- '-1 negative\n' >"$OUT/neg.labels"
+	expect_error 2 "boot-trace: $OUT/neg.labels:1: '-1' is not a code or a LOW-HIGH range*" -- \
+		run --port 0xf4 --labels "$OUT/neg.labels" -- true
+}
+
+@test "bad --mmio" {
+	expect_error 2 "boot-trace: invalid --mmio '0xc0000000=300': expected ADDR or ADDR=VALUE with VALUE 0..255 (e.g. 0xc0000000=123)*" -- \
+		run --mmio 0xc0000000=300 -- true
+	expect_error 2 "boot-trace: invalid --mmio 'timer': expected ADDR or ADDR=VALUE*" -- \
+		run --mmio=timer -- true
+	expect_error 2 "boot-trace: --mmio given twice: one address at most*" -- \
+		run --mmio --mmio 0xd0000000 -- true
+}
+
+@test "--labels and --mmio belong to the tracing commands" {
+	expect_error 2 "boot-trace: --labels and --mmio cannot be used with report*" -- \
+		report --labels qboot x.jsonl
+	expect_error 2 "boot-trace: --labels and --mmio cannot be used with diff*" -- \
+		diff --mmio a.jsonl b.jsonl
+	expect_error 2 "boot-trace: cannot read label map 'qbot'*" -- \
+		daemon --port 0xf4 --labels qbot
+	expect_error 2 "boot-trace: invalid --mmio 'x': expected ADDR or ADDR=VALUE*" -- \
+		daemon --mmio=x
+}
+
 @test "daemon: options that belong elsewhere" {
 	expect_error 2 "boot-trace: the daemon writes --log-file and --jsonl, not -o or -f*" -- daemon -o x
 	expect_error 2 "boot-trace: the daemon traces every VM: no -p or -a*" -- daemon -p 1

@@ -41,3 +41,12 @@ wait_for_line() {
 		sleep 0.1
 	done
 }
+
+# Skip (or, under CI=true, fail: scripts/install-deps.sh installs it) without QEMU.
+require_qemu() {
+	require_bpf
+	if ! command -v qemu-system-x86_64 >/dev/null 2>&1 || [ ! -r /usr/share/qemu/qboot.rom ]; then
+		[ "${CI:-}" = true ] && { echo "CI=true but qemu-system-x86 is not installed" >&2; return 1; }
+		skip "qemu-system-x86 is not installed"
+	fi
+}

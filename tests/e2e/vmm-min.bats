@@ -185,6 +185,26 @@ demo: ready: boot complete (0x80)"
 	[[ "$stderr" == *"vmm-min: unknown accesses: 0 port, 1 mmio"* ]]
 }
 
+@test "boottimer64: the boot timer at 0xc0000000 logs each write with --log-io" {
+	require_kvm
+	run --separate-stderr "$VMM" --mode long --log-io "$GUESTS/boottimer64.bin"
+	[ "$status" -eq 0 ]
+	got=$(printf '%s\n' "$stderr" | sed -n 's/^vmm-min: \(mmio [0-9a-fx]* vcpu=0 size=[0-9] value=0x[0-9a-f]*\) mono_ns=[0-9]*$/\1/p')
+	[ "$got" = "mmio 0xc0000000 vcpu=0 size=1 value=0x7
+mmio 0xc0000000 vcpu=0 size=4 value=0x7b
+mmio 0xc0000001 vcpu=0 size=1 value=0x7b
+mmio 0xc0000000 vcpu=0 size=1 value=0x7b" ]
+	[[ "$stderr" == *"vmm-min: unknown accesses: 0 port, 0 mmio"* ]]
+}
+
+@test "qboot: writes to port 0xf4 are counted as unknown, exit 0" {
+	require_kvm
+	run --separate-stderr "$VMM" --log-io "$GUESTS/qboot.bin"
+	[ "$status" -eq 0 ]
+	[ "$(io_values | tr '\n' ' ')" = "0x40 " ]
+	[[ "$stderr" == *"vmm-min: unknown accesses: 8 port, 0 mmio"* ]]
+}
+
 @test "triple fault -> status 1 naming the reason" {
 	require_kvm
 	img="$BATS_TEST_TMPDIR/ud2.bin"

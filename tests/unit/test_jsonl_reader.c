@@ -15,10 +15,17 @@
 #define START                                                                                      \
 	"{\"type\":\"vm_start\",\"ts_ns\":1000,\"pid\":42,\"comm\":\"vmm\",\"vm\":1,"              \
 	"\"start_seen\":true}\n"
-#define EVENT(ts, since, value)                                                                    \
+#define EVENT_LABEL(ts, since, value, label)                                                       \
 	"{\"type\":\"event\",\"ts_ns\":" #ts ",\"pid\":42,\"comm\":\"vmm\",\"vm\":1,"              \
 	"\"since_start_ns\":" #since ",\"tid\":43,\"thread\":\"vcpu0\",\"vcpu\":0,\"port\":128,"   \
-	"\"size\":1,\"value\":" #value ",\"code\":" #value ",\"label\":\"x\"}\n"
+	"\"size\":1,\"value\":" #value ",\"code\":" #value ",\"label\":\"" label "\"}\n"
+#define EVENT(ts, since, value) EVENT_LABEL(ts, since, value, "x")
+/* An --mmio write: no port, its address instead. */
+#define MMIO(ts, since, value)                                                                     \
+	"{\"type\":\"event\",\"ts_ns\":" #ts ",\"pid\":42,\"comm\":\"vmm\",\"vm\":1,"              \
+	"\"since_start_ns\":" #since ",\"tid\":43,\"thread\":\"vcpu0\",\"vcpu\":0,\"port\":null,"  \
+	"\"gpa\":3221225472,\"size\":1,\"value\":" #value ",\"code\":" #value                      \
+	",\"label\":\"Guest-boot-time\"}\n"
 #define END                                                                                        \
 	"{\"type\":\"vm_end\",\"ts_ns\":9000,\"pid\":42,\"comm\":\"vmm\",\"vm\":1,"                \
 	"\"exit_status\":0,\"signal\":null}\n"
@@ -28,7 +35,12 @@
 
 struct seen {
 	int starts, events, ends, summaries, runs, recorded_runs;
-	struct vm last; /* as given to vm_summary */
+	struct vm last;		/* as given to vm_summary (without its statistics) */
+	struct stage_row *rows; /* its boot summary, taken then */
+	int nr_rows;
+	uint64_t userspace_ns; /* its time to Userspace; 0: none */
+	struct bt_event last_event;
+	const char *last_label;
 	struct trace_totals totals;
 };
 
@@ -37,9 +49,14 @@ static void on_start(void *ctx, const struct vm *vm)
 	((struct seen *)ctx)->starts++;
 }
 
-static void on_event(void *ctx, const struct vm *vm, const struct bt_event *ev)
+static void on_event(void *ctx, const struct vm *vm, const struct bt_event *ev,
+		     const struct label *label)
 {
-	((struct seen *)ctx)->events++;
+	struct seen *s = ctx;
+
+	s->events++;
+	s->last_event = *ev;
+	s->last_label = label->name;
 }
 
 static void on_end(void *ctx, const struct vm *vm)
@@ -52,7 +69,13 @@ static void on_summary(void *ctx, const struct vm *vm)
 	struct seen *s = ctx;
 
 	s->summaries++;
+	/* The statistics are freed with the VM at the end of its run: keep the summary. */
 	s->last = *vm;
+	s->last.stats = (struct boot_stats){};
+	free(s->rows);
+	s->nr_rows = boot_summary(&vm->stats, &s->rows);
+	if (!boot_userspace_ns(&vm->stats, &s->userspace_ns))
+		s->userspace_ns = 0;
 }
 
 static void on_run_end(void *ctx, const struct vm_table *vms, const struct trace_totals *totals,
@@ -81,6 +104,7 @@ static int replay_len(const char *text, size_t len, struct seen *seen)
 	int ret;
 
 	assert_non_null(fp);
+	free(seen->rows);
 	memset(seen, 0, sizeof(*seen));
 	err[0] = '\0';
 	ret = jsonl_replay_stream(fp, "t.jsonl", &ops, seen, err, sizeof(err));
@@ -95,11 +119,11 @@ static int replay(const char *text, struct seen *seen)
 
 static void test_good_trace_rebuilds_the_summary(void **state)
 {
-	struct seen s;
-	struct stage_row rows[STAGE_NR];
+	struct seen s = {};
 
-	assert_int_equal(replay(START EVENT(2000, 1000, 0) EVENT(5000, 4000, 64)
-				    EVENT(6000, 5000, 96) END SUMMARY,
+	assert_int_equal(replay(START EVENT_LABEL(2000, 1000, 0, "Firmware")
+				    EVENT_LABEL(5000, 4000, 64, "Kernel")
+					EVENT_LABEL(6000, 5000, 96, "Userspace") END SUMMARY,
 				&s),
 			 0);
 	assert_int_equal(s.starts, 1);
@@ -112,15 +136,44 @@ static void test_good_trace_rebuilds_the_summary(void **state)
 	assert_int_equal(s.last.start_ns, 1000);
 	assert_int_equal(s.last.end_ns, 9000);
 	assert_true(WIFEXITED(s.last.exit_status) && WEXITSTATUS(s.last.exit_status) == 0);
-	assert_int_equal(boot_summary(&s.last.stats, rows), 3);
-	assert_int_equal(rows[0].duration_ns, 3000);
-	assert_int_equal(rows[1].stage, STAGE_KERNEL);
-	assert_int_equal(rows[1].duration_ns, 1000);
+	assert_int_equal(s.nr_rows, 3);
+	assert_int_equal(s.rows[0].duration_ns, 3000);
+	assert_string_equal(s.rows[1].label, "Kernel");
+	assert_int_equal(s.rows[1].duration_ns, 1000);
+	assert_int_equal(s.userspace_ns, 6000);
+	free(s.rows);
+}
+
+/* Stages are the labels as recorded, whatever the code: a label map's, the boot timer's. */
+static void test_recorded_labels_and_mmio(void **state)
+{
+	struct seen s = {};
+
+	assert_int_equal(replay(START EVENT_LABEL(2000, 1000, 1, "fw_start")
+				    EVENT_LABEL(3000, 2000, 6, "linux_start_kernel")
+					MMIO(7000, 6000, 123) END SUMMARY,
+				&s),
+			 0);
+	assert_int_equal(s.nr_rows, 3);
+	assert_string_equal(s.rows[0].label, "fw_start");
+	assert_string_equal(s.rows[1].label, "linux_start_kernel");
+	assert_string_equal(s.rows[2].label, "Guest-boot-time");
+	/* Guest-boot-time ends the boot, as live. */
+	assert_int_equal(s.userspace_ns, 7000);
+	assert_int_equal(s.last_event.type, BT_EV_MMIO);
+	assert_int_equal(s.last_event.aux, 0xc0000000);
+	assert_int_equal(s.last_event.value, 123);
+	assert_string_equal(s.last_label, "Guest-boot-time");
+	/* One label per name, for the program's lifetime. */
+	assert_ptr_equal(label_intern("fw_start"), label_intern("fw_start"));
+	assert_true(label_intern("linux_start_user")->userspace);
+	assert_false(label_intern("fw_start")->userspace);
+	free(s.rows);
 }
 
 static void test_runs_concatenated_and_without_summary(void **state)
 {
-	struct seen s;
+	struct seen s = {};
 
 	/* Two runs with their summaries, then a third without one (recorded with -q). */
 	assert_int_equal(replay(START EVENT(2000, 1000, 0) END SUMMARY START EVENT(2000, 1000, 0)
@@ -136,11 +189,12 @@ static void test_runs_concatenated_and_without_summary(void **state)
 			 0);
 	assert_int_equal(s.runs, 2);
 	assert_int_equal(s.summaries, 2);
+	free(s.rows);
 }
 
 static void test_missing_start_and_signal(void **state)
 {
-	struct seen s;
+	struct seen s = {};
 
 	/* No vm_start line: the start comes from since_start_ns; a VMM killed by signal 9. */
 	assert_int_equal(
@@ -153,13 +207,15 @@ static void test_missing_start_and_signal(void **state)
 	assert_int_equal(s.last.start_ns, 1000);
 	assert_true(WIFSIGNALED(s.last.exit_status) && WTERMSIG(s.last.exit_status) == 9);
 	assert_int_equal(s.runs, 1);
+	free(s.rows);
 }
 
 static void expect_error(const char *text, size_t len, const char *want)
 {
-	struct seen s;
+	struct seen s = {};
 
 	assert_int_equal(replay_len(text, len, &s), -EINVAL);
+	free(s.rows);
 	if (strcmp(err, want))
 		fail_msg("got \"%s\", want \"%s\"", err, want);
 }
@@ -195,7 +251,28 @@ static void test_bad_inputs_name_file_and_line(void **state)
 	EXPECT_ERROR("{\"type\":\"event\",\"ts_ns\":1,\"since_start_ns\":null,\"tid\":1,"
 		     "\"thread\":\"t\",\"vcpu\":null,\"port\":70000}\n",
 		     "t.jsonl:1: event record: \"port\" must be an integer from 0 to 65535, not "
-		     "70000");
+		     "70000 (or null)");
+	EXPECT_ERROR("{\"type\":\"event\",\"ts_ns\":1,\"since_start_ns\":null,\"tid\":1,"
+		     "\"thread\":\"t\",\"vcpu\":null,\"port\":null,\"size\":1}\n",
+		     "t.jsonl:1: event record without \"gpa\"");
+	EXPECT_ERROR("{\"type\":\"event\",\"ts_ns\":1,\"since_start_ns\":null,\"tid\":1,"
+		     "\"thread\":\"t\",\"vcpu\":null,\"port\":null,\"gpa\":5,\"size\":1,"
+		     "\"value\":65,\"code\":65,\"label\":\"Kernel\",\"rip\":7,\"pid\":1,"
+		     "\"comm\":\"c\",\"vm\":null}\n",
+		     "t.jsonl:1: event record: an MMIO write (\"port\" null) has no \"rip\"");
+	EXPECT_ERROR("{\"type\":\"event\",\"ts_ns\":1,\"since_start_ns\":null,\"tid\":1,"
+		     "\"thread\":\"t\",\"vcpu\":null,\"port\":128,\"size\":1,\"value\":65,"
+		     "\"code\":65,\"label\":\"\",\"pid\":1,\"comm\":\"c\",\"vm\":null}\n",
+		     "t.jsonl:1: event record: \"label\" must be 1 to 31 characters long, not 0");
+	EXPECT_ERROR("{\"type\":\"event\",\"ts_ns\":1,\"since_start_ns\":null,\"tid\":1,"
+		     "\"thread\":\"t\",\"vcpu\":null,\"port\":128,\"size\":1,\"value\":65,"
+		     "\"code\":65,\"label\":\"a_label_name_of_thirty_two_chars\",\"pid\":1,"
+		     "\"comm\":\"c\",\"vm\":null}\n",
+		     "t.jsonl:1: event record: \"label\" must be 1 to 31 characters long, not 32");
+	EXPECT_ERROR("{\"type\":\"event\",\"ts_ns\":1,\"since_start_ns\":null,\"tid\":1,"
+		     "\"thread\":\"t\",\"vcpu\":null,\"port\":128,\"size\":1,\"value\":65,"
+		     "\"code\":65,\"label\":\"tab\\there\",\"pid\":1,\"comm\":\"c\",\"vm\":null}\n",
+		     "t.jsonl:1: event record: \"label\" must be printable ASCII");
 	EXPECT_ERROR("{\"type\":\"event\",\"ts_ns\":1,\"since_start_ns\":null,\"tid\":1,"
 		     "\"thread\":\"t\",\"vcpu\":null,\"port\":128,\"size\":1,\"value\":65,"
 		     "\"code\":66,\"label\":\"Kernel\",\"pid\":1,\"comm\":\"c\",\"vm\":null}\n",
@@ -237,6 +314,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_good_trace_rebuilds_the_summary),
+	    cmocka_unit_test(test_recorded_labels_and_mmio),
 	    cmocka_unit_test(test_runs_concatenated_and_without_summary),
 	    cmocka_unit_test(test_missing_start_and_signal),
 	    cmocka_unit_test(test_bad_inputs_name_file_and_line),

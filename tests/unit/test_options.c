@@ -57,6 +57,68 @@ static void test_duplicate_port_counted_once(void **state)
 	assert_int_equal(o.nr_ports, 1);
 }
 
+static void test_labels_attach_to_the_preceding_port(void **state)
+{
+	struct options o;
+
+	assert_int_equal(
+	    PARSE(&o, "run", "--port", "0x80", "--port", "0xf4", "--labels", "qboot", "--", "x"),
+	    0);
+	assert_int_equal(o.nr_ports, 2);
+	assert_null(o.port_labels[0]);
+	assert_ptr_equal(o.port_labels[1], &label_map_qboot);
+	/* A port named again takes the map, once. */
+	assert_int_equal(PARSE(&o, "run", "--port", "0xf4", "--port", "0x80", "--port", "0xf4",
+			       "--labels", "qboot", "--", "x"),
+			 0);
+	assert_ptr_equal(o.port_labels[0], &label_map_qboot);
+	assert_null(o.port_labels[1]);
+	assert_int_equal(PARSE(&o, "run", "--port", "0xf4", "--labels", "qboot", "--labels",
+			       "debug-port", "--", "x"),
+			 EXIT_USAGE);
+	/* No --port before it. */
+	assert_int_equal(PARSE(&o, "run", "--labels", "qboot", "--", "x"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "run", "--port", "0xf4", "--labels", "/nonexistent", "--", "x"),
+			 EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "run", "--port", "0xf4", "--labels"), EXIT_USAGE);
+}
+
+static void test_mmio(void **state)
+{
+	struct options o;
+
+	assert_int_equal(PARSE(&o, "run", "--", "x"), 0);
+	assert_false(o.mmio);
+	/* Alone: Firecracker's boot timer, 0xc0000000 = 123. */
+	assert_int_equal(PARSE(&o, "run", "--mmio", "--", "x"), 0);
+	assert_true(o.mmio);
+	assert_int_equal(o.mmio_gpa, 0xc0000000);
+	assert_true(o.mmio_match_value);
+	assert_int_equal(o.mmio_value, 123);
+	assert_int_equal(PARSE(&o, "run", "--mmio", "firecracker", "--no-api"), 0);
+	assert_true(o.mmio);
+	assert_string_equal(o.argv[0], "firecracker");
+	/* An address: any value; with =VALUE, that value only. Both spellings. */
+	assert_int_equal(PARSE(&o, "run", "--mmio", "0xd0000000", "--", "x"), 0);
+	assert_int_equal(o.mmio_gpa, 0xd0000000);
+	assert_false(o.mmio_match_value);
+	assert_int_equal(PARSE(&o, "run", "--mmio=0xfee00000=0x7f", "-q", "x"), 0);
+	assert_int_equal(o.mmio_gpa, 0xfee00000);
+	assert_true(o.mmio_match_value);
+	assert_int_equal(o.mmio_value, 0x7f);
+	assert_true(o.quiet);
+	assert_int_equal(PARSE(&o, "run", "--mmio", "0x1000=0", "--", "x"), 0);
+	assert_true(o.mmio_match_value);
+	assert_int_equal(o.mmio_value, 0);
+
+	assert_int_equal(PARSE(&o, "run", "--mmio", "0xc0000000=256", "--", "x"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "run", "--mmio", "0xc0000000=", "--", "x"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "run", "--mmio=", "--", "x"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "run", "--mmio=boot", "--", "x"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "run", "--mmio", "1x", "--", "x"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "run", "--mmio", "--mmio", "--", "x"), EXIT_USAGE);
+}
+
 static void test_record(void **state)
 {
 	struct options o;
@@ -168,6 +230,38 @@ static void test_report_and_diff(void **state)
 	assert_int_equal(PARSE(&o, "diff", "a", "b", "--threshold", ""), EXIT_USAGE);
 }
 
+/* --labels and --mmio go with --port: the commands that trace take them, the others do not. */
+static void test_labels_and_mmio_per_command(void **state)
+{
+	struct options o;
+
+	assert_int_equal(PARSE(&o, "record", "-a", "--port", "0xf4", "--labels", "qboot", "--mmio"),
+			 0);
+	assert_ptr_equal(o.port_labels[0], &label_map_qboot);
+	assert_true(o.mmio);
+	assert_int_equal(PARSE(&o, "daemon", "--port", "0x80", "--port", "0xf4", "--labels",
+			       "qboot", "--mmio", "0xd0000000=7", "--log-file", "x.log"),
+			 0);
+	assert_int_equal(o.command, CMD_DAEMON);
+	assert_int_equal(o.nr_ports, 2);
+	assert_null(o.port_labels[0]);
+	assert_ptr_equal(o.port_labels[1], &label_map_qboot);
+	assert_int_equal(o.mmio_gpa, 0xd0000000);
+	assert_int_equal(o.mmio_value, 7);
+	assert_string_equal(o.log_file, "x.log");
+	assert_int_equal(PARSE(&o, "daemon", "--mmio"), 0);
+	assert_int_equal(o.mmio_gpa, BOOT_TIMER_GPA);
+	assert_int_equal(
+	    PARSE(&o, "run", "--repeat", "2", "--port", "0xf4", "--labels", "qboot", "--", "x"), 0);
+	assert_int_equal(o.repeat, 2);
+
+	/* report and diff read labels from the file: no maps, no --mmio (not even a bad one). */
+	assert_int_equal(PARSE(&o, "report", "a", "--labels", "qboot"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "report", "a", "--mmio"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "diff", "--mmio", "0x1000", "a", "b"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "diff", "a", "b", "--labels", "/nonexistent"), EXIT_USAGE);
+}
+
 static void test_parse_ulong(void **state)
 {
 	unsigned long v;
@@ -193,11 +287,14 @@ int main(void)
 		cmocka_unit_test(test_run_defaults),
 		cmocka_unit_test(test_run_options_and_command_options),
 		cmocka_unit_test(test_duplicate_port_counted_once),
+		cmocka_unit_test(test_labels_attach_to_the_preceding_port),
+		cmocka_unit_test(test_mmio),
 		cmocka_unit_test(test_record),
 		cmocka_unit_test(test_help_and_version),
 		cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_formats_and_repeat),
 		cmocka_unit_test(test_report_and_diff),
+		cmocka_unit_test(test_labels_and_mmio_per_command),
 		cmocka_unit_test(test_parse_ulong),
 	};
 

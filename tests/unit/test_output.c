@@ -68,12 +68,13 @@ static void test_log_line_past_one_second_and_wide_write(void **state)
 	struct bt_event ev = pio(5000000000ull + 1500000000ull, 0x3241, 2);
 	struct capture c;
 
+	/* vCPU unknown: the thread's name is the best hint left. */
 	ev.vcpu = BT_VCPU_UNKNOWN;
 	capture_open(&c, &output_log_ops);
 	output_log_ops.event(&c.out, &vm, &ev);
 	assert_string_equal(capture_close(&c),
-			    "[     6.500000000] vmm-min[4242] vm1 vcpu?: [Debug I/O port: Kernel code "
-			    "0x41] 1.500000 seconds (2-byte write 0x3241)\n");
+			    "[     6.500000000] vmm-min[4242] vm1 vcpu? (vcpu0): [Debug I/O port: "
+			    "Kernel code 0x41] 1.500000 seconds (2-byte write 0x3241)\n");
 	free(c.buf);
 }
 
@@ -90,6 +91,81 @@ static void test_log_unknown_start(void **state)
 	output_log_ops.event(&c.out, &vm, &ev);
 	assert_string_equal(capture_close(&c), "[     7.000000000] vmm-min[4242] vm? vcpu0: "
 					       "[Debug I/O port 0xf4: Userspace code 0x61] ? seconds\n");
+	free(c.buf);
+}
+
+static void test_log_thread_name_where_it_tells_more(void **state)
+{
+	struct vm vm = test_vm();
+	struct bt_event ev = pio(5000000000ull + 1000, 0x61, 1);
+	struct capture c;
+
+	strcpy(vm.comm, "qemu-system-x86");
+	strcpy(ev.comm, "CPU 1/KVM");
+	ev.vcpu = 1;
+	capture_open(&c, &output_log_ops);
+	output_log_ops.event(&c.out, &vm, &ev);
+	/* Without debug-threads=on QEMU's vCPU threads carry the process name: not repeated. */
+	strcpy(ev.comm, "qemu-system-x86");
+	output_log_ops.event(&c.out, &vm, &ev);
+	assert_string_equal(
+	    capture_close(&c),
+	    "[     5.000001000] qemu-system-x86[4242] vm1 vcpu1 (CPU 1/KVM): [Debug I/O "
+	    "port: Userspace code 0x61] 0.000001 seconds\n"
+	    "[     5.000001000] qemu-system-x86[4242] vm1 vcpu1: [Debug I/O port: "
+	    "Userspace code 0x61] 0.000001 seconds\n");
+	free(c.buf);
+}
+
+static void test_log_label_maps_and_mmio(void **state)
+{
+	struct label_set set = {.nr = 2, .ports = {0x80, 0xf4}, .maps = {NULL, &label_map_qboot}};
+	struct vm vm = test_vm();
+	struct bt_event ev = pio(5000000000ull + 2000000, 7, 1);
+	struct capture c;
+
+	capture_open(&c, &output_log_ops);
+	c.out.labels = &set;
+	ev.port = 0xf4;
+	output_log_ops.event(&c.out, &vm, &ev);
+	ev.type = BT_EV_MMIO;
+	ev.port = 0;
+	ev.value = 123;
+	ev.aux = 0xc0000000;
+	output_log_ops.event(&c.out, &vm, &ev);
+	assert_string_equal(capture_close(&c),
+			    "[     5.002000000] vmm-min[4242] vm1 vcpu0: [Debug I/O port 0xf4: "
+			    "linux_start_user code 0x7] 0.002000 seconds\n"
+			    "[     5.002000000] vmm-min[4242] vm1 vcpu0: [MMIO 0xc0000000: "
+			    "Guest-boot-time value 123] 0.002000 seconds\n");
+	free(c.buf);
+}
+
+static void test_jsonl_mmio_event(void **state)
+{
+	struct vm vm = test_vm();
+	struct bt_event ev = pio(5000000000ull + 7, 123, 1);
+	struct json_object *obj, *field;
+	struct capture c;
+
+	ev.type = BT_EV_MMIO;
+	ev.port = 0;
+	ev.aux = 0xc0000000;
+	capture_open(&c, &output_jsonl_ops);
+	output_jsonl_ops.event(&c.out, &vm, &ev);
+	capture_close(&c);
+	obj = json_tokener_parse(c.buf);
+	assert_non_null(obj);
+	assert_true(json_object_object_get_ex(obj, "port", &field));
+	assert_null(field);
+	assert_true(json_object_object_get_ex(obj, "gpa", &field));
+	assert_int_equal(json_object_get_int64(field), 0xc0000000);
+	assert_true(json_object_object_get_ex(obj, "value", &field));
+	assert_int_equal(json_object_get_int(field), 123);
+	assert_true(json_object_object_get_ex(obj, "label", &field));
+	assert_string_equal(json_object_get_string(field), "Guest-boot-time");
+	assert_false(json_object_object_get_ex(obj, "rip", &field));
+	json_object_put(obj);
 	free(c.buf);
 }
 
@@ -154,6 +230,9 @@ int main(void)
 		cmocka_unit_test(test_log_line_is_cloud_hypervisor_text),
 		cmocka_unit_test(test_log_line_past_one_second_and_wide_write),
 		cmocka_unit_test(test_log_unknown_start),
+		cmocka_unit_test(test_log_thread_name_where_it_tells_more),
+		cmocka_unit_test(test_log_label_maps_and_mmio),
+		cmocka_unit_test(test_jsonl_mmio_event),
 		cmocka_unit_test(test_jsonl_event_fields_and_escaping),
 		cmocka_unit_test(test_jsonl_unknowns_are_null),
 	};

@@ -77,7 +77,7 @@ static void feed_boot(struct output *out, struct vm *vm)
 		struct bt_event ev =
 		    pio(vm->start_ns + codes[i].off, codes[i].value, codes[i].vcpu);
 
-		boot_stats_add(&vm->stats, ev.value, ev.ts_ns);
+		boot_stats_add(&vm->stats, label_of_event(out->labels, &ev), ev.ts_ns);
 		out->ops->event(out, vm, &ev);
 	}
 	vm->end_ns = vm->start_ns + 9000000;
@@ -142,6 +142,7 @@ static void test_chrome_trace(void **state)
 	assert_non_null(strstr(c.buf, "\"name\":\"vCPU 1 (vcpu1)\""));
 	assert_non_null(strstr(c.buf, "\"name\":\"Kernel 0x41\",\"ph\":\"i\",\"ts\":5003500.000,"));
 	free(c.buf);
+	boot_stats_free(&vm.stats);
 }
 
 static void test_chrome_empty_and_second_vm(void **state)
@@ -243,7 +244,8 @@ static void test_svg_chart(void **state)
 	assert_int_equal(strncmp(c.buf, "<?xml version=\"1.0\"", 19), 0);
 	assert_int_equal(count(c.buf, "<rect class=\"stage\""), 4);
 	assert_int_equal(count(c.buf, "<line class=\"tick\""), 5);
-	assert_int_equal(count(c.buf, "<rect class=\"legend\""), STAGE_NR);
+	/* The debug port's five, present or not. */
+	assert_int_equal(count(c.buf, "<rect class=\"legend\""), 5);
 	assert_non_null(strstr(c.buf, "&lt;vmm&gt;[4242] vm1"));
 	assert_null(strstr(c.buf, "<vmm>"));
 	assert_non_null(strstr(c.buf, ">vCPU 0 (vcpu0)</text>"));
@@ -251,14 +253,118 @@ static void test_svg_chart(void **state)
 	assert_non_null(strstr(c.buf, "time to Userspace 7.000 ms"));
 	assert_non_null(strstr(c.buf, "</svg>\n"));
 	free(c.buf);
+	boot_stats_free(&vm.stats);
+}
+
+/* Port 0xf4 labelled by qboot's map, plus the boot timer through --mmio. */
+static struct label_set qboot_set = {.nr = 1, .ports = {0xf4}, .maps = {&label_map_qboot}};
+
+static void feed_qboot(struct output *out, struct vm *vm)
+{
+	struct trace_totals totals = {.events = 4};
+	struct bt_event ev;
+
+	out->labels = &qboot_set;
+	out->ops->vm_start(out, vm);
+	for (uint32_t v = 1; v <= 3; v++) {
+		ev = pio(vm->start_ns + v * 1000000, v == 3 ? 6 : v, 0);
+		ev.port = 0xf4;
+		boot_stats_add(&vm->stats, label_of_event(out->labels, &ev), ev.ts_ns);
+		out->ops->event(out, vm, &ev);
+	}
+	ev = pio(vm->start_ns + 5000000, 123, 0);
+	ev.type = BT_EV_MMIO;
+	ev.port = 0;
+	ev.aux = 0xc0000000;
+	boot_stats_add(&vm->stats, label_of_event(out->labels, &ev), ev.ts_ns);
+	out->ops->event(out, vm, &ev);
+	vm->end_ns = vm->start_ns + 9000000;
+	out->ops->vm_end(out, vm);
+	out->ops->vm_summary(out, vm);
+	out->ops->summary(out, NULL, &totals);
+}
+
+static void test_labels_and_mmio(void **state)
+{
+	struct vm vm = test_vm("qemu");
+	struct capture c;
+
+	/* chrome: label map names on the slices and instants; "gpa" for the MMIO write. */
+	capture_open(&c, &output_chrome_ops);
+	feed_qboot(&c.out, &vm);
+	capture_close(&c);
+	assert_non_null(json_tokener_parse(c.buf));
+	assert_non_null(strstr(c.buf, "{\"name\":\"fw_start\",\"ph\":\"X\","));
+	assert_non_null(strstr(c.buf, "{\"name\":\"Guest-boot-time\",\"ph\":\"X\","));
+	assert_non_null(strstr(c.buf, "\"name\":\"port 0xf4: linux_start_kernel 0x6\""));
+	assert_non_null(strstr(c.buf, "\"name\":\"MMIO 0xc0000000: Guest-boot-time value 123\""));
+	assert_non_null(strstr(c.buf, "\"gpa\":3221225472"));
+	free(c.buf);
+	boot_stats_free(&vm.stats);
+
+	/* csv: the label column; an MMIO write has no port. */
+	vm = test_vm("qemu");
+	capture_open(&c, &output_csv_ops);
+	feed_qboot(&c.out, &vm);
+	capture_close(&c);
+	assert_non_null(strstr(c.buf, ",vcpu0,0,244,1,2,2,linux_start_fwcfg,,\n"));
+	assert_non_null(strstr(c.buf, ",vcpu0,0,,1,123,123,Guest-boot-time,,\n"));
+	free(c.buf);
+	boot_stats_free(&vm.stats);
+
+	/* svg: a bar per label, no debug-port legend, the others' in the order seen. */
+	vm = test_vm("qemu");
+	capture_open(&c, &output_svg_ops);
+	feed_qboot(&c.out, &vm);
+	capture_close(&c);
+	assert_int_equal(count(c.buf, "<rect class=\"stage\""), 4);
+	assert_int_equal(count(c.buf, "<rect class=\"legend\""), 4);
+	assert_null(strstr(c.buf, ">Firmware<"));
+	assert_non_null(strstr(c.buf, "data-stage=\"Guest-boot-time\""));
+	assert_non_null(strstr(c.buf, "(MMIO 0xc0000000)</title>"));
+	assert_non_null(strstr(c.buf, "time to Userspace 5.000 ms"));
+	assert_true(strstr(c.buf, ">fw_start</text>") < strstr(c.buf, ">linux_start_fwcfg</text>"));
+	free(c.buf);
+	boot_stats_free(&vm.stats);
+}
+
+/* A label file's name may hold characters that CSV and XML must escape. */
+static void test_label_names_escaped(void **state)
+{
+	static struct label_map map = {.name = "file", .nr = 1};
+	struct label_set set = {.nr = 1, .ports = {0x80}, .maps = {&map}};
+	struct vm vm = test_vm("vmm");
+	struct bt_event ev = pio(5000001000ull, 0x10, 0);
+	struct capture c;
+
+	map.ranges[0] = (struct label_range){.low = 0, .high = 0xff};
+	strcpy(map.ranges[0].label.name, "a<b, \"c\" & d");
+	capture_open(&c, &output_csv_ops);
+	c.out.labels = &set;
+	c.out.ops->event(&c.out, &vm, &ev);
+	capture_close(&c);
+	assert_non_null(strstr(c.buf, ",16,16,\"a<b, \"\"c\"\" & d\",,\n"));
+	free(c.buf);
+
+	capture_open(&c, &output_svg_ops);
+	c.out.labels = &set;
+	c.out.ops->event(&c.out, &vm, &ev);
+	capture_close(&c);
+	assert_null(strstr(c.buf, "a<b"));
+	assert_non_null(strstr(c.buf, "data-stage=\"a&lt;b, &quot;c&quot; &amp; d\""));
+	free(c.buf);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_chrome_trace), cmocka_unit_test(test_chrome_empty_and_second_vm),
-	    cmocka_unit_test(test_csv),		 cmocka_unit_test(test_xml_escape),
+	    cmocka_unit_test(test_chrome_trace),
+	    cmocka_unit_test(test_chrome_empty_and_second_vm),
+	    cmocka_unit_test(test_csv),
+	    cmocka_unit_test(test_xml_escape),
 	    cmocka_unit_test(test_svg_chart),
+	    cmocka_unit_test(test_labels_and_mmio),
+	    cmocka_unit_test(test_label_names_escaped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -79,30 +79,67 @@ static void test_large_values_keep_precision(void **state)
 	samples_free(&s);
 }
 
+static const struct label *debug_port(uint32_t code)
+{
+	return label_of_code(&label_map_debug_port, code);
+}
+
 static void test_boot_samples(void **state)
 {
 	struct boot_stats stats = {};
 	struct boot_samples bs = {};
 
-	boot_stats_add(&stats, 0x00, 1000);
-	boot_stats_add(&stats, 0x40, 3000);
-	boot_stats_add(&stats, 0x60, 7000);
-	boot_stats_add(&stats, 0x61, 9000);
+	boot_stats_add(&stats, debug_port(0x00), 1000);
+	boot_stats_add(&stats, debug_port(0x40), 3000);
+	boot_stats_add(&stats, debug_port(0x60), 7000);
+	boot_stats_add(&stats, debug_port(0x61), 9000);
 	assert_int_equal(boot_samples_add(&bs, &stats, 500), 0);
 	assert_int_equal(bs.boots, 1);
-	assert_int_equal(bs.stage[STAGE_FIRMWARE].n, 1);
-	assert_int_equal(bs.stage[STAGE_FIRMWARE].v[0], 2000);
-	assert_int_equal(bs.stage[STAGE_KERNEL].v[0], 4000);
-	assert_int_equal(bs.stage[STAGE_USERSPACE].v[0], 2000);
-	assert_int_equal(bs.stage[STAGE_BOOTLOADER].n, 0);
+	assert_int_equal(boot_samples_stage(&bs, "Firmware")->n, 1);
+	assert_int_equal(boot_samples_stage(&bs, "Firmware")->v[0], 2000);
+	assert_int_equal(boot_samples_stage(&bs, "Kernel")->v[0], 4000);
+	assert_int_equal(boot_samples_stage(&bs, "Userspace")->v[0], 2000);
+	assert_null(boot_samples_stage(&bs, "Bootloader"));
 	assert_int_equal(bs.userspace.n, 1);
 	assert_int_equal(bs.userspace.v[0], 6500);
 	/* Start not seen: stages count, time to Userspace does not. */
 	assert_int_equal(boot_samples_add(&bs, &stats, 0), 0);
 	assert_int_equal(bs.boots, 2);
-	assert_int_equal(bs.stage[STAGE_KERNEL].n, 2);
+	assert_int_equal(boot_samples_stage(&bs, "Kernel")->n, 2);
 	assert_int_equal(bs.userspace.n, 1);
 	boot_samples_free(&bs);
+	boot_stats_free(&stats);
+}
+
+/* Stages are labels: the debug port's five in their order, then others as first seen. */
+static void test_boot_samples_labels(void **state)
+{
+	struct boot_stats a = {}, b = {};
+	struct boot_samples bs = {};
+
+	/* qboot's steps and a debug-port code that comes late; the boot timer ends the boot. */
+	boot_stats_add(&a, label_of_code(&label_map_qboot, 1), 1000);
+	boot_stats_add(&a, label_of_code(&label_map_qboot, 6), 2000);
+	boot_stats_add(&a, debug_port(0x60), 4000);
+	boot_stats_add(&a, &label_guest_boot_time, 5000);
+	boot_stats_add(&b, debug_port(0x00), 1500);
+	boot_stats_add(&b, label_of_code(&label_map_qboot, 1), 1600);
+	assert_int_equal(boot_samples_add(&bs, &a, 0), 0);
+	assert_int_equal(boot_samples_add(&bs, &b, 100), 0);
+	assert_int_equal(bs.nr, 5);
+	assert_string_equal(bs.stage[0].label, "Firmware");
+	assert_string_equal(bs.stage[1].label, "Userspace");
+	assert_string_equal(bs.stage[2].label, "fw_start");
+	assert_string_equal(bs.stage[3].label, "linux_start_kernel");
+	assert_string_equal(bs.stage[4].label, "Guest-boot-time");
+	assert_int_equal(boot_samples_stage(&bs, "fw_start")->n, 2);
+	assert_int_equal(boot_samples_stage(&bs, "fw_start")->v[0], 1000);
+	assert_int_equal(boot_samples_stage(&bs, "Firmware")->v[0], 100);
+	/* The start of b was seen, but it has no code that ends the boot. */
+	assert_int_equal(bs.userspace.n, 0);
+	boot_samples_free(&bs);
+	boot_stats_free(&a);
+	boot_stats_free(&b);
 }
 
 static void test_repeat_path(void **state)
@@ -128,7 +165,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_odd_count),	 cmocka_unit_test(test_even_count_median_between),
 	    cmocka_unit_test(test_one_and_none), cmocka_unit_test(test_large_values_keep_precision),
-	    cmocka_unit_test(test_boot_samples), cmocka_unit_test(test_repeat_path),
+	    cmocka_unit_test(test_boot_samples), cmocka_unit_test(test_boot_samples_labels),
+	    cmocka_unit_test(test_repeat_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
