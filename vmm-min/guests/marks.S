@@ -6,8 +6,9 @@
  *   arg0  kilo-TSC-cycles from one marker to the next (0: 1,000,000 cycles)
  *   arg1  number of markers (0: for ever)
  *   arg2  non-zero: print the TSC of each marker on the serial port
+ *   arg3  port to write the markers to (0: the debug port, 0x80)
  *
- * Marker i (from 0) reads the TSC, then writes the byte (i * 0x20) & 0xff to the debug port:
+ * Marker i (from 0) reads the TSC, then writes the byte (i * 0x20) & 0xff to the port:
  * 0x00 0x20 0x40 0x60 0x80 0xa0 0xc0 0xe0 0x00 ..., one code per stage for the first five.
  * With arg2, it then prints "marks: code=000000CC tsc=HHHHHHHHLLLLLLLL\n" (hex; the TSC read
  * just before the write). The pace counts from one marker's TSC to the next, so printing does
@@ -21,6 +22,10 @@
 _start:
 	mov %esi, left
 	mov %edx, print
+	test %ecx, %ecx
+	jnz 3f
+	mov $DEBUG_PORT, %ecx
+3:	mov %ecx, port
 	test %edi, %edi
 	jnz 1f
 	mov $1000, %edi /* kilo-cycles: 1,000,000 cycles */
@@ -38,7 +43,8 @@ _start:
 	mov %eax, tsc_lo
 	mov %edx, tsc_hi
 	mov code, %al
-	out %al, $DEBUG_PORT
+	mov port, %dx
+	out %al, %dx
 
 	cmpl $0, print
 	je .Lwait
@@ -83,6 +89,8 @@ _start:
 left:
 	.long 0
 print:
+	.long 0
+port:
 	.long 0
 step_lo:
 	.long 0
