@@ -1,10 +1,12 @@
 #!/bin/sh
 # Install the Debian 12 packages boot-trace needs to build and test, if any is missing.
-# Idempotent: does nothing (and needs no network) when everything is present.
+# With --bench: the ones `make bench` needs instead (the peers it compares against, and GNU
+# time). Idempotent: does nothing (and needs no network) when everything is present.
 set -eu
 
 PKGS="build-essential clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 libcmocka-dev bats libjson-c-dev jq groff-base bsdextrautils"
+[ "${1:-}" = --bench ] && PKGS="bpftrace linux-perf time"
 
 missing=""
 for p in $PKGS; do
