@@ -537,9 +537,16 @@ cp "$RAW" "$OUT_DIR/results.csv"
 us() { fmt "$(calc "$1 / 1000")" "${2:-2}"; }
 
 UN80=$(stat_of cost untraced-0x80 wall_ns 1)
-# Spread of the untraced runs, (max - min) / median: a difference smaller than that is noise.
+# Interquartile spread of the untraced runs, (p75 - p25) / median, in %: a difference smaller
+# than that is noise.
 spread() { # VARIANT METRIC
-	values cost "$1" "$2" | stats | awk '$5 > 0 { printf "%.1f\n", ($3 - $2) / $1 * 100 } $5 == 0 { print "NA" }'
+	values cost "$1" "$2" | sort -g | awk '{ a[NR] = $1 }
+		END {
+			if (NR < 2) { print "NA"; exit }
+			q1 = a[int(0.25 * (NR - 1)) + 1]; q3 = a[int(0.75 * (NR - 1) + 0.5) + 1]
+			med = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+			printf "%.1f\n", (q3 - q1) / med * 100
+		}'
 }
 NOISE80=$(spread untraced-0x80 wall_ns)
 NOISE81=$(spread untraced-0x81 wall_ns)
@@ -751,8 +758,9 @@ IDLE_LINES=$(stat_of idle default lines_logged 1)
 	echo
 	echo "## Targets"
 	echo
-	echo "Untraced runs spread by $NOISE80 % (port 0x80) and $NOISE81 % (port 0x81) of their median"
-	echo "((max − min) / median): cost differences smaller than that are not measurable in this run."
+	echo "Interquartile spread of the untraced runs: $NOISE80 % (port 0x80) and $NOISE81 % (port 0x81) of"
+	echo "their median. Cost differences smaller than that are not measurable in this run; the"
+	echo "cost verdicts say so when it exceeds 5 %."
 	echo
 	echo "| target | measured | |"
 	echo "| --- | --- | --- |"
