@@ -33,7 +33,7 @@ endif
 # Keep guest objects between builds (they are intermediate files of the .bin rules).
 .SECONDARY:
 .DEFAULT_GOAL := all
-.PHONY: all deps demo test unit e2e clean format install
+.PHONY: all deps bench-deps demo test unit e2e bench clean format install
 
 PREFIX     ?= /usr/local
 DESTDIR    ?=
@@ -182,6 +182,24 @@ test: all $(UNIT_BINS)
 
 demo: all
 	$(Q)scripts/demo.sh
+
+# ---- benchmark -------------------------------------------------------------
+# bench/results.md and bench/results.csv; BENCH_QUICK=1 for a shortened run (see README).
+$(OUT)/btbench: $(OUT)/obj/bench/btbench.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+$(OUT)/obj/bench/%.o: bench/%.c | $(OUT)/.deps-ok
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+# The peers it compares against (bpftrace, perf) and GNU time, if missing.
+bench-deps: | $(OUT)/.deps-ok
+	$(Q)sh scripts/install-deps.sh --bench
+
+bench: all $(OUT)/btbench bench-deps
+	$(Q)scripts/bench.sh
 
 # Binary, systemd unit (pointing at the installed binary) and man page.
 install: $(OUT)/boot-trace

@@ -28,14 +28,16 @@ const volatile __u16 trace_ports[BT_MAX_PORTS] = { 0x80 };
 const volatile __u32 nr_trace_ports = 1;
 const volatile bool filter_tgids = false;	/* only processes in traced_tgids */
 const volatile bool follow_forks = false;	/* children of traced processes are traced */
-const volatile __u64 wakeup_interval_ns = 1000000;
 const volatile __u64 ringbuf_bytes = 0;		/* for the half-full wake-up */
 const volatile __u64 mmio_gpa = 0;		/* --mmio: the address (programs off without it) */
 const volatile bool mmio_match_value = false;	/* --mmio ADDR=VALUE: only this value */
 const volatile __u8 mmio_value = 0;
 
 __u32 next_vm_id = 0;
-__u64 last_wakeup_ns = 0;
+/* Set by the reader just before it blocks; the next record wakes it (see wakeup_flag()). */
+__u32 reader_idle = 0;
+/* Set once kvm:kvm_exit has fired: until then there is no guest RIP to look up. */
+__u32 kvm_exit_seen = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -48,6 +50,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } counters SEC(".maps");
+
+/* A slot of this CPU's own, for full_barrier(). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} barrier_slot SEC(".maps");
 
 /* Processes to trace when filter_tgids is set. */
 struct {
@@ -135,24 +145,53 @@ static __always_inline bool tgid_traced(__u32 tgid)
 }
 
 /*
- * Wake the reader for the first record after a quiet spell, at most once per
- * wakeup_interval_ns during a flood, and whenever the buffer is half full. The reader polls
- * once more shortly after each batch, so the tail of a burst is not left behind.
+ * A full memory barrier: BPF has no fence instruction, but a fully ordered atomic is one,
+ * and on a per-CPU slot it costs no cache-line traffic between CPUs.
  */
-static __always_inline __u64 wakeup_flag(__u64 now)
+static __always_inline __u64 full_barrier(void)
 {
-	if (now - last_wakeup_ns >= wakeup_interval_ns ||
-	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= ringbuf_bytes / 2) {
-		last_wakeup_ns = now;
+	__u32 zero = 0;
+	__u64 *slot = bpf_map_lookup_elem(&barrier_slot, &zero);
+
+	/* Counts this CPU's records too (for wakeup_flag()'s sampling). */
+	return slot ? __atomic_fetch_add(slot, 1, __ATOMIC_SEQ_CST) : 0;
+}
+
+/*
+ * Wake-up policy, for a record just reserved. A wake-up (irq_work, then the reader's
+ * context switch) costs more than the rest of the program, so records wake the reader only
+ * when it is idle: it sets reader_idle just before it blocks, and the first record after
+ * that wakes it (clearing the flag, so only that record pays). While records keep coming the
+ * reader is busy: it polls again on its own short flush timer (session.c) and no record
+ * wakes it, so a flood costs no wake-ups at all, and an isolated marker still reaches the
+ * log at once. A buffer half full wakes it in any case (a small -b, or a reader behind).
+ *
+ * No lost wake-up: the reader stores reader_idle (a full barrier), then reads the producer
+ * position; here the producer position was advanced (by the reservation) before the barrier,
+ * and reader_idle is read after it. So either this record sees the flag, or the reader sees
+ * the record (reserved, maybe not yet committed: it then polls again shortly, see
+ * tracer_ring_pending()).
+ */
+static __always_inline __u64 wakeup_flag(void)
+{
+	__u64 nr = full_barrier();
+
+	if (reader_idle && __atomic_exchange_n(&reader_idle, 0, __ATOMIC_SEQ_CST))
 		return BPF_RB_FORCE_WAKEUP;
-	}
+	/* The fill level is looked at on every 16th record of a CPU: a helper call saved. */
+	if (nr % 16 == 0 && bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= ringbuf_bytes / 2)
+		return BPF_RB_FORCE_WAKEUP;
 	return BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline struct bt_event *reserve(__u16 type)
+/*
+ * A record of the current task. Identity and name are read from the task with plain
+ * (BTF-checked) loads: on hosts with return-thunk mitigations every helper call is dear, and
+ * this runs for every traced write.
+ */
+static __always_inline struct bt_event *reserve(struct task_struct *task, __u16 type)
 {
 	struct bt_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	__u64 id;
 
 	if (!e) {
 		/* A lost write counts apart from a lost VM/vCPU/process record. */
@@ -160,11 +199,10 @@ static __always_inline struct bt_event *reserve(__u16 type)
 							      : BT_CNT_LIFECYCLE_DROPPED);
 		return NULL;
 	}
-	id = bpf_get_current_pid_tgid();
 	e->ts_ns = bpf_ktime_get_ns();
 	e->aux = 0;
-	e->tgid = id >> 32;
-	e->tid = (__u32)id;
+	e->tgid = task->tgid;
+	e->tid = task->pid;
 	e->vm_id = BT_VM_UNKNOWN;
 	e->vcpu = BT_VCPU_UNKNOWN;
 	e->value = 0;
@@ -173,29 +211,31 @@ static __always_inline struct bt_event *reserve(__u16 type)
 	e->index = 0;
 	e->size = 0;
 	e->flags = 0;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	/* Unlocked, as bpf_get_current_comm() reads it; userspace terminates the string. */
+	__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
 	return e;
 }
 
-/* Syscall registers of the current task: valid inside an ioctl, where KVM works. */
-static __always_inline struct pt_regs *syscall_regs(void)
+/* Syscall registers of a task: valid inside an ioctl, where KVM works. */
+static __always_inline struct pt_regs *syscall_regs(struct task_struct *task)
 {
-	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	return (struct pt_regs *)bpf_task_pt_regs(task);
 }
 
 /* Which vCPU the current thread runs: the fd argument of the KVM_RUN it is inside. */
-static __always_inline struct bt_vcpu_info *current_vcpu(__u32 tgid)
+static __always_inline struct bt_vcpu_info *current_vcpu(struct task_struct *task, __u32 tgid)
 {
-	struct pt_regs *regs = syscall_regs();
+	struct pt_regs *regs = syscall_regs(task);
 	struct bt_fd_key key = { .tgid = tgid };
 
-	if (BPF_CORE_READ(regs, si) != KVM_RUN)
+	if (regs->si != KVM_RUN)
 		return NULL;
-	key.fd = BPF_CORE_READ(regs, di);
+	key.fd = regs->di;
 	return bpf_map_lookup_elem(&vcpu_fds, &key);
 }
 
 struct pio_ctx {
+	struct task_struct *task;
 	__u32 tgid;
 	__u32 port;
 	__u32 size;
@@ -207,7 +247,7 @@ struct pio_ctx {
 
 static __always_inline void emit_pio(struct pio_ctx *pc, __u32 value, __u32 index, __u8 flags)
 {
-	struct bt_event *e = reserve(BT_EV_PIO);
+	struct bt_event *e = reserve(pc->task, BT_EV_PIO);
 
 	if (!e)
 		return;
@@ -222,30 +262,37 @@ static __always_inline void emit_pio(struct pio_ctx *pc, __u32 value, __u32 inde
 		e->aux = pc->rip;
 		e->flags |= BT_PIO_RIP;
 	}
-	bpf_ringbuf_submit(e, wakeup_flag(e->ts_ns));
+	bpf_ringbuf_submit(e, wakeup_flag());
 }
 
-/* Fill in VM, vCPU and RIP; false if this process is not traced. */
+/*
+ * Fill in VM, vCPU and RIP; false if this process is not traced. A vCPU fd known to the
+ * kernel side belongs to a traced process (only those are learned, and they are forgotten
+ * when the process exits), so the common case needs one map lookup, not two.
+ */
 static __always_inline bool pio_identify(struct pio_ctx *pc, __u32 port, __u32 size)
 {
-	__u64 id = bpf_get_current_pid_tgid();
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct bt_vcpu_info *vcpu;
 	struct exit_info *ex;
-	__u32 tid = (__u32)id;
+	__u32 tid = task->pid;
 
-	pc->tgid = id >> 32;
-	if (!tgid_traced(pc->tgid))
-		return false;
+	pc->task = task;
+	pc->tgid = task->tgid;
 	pc->port = port;
 	pc->size = size;
 	pc->vm_id = BT_VM_UNKNOWN;
 	pc->vcpu = BT_VCPU_UNKNOWN;
 	pc->has_rip = false;
-	vcpu = current_vcpu(pc->tgid);
+	vcpu = current_vcpu(task, pc->tgid);
 	if (vcpu) {
 		pc->vm_id = vcpu->vm_id;
 		pc->vcpu = vcpu->vcpu;
+	} else if (!tgid_traced(pc->tgid)) {
+		return false;
 	}
+	if (!kvm_exit_seen)
+		return true; /* attached where the tracepoint exists, but it never fired yet */
 	ex = bpf_map_lookup_elem(&last_exit, &tid);
 	if (ex && bpf_ktime_get_ns() - ex->ts_ns < 1000000) {
 		pc->rip = ex->rip;
@@ -295,7 +342,7 @@ static __always_inline void handle_mmio(__u32 type, __u32 len, __u64 gpa, __u8 v
 	/* Same identity as a port write: MMIO exits happen inside KVM_RUN too. */
 	if (!pio_identify(&pc, 0, 1))
 		return;
-	e = reserve(BT_EV_MMIO);
+	e = reserve(pc.task, BT_EV_MMIO);
 	if (!e)
 		return;
 	e->vm_id = pc.vm_id;
@@ -303,7 +350,7 @@ static __always_inline void handle_mmio(__u32 type, __u32 len, __u64 gpa, __u8 v
 	e->size = 1;
 	e->value = value;
 	e->aux = gpa;
-	bpf_ringbuf_submit(e, wakeup_flag(e->ts_ns));
+	bpf_ringbuf_submit(e, wakeup_flag());
 }
 
 /* BTF-typed kvm_mmio (kernels where the value is passed by pointer, as here). */
@@ -403,6 +450,8 @@ int kvm_exit_tp(struct trace_event_raw_kvm_exit *ctx)
 
 	if (!tgid_traced(bpf_get_current_pid_tgid() >> 32))
 		return 0;
+	if (!kvm_exit_seen)
+		kvm_exit_seen = 1;
 	bpf_map_update_elem(&last_exit, &tid, &ex, BPF_ANY);
 	return 0;
 }
@@ -416,10 +465,11 @@ int ioctl_exit(struct trace_event_raw_sys_exit *ctx)
 	__u32 tgid, cmd;
 	long ret = ctx->ret;
 
+	/* Runs at the end of every ioctl, KVM_RUN included: the cheapest tests first. */
 	if (ret < 0)
 		return 0;
-	regs = syscall_regs();
-	cmd = BPF_CORE_READ(regs, si);
+	regs = syscall_regs(bpf_get_current_task_btf());
+	cmd = regs->si;
 	if (cmd != KVM_CREATE_VM && cmd != KVM_CREATE_VCPU)
 		return 0;
 	tgid = bpf_get_current_pid_tgid() >> 32;
@@ -434,23 +484,23 @@ int ioctl_exit(struct trace_event_raw_sys_exit *ctx)
 		if (bpf_map_update_elem(&vm_fds, &key, &vm_id, BPF_ANY) ||
 		    bpf_map_update_elem(&vm_tgids, &tgid, &one, BPF_ANY))
 			count(BT_CNT_MAP_FULL);
-		e = reserve(BT_EV_VM_CREATE);
+		e = reserve(bpf_get_current_task_btf(), BT_EV_VM_CREATE);
 		if (!e)
 			return 0;
 		e->vm_id = vm_id;
 		e->aux = ret;
 	} else {
-		struct bt_fd_key vm_key = { .tgid = tgid, .fd = BPF_CORE_READ(regs, di) };
+		struct bt_fd_key vm_key = { .tgid = tgid, .fd = regs->di };
 		struct bt_fd_key key = { .tgid = tgid, .fd = ret };
 		struct bt_vcpu_info info = { .vm_id = BT_VM_UNKNOWN };
 		__u32 *vm_id = bpf_map_lookup_elem(&vm_fds, &vm_key);
 
 		if (vm_id)
 			info.vm_id = *vm_id;
-		info.vcpu = BPF_CORE_READ(regs, dx);
+		info.vcpu = regs->dx;
 		if (bpf_map_update_elem(&vcpu_fds, &key, &info, BPF_ANY))
 			count(BT_CNT_MAP_FULL);
-		e = reserve(BT_EV_VCPU_CREATE);
+		e = reserve(bpf_get_current_task_btf(), BT_EV_VCPU_CREATE);
 		if (!e)
 			return 0;
 		e->vm_id = info.vm_id;
@@ -471,7 +521,7 @@ int close_enter(struct trace_event_raw_sys_enter *ctx)
 
 	if (!vm_id)
 		return 0;
-	e = reserve(BT_EV_VM_CLOSE);
+	e = reserve(bpf_get_current_task_btf(), BT_EV_VM_CLOSE);
 	if (e) {
 		e->vm_id = *vm_id;
 		e->aux = key.fd;
@@ -510,7 +560,7 @@ int process_exit(void *ctx)
 		return 0;
 	bpf_map_delete_elem(&vm_tgids, &tgid);
 	bpf_map_delete_elem(&traced_tgids, &tgid);
-	e = reserve(BT_EV_PROC_EXIT);
+	e = reserve(task, BT_EV_PROC_EXIT);
 	if (!e)
 		return 0;
 	/* wait(2) status. Some kernels fire this before setting exit_code; the group's is set. */

@@ -1,11 +1,13 @@
 #!/bin/sh
 # Install the Debian 12 packages boot-trace needs to build and test, if any is missing.
-# Idempotent: does nothing (and needs no network) when everything is present.
+# With --bench: the ones `make bench` needs instead (the peers it compares against, and GNU
+# time). Idempotent: does nothing (and needs no network) when everything is present.
 # qemu-system-x86 (for the QEMU tests) brings SeaBIOS (seabios) and qboot.rom (qemu-system-data).
 set -eu
 
 PKGS="build-essential clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 libcmocka-dev bats libjson-c-dev jq groff-base bsdextrautils libxml2-utils qemu-system-x86"
+[ "${1:-}" = --bench ] && PKGS="bpftrace linux-perf time"
 
 missing=""
 for p in $PKGS; do

@@ -13,11 +13,13 @@
 #include "session.h"
 
 /*
- * The kernel side wakes us for the first record after a quiet spell, then at most once per
- * millisecond during a flood; after reading a batch we look again this soon, so the tail of
- * a burst is flushed within a few milliseconds. When a look finds nothing, we block.
+ * While records keep coming we are busy: the kernel side does not wake us, we look again
+ * this soon after each batch (so a record waits at most this long during a flood). When a
+ * look finds nothing we go idle, and the kernel side wakes us for the next record at once.
  */
 #define FLUSH_TIMEOUT_MS 3
+/* A record reserved but not committed yet when we went idle: look again this soon. */
+#define PENDING_TIMEOUT_MS 1
 #define MAX_SEED_FDS	 1024
 
 /* Hand one VM event to every writer. */
@@ -324,6 +326,20 @@ static void reopen_outputs(struct session *s)
 			output_reopen(out);
 }
 
+/*
+ * Nothing was read: announce that we are idle, then look once more, for a record reserved
+ * before the kernel side could see the flag. Returns the epoll timeout to use.
+ */
+static int go_idle(struct session *s)
+{
+	tracer_set_reader_idle(s->tracer, true);
+	if (consume(s) > 0) {
+		tracer_set_reader_idle(s->tracer, false);
+		return FLUSH_TIMEOUT_MS;
+	}
+	return tracer_ring_pending(s->tracer) ? PENDING_TIMEOUT_MS : -1;
+}
+
 enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pid_t forward_to,
 			   int *sig)
 {
@@ -357,6 +373,8 @@ enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pi
 		epoll_ctl(epfd, EPOLL_CTL_ADD, pidfds[i], &ev);
 	}
 
+	/* Records may be waiting already; and the kernel side must know that we will block. */
+	timeout = go_idle(s);
 	while (nr_pids == 0 || live > 0) {
 		int n = epoll_wait(epfd, ready, 8, timeout);
 
@@ -364,7 +382,12 @@ enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pi
 			fprintf(stderr, "boot-trace: epoll_wait: %s\n", strerror(errno));
 			goto out;
 		}
-		timeout = consume(s) > 0 ? FLUSH_TIMEOUT_MS : -1;
+		if (consume(s) > 0) {
+			tracer_set_reader_idle(s->tracer, false);
+			timeout = FLUSH_TIMEOUT_MS;
+		} else {
+			timeout = go_idle(s);
+		}
 		for (int i = 0; i < n; i++) {
 			uint64_t id = ready[i].data.u64;
 			struct signalfd_siginfo si;

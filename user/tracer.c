@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -20,6 +21,9 @@
 struct tracer {
 	struct boot_trace_bpf *skel;
 	struct ring_buffer *rb;
+	/* The ring buffer's consumer and producer positions (its first two pages, read-only). */
+	const volatile unsigned long *ring_pos;
+	size_t ring_pos_len;
 	struct tracer_features features;
 	int (*on_record)(void *ctx, void *data, size_t size);
 	void *ctx;
@@ -253,6 +257,15 @@ int tracer_open(struct tracer **tracer, const struct tracer_config *cfg)
 		err = fail(-errno, "cannot set up the ring buffer: %s", strerror(errno));
 		goto out_destroy;
 	}
+	/* libbpf before 1.3 has no call for the positions: map them as it does. */
+	t->ring_pos_len = 2 * sysconf(_SC_PAGESIZE);
+	t->ring_pos = mmap(NULL, t->ring_pos_len, PROT_READ, MAP_SHARED,
+			   bpf_map__fd(t->skel->maps.events), 0);
+	if (t->ring_pos == MAP_FAILED) {
+		err = fail(-errno, "cannot map the ring buffer positions: %s", strerror(errno));
+		ring_buffer__free(t->rb);
+		goto out_destroy;
+	}
 	*tracer = t;
 	return 0;
 
@@ -267,6 +280,7 @@ void tracer_close(struct tracer *t)
 {
 	if (!t)
 		return;
+	munmap((void *)t->ring_pos, t->ring_pos_len);
 	ring_buffer__free(t->rb);
 	boot_trace_bpf__destroy(t->skel);
 	free(t);
@@ -350,6 +364,21 @@ int tracer_ring_fd(const struct tracer *t)
 int tracer_consume(struct tracer *t)
 {
 	return ring_buffer__consume(t->rb);
+}
+
+void tracer_set_reader_idle(struct tracer *t, bool idle)
+{
+	/* Sequentially consistent: a full barrier before the reader looks at the ring again. */
+	__atomic_store_n(&t->skel->bss->reader_idle, idle, __ATOMIC_SEQ_CST);
+}
+
+bool tracer_ring_pending(const struct tracer *t)
+{
+	unsigned long cons = __atomic_load_n(&t->ring_pos[0], __ATOMIC_ACQUIRE);
+	unsigned long prod = __atomic_load_n(&t->ring_pos[sysconf(_SC_PAGESIZE) / sizeof(long)],
+					     __ATOMIC_ACQUIRE);
+
+	return prod != cons;
 }
 
 uint64_t tracer_counter(const struct tracer *t, enum bt_counter idx)

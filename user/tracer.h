@@ -56,6 +56,15 @@ void tracer_forget_process(struct tracer *tracer, pid_t pid);
 int tracer_ring_fd(const struct tracer *tracer);
 int tracer_consume(struct tracer *tracer);
 
+/*
+ * The reader is about to block (idle) or is polling on its own (busy): while it is busy,
+ * records do not wake it (see wakeup_flag() in boot_trace.bpf.c).
+ */
+void tracer_set_reader_idle(struct tracer *tracer, bool idle);
+
+/* Records reserved in the ring buffer but not consumed yet (committed or not). */
+bool tracer_ring_pending(const struct tracer *tracer);
+
 /* Per-CPU counters summed (enum bt_counter). */
 uint64_t tracer_counter(const struct tracer *tracer, enum bt_counter idx);
 

@@ -94,3 +94,24 @@ stop_recorder() {
 	[ "$status" -eq 0 ]
 	[ "$(jsonl_events "$OUT/two.jsonl" | jq -r .pid | sort -u | wc -l)" -eq 2 ]
 }
+
+@test "record -p: a marker is readable while the trace runs, not only when it stops" {
+	# A running VM with no VM or vCPU creation to come writes a marker every 2e9 TSC cycles
+	# (a second or so). Its first line must come out within a few seconds: the reader must
+	# be woken by the write itself.
+	"$VMM" --timeout 60 --serial /dev/null --arg 2000000 --arg 0 "$GUESTS/marks.bin" &
+	vm=$!
+	PIDS="${PIDS:-} $vm"
+	mkfifo "$OUT/fifo"
+	"$BT" record -q -f jsonl -p "$vm" >"$OUT/fifo" &
+	REC=$!
+	PIDS="$PIDS $REC"
+	exec 5<"$OUT/fifo"
+	got=""
+	while IFS= read -r -t 6 -u 5 line; do
+		case $line in *'"type":"event"'*) got=yes && break ;; esac
+	done
+	stop_recorder
+	exec 5<&-
+	[ "$got" = yes ]
+}

@@ -69,6 +69,21 @@
 .Lputs_done\@:
 .endm
 
+/* Print ECX as 8 lowercase hex digits on the serial port. Clobbers AX, DX, ECX. */
+.macro SERIAL_PUTHEX_ECX
+	.rept 8
+	rol $4, %ecx
+	mov %cl, %al
+	and $0xf, %al
+	add $'0', %al
+	cmp $'9', %al
+	jbe 1f
+	add $('a' - '9' - 1), %al
+1:
+	SERIAL_PUTC_AL
+	.endr
+.endm
+
 /* Stop this vCPU for good (no interrupts ever arrive). */
 .macro HALT_FOREVER
 	cli
