@@ -75,9 +75,14 @@ struct {
 	__type(value, __u8);
 } vm_tgids SEC(".maps");
 
+/*
+ * The fd maps are walked with bpf_for_each_map_elem() at a VMM's exit, deleting as they go:
+ * not preallocated, so a deleted element is freed after RCU, never reused under the walk.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct bt_fd_key);
 	__type(value, __u32);	/* vm_id */
 } vm_fds SEC(".maps");
@@ -85,6 +90,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct bt_fd_key);
 	__type(value, struct bt_vcpu_info);
 } vcpu_fds SEC(".maps");
@@ -189,9 +195,10 @@ static __always_inline __u64 wakeup_flag(void)
  * (BTF-checked) loads: on hosts with return-thunk mitigations every helper call is dear, and
  * this runs for every traced write.
  */
-static __always_inline struct bt_event *reserve(struct task_struct *task, __u16 type)
+static __always_inline struct bt_event *reserve_size(struct task_struct *task, __u16 type,
+						     __u64 size)
 {
-	struct bt_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct bt_event *e = bpf_ringbuf_reserve(&events, size, 0);
 
 	if (!e) {
 		/* A lost write counts apart from a lost VM/vCPU/process record. */
@@ -214,6 +221,25 @@ static __always_inline struct bt_event *reserve(struct task_struct *task, __u16 
 	/* Unlocked, as bpf_get_current_comm() reads it; userspace terminates the string. */
 	__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
 	return e;
+}
+
+static __always_inline struct bt_event *reserve(struct task_struct *task, __u16 type)
+{
+	return reserve_size(task, type, sizeof(struct bt_event));
+}
+
+/* The current process's arguments (NUL-separated), as much as fits; 0 bytes if unreadable. */
+static __always_inline void read_cmdline(struct task_struct *task, struct bt_vm_event *ve)
+{
+	__u64 start = BPF_CORE_READ(task, mm, arg_start), end = BPF_CORE_READ(task, mm, arg_end);
+	__u64 len = end > start ? end - start : 0;
+
+	if (len > BT_CMDLINE_MAX)
+		len = BT_CMDLINE_MAX;
+	ve->cmdline_len = 0;
+	if (len && !bpf_probe_read_user(ve->cmdline, len,
+					(const void *)start))
+		ve->cmdline_len = len;
 }
 
 /* Syscall registers of a task: valid inside an ioctl, where KVM works. */
@@ -465,8 +491,11 @@ int ioctl_exit(struct trace_event_raw_sys_exit *ctx)
 	__u32 tgid, cmd;
 	long ret = ctx->ret;
 
-	/* Runs at the end of every ioctl, KVM_RUN included: the cheapest tests first. */
-	if (ret < 0)
+	/*
+	 * Runs at the end of every ioctl, KVM_RUN included: the cheapest tests first. KVM_RUN
+	 * returns 0, and a new VM or vCPU fd is never 0 (that needs stdin closed and reused).
+	 */
+	if (ret <= 0)
 		return 0;
 	regs = syscall_regs(bpf_get_current_task_btf());
 	cmd = regs->si;
@@ -484,11 +513,14 @@ int ioctl_exit(struct trace_event_raw_sys_exit *ctx)
 		if (bpf_map_update_elem(&vm_fds, &key, &vm_id, BPF_ANY) ||
 		    bpf_map_update_elem(&vm_tgids, &tgid, &one, BPF_ANY))
 			count(BT_CNT_MAP_FULL);
-		e = reserve(bpf_get_current_task_btf(), BT_EV_VM_CREATE);
+		struct task_struct *task = bpf_get_current_task_btf();
+
+		e = reserve_size(task, BT_EV_VM_CREATE, sizeof(struct bt_vm_event));
 		if (!e)
 			return 0;
 		e->vm_id = vm_id;
 		e->aux = ret;
+		read_cmdline(task, (struct bt_vm_event *)e);
 	} else {
 		struct bt_fd_key vm_key = { .tgid = tgid, .fd = regs->di };
 		struct bt_fd_key key = { .tgid = tgid, .fd = ret };
@@ -546,6 +578,13 @@ int BPF_PROG(process_fork, struct task_struct *parent, struct task_struct *child
 }
 
 /* The end of a VM-owning or traced process ends its VMs; its kernel state goes with it. */
+static long forget_fd(struct bpf_map *map, struct bt_fd_key *key, void *value, __u32 *tgid)
+{
+	if (key->tgid == *tgid)
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
 SEC("tracepoint/sched/sched_process_exit")
 int process_exit(void *ctx)
 {
@@ -558,6 +597,9 @@ int process_exit(void *ctx)
 		return 0;
 	if (!bpf_map_lookup_elem(&vm_tgids, &tgid) && !bpf_map_lookup_elem(&traced_tgids, &tgid))
 		return 0;
+	/* Forgotten here, not by the reader: its exit record might be dropped. */
+	bpf_for_each_map_elem(&vm_fds, forget_fd, &tgid, 0);
+	bpf_for_each_map_elem(&vcpu_fds, forget_fd, &tgid, 0);
 	bpf_map_delete_elem(&vm_tgids, &tgid);
 	bpf_map_delete_elem(&traced_tgids, &tgid);
 	e = reserve(task, BT_EV_PROC_EXIT);

@@ -59,6 +59,18 @@ struct bt_event {
 	char comm[BT_COMM_LEN]; /* thread name (a QEMU vCPU thread is "CPU 0/KVM") */
 };
 
+/*
+ * A BT_EV_VM_CREATE record also carries the VMM's command line, read from its memory at
+ * KVM_CREATE_VM (a short-lived VMM may be gone before userspace could read /proc).
+ */
+#define BT_CMDLINE_MAX 256
+
+struct bt_vm_event {
+	struct bt_event ev;
+	__u32 cmdline_len;	/* bytes in cmdline: arguments separated by NULs; 0: unread */
+	char cmdline[BT_CMDLINE_MAX];
+};
+
 /* Key of the fd maps: a file descriptor of one process. */
 struct bt_fd_key {
 	__u32 tgid;

@@ -80,19 +80,24 @@ void procfs_cmdline(pid_t pid, char *buf, size_t len)
 		n = read(fd, buf, len - 1);
 		close(fd);
 	}
-	if (n <= 0) {
-		buf[0] = '\0';
-		return;
-	}
-	while (n > 0 && buf[n - 1] == '\0')
+	cmdline_printable(buf, len, buf, n > 0 ? n : 0);
+}
+
+void cmdline_printable(char *dst, size_t dst_len, const char *args, size_t args_len)
+{
+	size_t n = args_len < dst_len - 1 ? args_len : dst_len - 1;
+
+	while (n > 0 && args[n - 1] == '\0')
 		n--;
-	buf[n] = '\0';
-	for (ssize_t i = 0; i < n; i++) {
-		if (buf[i] == '\0')
-			buf[i] = ' ';
-		else if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
-			buf[i] = '?';
+	for (size_t i = 0; i < n; i++) {
+		if (args[i] == '\0')
+			dst[i] = ' ';
+		else if ((unsigned char)args[i] < 0x20 || args[i] == 0x7f)
+			dst[i] = '?';
+		else
+			dst[i] = args[i];
 	}
+	dst[n] = '\0';
 }
 
 int procfs_for_each_pid(int (*fn)(pid_t pid, void *ctx), void *ctx)

@@ -26,6 +26,13 @@ void procfs_comm(pid_t pid, char *buf, size_t len);
  */
 void procfs_cmdline(pid_t pid, char *buf, size_t len);
 
+/*
+ * A command line as its process holds it (arguments separated by NULs, maybe cut short) made
+ * one printable line: NULs become spaces, control characters '?'; at most dst_len - 1 bytes.
+ * dst may be args.
+ */
+void cmdline_printable(char *dst, size_t dst_len, const char *args, size_t args_len);
+
 /* Call fn for every process on the host; stops at the first non-zero return. */
 int procfs_for_each_pid(int (*fn)(pid_t pid, void *ctx), void *ctx);
 

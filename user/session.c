@@ -34,7 +34,8 @@ static void refresh_totals(struct session *s)
 
 static void announce_vm(struct session *s, struct vm *vm)
 {
-	procfs_cmdline(vm->pid, vm->cmdline, sizeof(vm->cmdline));
+	if (!vm->cmdline[0])
+		procfs_cmdline(vm->pid, vm->cmdline, sizeof(vm->cmdline));
 	FOR_EACH_OUTPUT(s, out)
 		out->ops->vm_start(out, vm);
 }
@@ -64,19 +65,20 @@ static uint64_t now_ns(void)
 
 /*
  * A process whose exit record was lost (ring buffer full) would keep its VMs forever:
- * whenever a VM is created, end those whose process is gone.
+ * whenever a VM is created, end those whose process is gone. The kernel side forgets a
+ * process at its exit, but entries learned from /proc can land just after that: drop them.
  */
 static void sweep_dead_vms(struct session *s)
 {
 	struct vm *vm = s->vms.head, *next;
 
+	tracer_forget_dead(s->tracer);
 	for (; vm; vm = next) {
 		next = vm->next;
 		if (vm->end_ns || kill(vm->pid, 0) == 0 || errno != ESRCH)
 			continue;
 		vm->end_reason = VM_END_GONE;
 		finish_vm(s, vm, now_ns());
-		tracer_forget_process(s->tracer, vm->pid);
 	}
 }
 
@@ -95,8 +97,11 @@ static struct vm *vm_for(struct session *s, const struct bt_event *ev)
 	return vm;
 }
 
-static void on_vm_create(struct session *s, const struct bt_event *ev)
+/* data/size: the whole record, which may carry the command line the kernel read. */
+static void on_vm_create(struct session *s, const struct bt_event *ev, const void *data,
+			 size_t size)
 {
+	const struct bt_vm_event *ve = data;
 	struct vm *vm;
 
 	sweep_dead_vms(s);
@@ -104,6 +109,8 @@ static void on_vm_create(struct session *s, const struct bt_event *ev)
 	if (!vm)
 		return;
 	vm->start_ns = ev->ts_ns;
+	if (size >= sizeof(*ve) && ve->cmdline_len <= BT_CMDLINE_MAX)
+		cmdline_printable(vm->cmdline, sizeof(vm->cmdline), ve->cmdline, ve->cmdline_len);
 	announce_vm(s, vm);
 }
 
@@ -142,7 +149,6 @@ static void on_process_exit(struct session *s, const struct bt_event *ev)
 		vm->exit_status = ev->value;
 		finish_vm(s, vm, ev->ts_ns);
 	}
-	tracer_forget_process(s->tracer, ev->tgid);
 }
 
 /* Records come from the kernel, but their size is still checked before use. */
@@ -163,7 +169,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		on_write(s, &ev);
 		break;
 	case BT_EV_VM_CREATE:
-		on_vm_create(s, &ev);
+		on_vm_create(s, &ev, data, size);
 		break;
 	case BT_EV_VM_CLOSE:
 		on_vm_close(s, &ev);

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
@@ -324,36 +325,44 @@ int tracer_add_vcpu_fd(struct tracer *t, pid_t pid, int fd, uint32_t vm_id, uint
 {
 	struct bt_fd_key key = { .tgid = pid, .fd = fd };
 	struct bt_vcpu_info info = { .vm_id = vm_id, .vcpu = vcpu };
+	uint32_t tgid = pid;
+	uint8_t one = 1;
 
-	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.vcpu_fds), &key, &info, BPF_NOEXIST))
+	/* vm_tgids too: the kernel side forgets a process's fds at its exit only if listed. */
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.vcpu_fds), &key, &info, BPF_NOEXIST) ||
+	    bpf_map_update_elem(bpf_map__fd(t->skel->maps.vm_tgids), &tgid, &one, BPF_ANY))
 		return -errno;
 	return 0;
 }
 
-/* Delete every {pid, fd} key of a fd map. */
-static void forget_fds(int map_fd, pid_t pid)
+static bool process_gone(uint32_t tgid)
 {
-	struct bt_fd_key key, next, *prev = NULL;
+	return kill(tgid, 0) && errno == ESRCH;
+}
+
+/* Delete the keys of a map whose process (the key's first u32) is gone. */
+static void forget_dead_keys(int map_fd, size_t key_size)
+{
+	uint64_t key = 0, next; /* bt_fd_key or a bare tgid: both at most 8 bytes */
+	void *prev = NULL;
 
 	while (bpf_map_get_next_key(map_fd, prev, &next) == 0) {
-		if (next.tgid == (uint32_t)pid) {
-			/* Deleting the current key restarts the walk from the next one. */
-			bpf_map_delete_elem(map_fd, &next);
+		uint32_t tgid;
+
+		memcpy(&tgid, &next, sizeof(tgid));
+		/* Deleting the current key leaves prev valid: the walk goes on after it. */
+		if (process_gone(tgid) && bpf_map_delete_elem(map_fd, &next) == 0)
 			continue;
-		}
-		key = next;
+		memcpy(&key, &next, key_size);
 		prev = &key;
 	}
 }
 
-void tracer_forget_process(struct tracer *t, pid_t pid)
+void tracer_forget_dead(struct tracer *t)
 {
-	uint32_t tgid = pid;
-
-	forget_fds(bpf_map__fd(t->skel->maps.vm_fds), pid);
-	forget_fds(bpf_map__fd(t->skel->maps.vcpu_fds), pid);
-	bpf_map_delete_elem(bpf_map__fd(t->skel->maps.vm_tgids), &tgid);
-	bpf_map_delete_elem(bpf_map__fd(t->skel->maps.traced_tgids), &tgid);
+	forget_dead_keys(bpf_map__fd(t->skel->maps.vm_fds), sizeof(struct bt_fd_key));
+	forget_dead_keys(bpf_map__fd(t->skel->maps.vcpu_fds), sizeof(struct bt_fd_key));
+	forget_dead_keys(bpf_map__fd(t->skel->maps.vm_tgids), sizeof(uint32_t));
 }
 
 int tracer_ring_fd(const struct tracer *t)

@@ -49,8 +49,8 @@ uint32_t tracer_new_vm_id(struct tracer *tracer);
 int tracer_add_vm_fd(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id);
 int tracer_add_vcpu_fd(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id, uint32_t vcpu);
 
-/* Drop the kernel state kept for a process that has exited. */
-void tracer_forget_process(struct tracer *tracer, pid_t pid);
+/* Drop the kernel-side entries of processes that no longer exist. */
+void tracer_forget_dead(struct tracer *tracer);
 
 /* fd that becomes readable when records are waiting; then call tracer_consume(). */
 int tracer_ring_fd(const struct tracer *tracer);

@@ -23,6 +23,8 @@ setup() {
 		([range(1; length) as $i | .[$i].ts_ns > .[$i - 1].ts_ns] | all) and
 		([.[] | .ts_ns - .since_start_ns] | unique | length) == 1'
 	# The VM start record precedes the events and matches since_start_ns.
+	jq -s -e --arg cmd "$VMM --timeout 60 $GUESTS/demo.bin" \
+		'[.[] | select(.type == "vm_start")] | length == 1 and .[0].cmdline == $cmd' "$OUT/demo.jsonl"
 	start=$(jq -r 'select(.type == "vm_start") | .ts_ns' "$OUT/demo.jsonl")
 	first=$(jsonl_events "$OUT/demo.jsonl" | head -1 | jq -r '.ts_ns - .since_start_ns')
 	[ "$start" = "$first" ]
