@@ -26,6 +26,12 @@ void procfs_comm(pid_t pid, char *buf, size_t len);
  */
 void procfs_cmdline(pid_t pid, char *buf, size_t len);
 
+/*
+ * Has pid exited (a zombie included)? Where pidfd_open() is missing (valgrind). A child that
+ * has exited is left for waitpid().
+ */
+bool procfs_exited(pid_t pid);
+
 /* Call fn for every process on the host; stops at the first non-zero return. */
 int procfs_for_each_pid(int (*fn)(pid_t pid, void *ctx), void *ctx);
 

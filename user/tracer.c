@@ -23,6 +23,7 @@ struct tracer {
 	struct tracer_features features;
 	int (*on_record)(void *ctx, void *data, size_t size);
 	void *ctx;
+	unsigned int batch; /* records handed over by this tracer_consume() */
 };
 
 static bool verbose;
@@ -72,6 +73,25 @@ static bool path_exists(const char *path)
 	return access(path, F_OK) == 0;
 }
 
+/*
+ * Test and diagnostic knob, not an option: BOOT_TRACE_TEST_MISSING=tp_btf,kvm_exit,... makes
+ * the probe behave as if this kernel lacked those features, so that the fallbacks and the
+ * messages naming what is missing can be exercised on a kernel that has everything
+ * (tests/e2e/boot-trace-faults.bats). Names: btf (/sys/kernel/btf/vmlinux), tp_btf (the
+ * BTF-typed kvm_pio program, e.g. kvm built without module BTF), and the tracepoints kvm_pio,
+ * kvm_exit, sys_exit_ioctl. It can only take features away.
+ */
+static bool pretend_missing(const char *feature)
+{
+	const char *list = getenv("BOOT_TRACE_TEST_MISSING");
+	size_t len = strlen(feature);
+
+	for (const char *p = list; p && *p; p += strcspn(p, ","), p += *p == ',')
+		if (strcspn(p, ",") == len && !strncmp(p, feature, len))
+			return true;
+	return false;
+}
+
 /* Classic tracepoints are looked up in tracefs: mount it if nobody has. */
 static int ensure_tracefs(void)
 {
@@ -88,6 +108,8 @@ static bool tracepoint_exists(const char *category, const char *name)
 {
 	char path[256];
 
+	if (pretend_missing(name))
+		return false;
 	snprintf(path, sizeof(path), TRACEFS "/events/%s/%s", category, name);
 	if (path_exists(path))
 		return true;
@@ -99,7 +121,9 @@ static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct tracer *t = ctx;
 
-	return t->on_record(t->ctx, data, size);
+	t->on_record(t->ctx, data, size);
+	/* A negative return makes libbpf stop after this record (which it has consumed). */
+	return ++t->batch < TRACER_CONSUME_BATCH ? 0 : -EAGAIN;
 }
 
 static int configure(struct boot_trace_bpf *skel, const struct tracer_config *cfg, bool pio_btf)
@@ -123,7 +147,7 @@ static int load(struct tracer *t, const struct tracer_config *cfg)
 {
 	int err;
 
-	for (int attempt = 0; attempt < 2; attempt++) {
+	for (int attempt = pretend_missing("tp_btf"); attempt < 2; attempt++) {
 		bool pio_btf = attempt == 0;
 
 		t->skel = boot_trace_bpf__open();
@@ -135,6 +159,11 @@ static int load(struct tracer *t, const struct tracer_config *cfg)
 		err = boot_trace_bpf__load(t->skel);
 		if (!err) {
 			t->features.pio_btf = pio_btf;
+			if (!pio_btf && !cfg->quiet)
+				fprintf(stderr,
+					"boot-trace: no BTF-typed kvm_pio tracepoint (kvm module "
+					"without BTF?): using the classic one; string I/O may show "
+					"its first element only, the rest is counted as unseen\n");
 			return 0;
 		}
 		if (verbose)
@@ -172,7 +201,7 @@ int tracer_open(struct tracer **tracer, const struct tracer_config *cfg)
 	err = check_privileges();
 	if (err)
 		return err;
-	if (!path_exists("/sys/kernel/btf/vmlinux"))
+	if (pretend_missing("btf") || !path_exists("/sys/kernel/btf/vmlinux"))
 		return fail(-ENOENT, "kernel has no BTF (/sys/kernel/btf/vmlinux is missing; "
 				     "needs CONFIG_DEBUG_INFO_BTF=y)");
 	err = ensure_tracefs();
@@ -201,6 +230,9 @@ int tracer_open(struct tracer **tracer, const struct tracer_config *cfg)
 	if (err)
 		goto out_destroy;
 	t->features.kvm_exit = t->skel->links.kvm_exit_tp != NULL;
+	if (verbose && !t->features.kvm_exit)
+		fprintf(stderr,
+			"boot-trace: kvm:kvm_exit not attached: no guest RIP in the trace\n");
 
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), handle_record, t, NULL);
 	if (!t->rb) {
@@ -303,7 +335,23 @@ int tracer_ring_fd(const struct tracer *t)
 
 int tracer_consume(struct tracer *t)
 {
-	return ring_buffer__consume(t->rb);
+	int n;
+
+	t->batch = 0;
+	n = ring_buffer__consume(t->rb);
+	return n == -EAGAIN ? (int)t->batch : n;
+}
+
+int tracer_stop(struct tracer *t)
+{
+	int n;
+
+	/* Nothing new comes in once the programs are detached: the buffer empties. */
+	boot_trace_bpf__detach(t->skel);
+	do
+		n = tracer_consume(t);
+	while (n == TRACER_CONSUME_BATCH);
+	return n < 0 ? n : 0;
 }
 
 uint64_t tracer_counter(const struct tracer *t, enum bt_counter idx)

@@ -17,6 +17,7 @@ struct tracer_config {
 	bool filter_tgids;	/* trace only processes added with tracer_trace_process() */
 	bool follow_forks;	/* ...and the processes they fork */
 	bool verbose;
+	bool quiet; /* no notice about a fallback */
 	/* Called for every record; data is untrusted in size. */
 	int (*on_record)(void *ctx, void *data, size_t size);
 	void *ctx;
@@ -47,9 +48,20 @@ int tracer_add_vcpu_fd(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id,
 /* Drop the kernel state kept for a process that has exited. */
 void tracer_forget_process(struct tracer *tracer, pid_t pid);
 
-/* fd that becomes readable when records are waiting; then call tracer_consume(). */
+/*
+ * fd that becomes readable when records are waiting; then call tracer_consume(). It hands over
+ * at most TRACER_CONSUME_BATCH records, so that a flood cannot keep the caller from its
+ * signals; when it returns that many, more may be waiting.
+ */
+#define TRACER_CONSUME_BATCH 4096
 int tracer_ring_fd(const struct tracer *tracer);
 int tracer_consume(struct tracer *tracer);
+
+/*
+ * Stop tracing (detach the programs: the trace ends here, whatever still floods in) and hand
+ * over every record already in the buffer. 0 or -errno.
+ */
+int tracer_stop(struct tracer *tracer);
 
 /* Per-CPU counters summed (enum bt_counter). */
 uint64_t tracer_counter(const struct tracer *tracer, enum bt_counter idx);
