@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
-libcmocka-dev bats libjson-c-dev jq groff-base bsdextrautils libxml2-utils"
+libcmocka-dev bats libjson-c-dev jq groff-base bsdextrautils libxml2-utils libclang-rt-14-dev valgrind"
 
 missing=""
 for p in $PKGS; do

@@ -1,9 +1,18 @@
 # Shared set-up for the end-to-end tests (bats). Paths are relative to the repository root.
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-BUILD="$ROOT/build"
-VMM="$BUILD/vmm-min"
+# BUILD: the build directory (make check-asan: build-asan). BT and VMM: the binaries, or
+# wrappers that run them under a checker (make check-valgrind).
+BUILD="${BUILD:-$ROOT/build}"
+VMM="${VMM:-$BUILD/vmm-min}"
 GUESTS="$BUILD/guests"
-BT="$BUILD/boot-trace"
+BT="${BT:-$BUILD/boot-trace}"
+
+# BT_CHECKER: set by make check-asan (asan) and make check-valgrind (valgrind), which change
+# the speed and memory use of the binaries. True when a checker is on: a test skips what
+# measures speed or memory, not correctness, and says so.
+under_checker() {
+	[ -n "${BT_CHECKER:-}" ]
+}
 
 # Skip (or, under CI=true, fail) when the machine cannot run KVM guests.
 require_kvm() {
