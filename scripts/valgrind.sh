@@ -29,8 +29,10 @@ case $1 in
 --check)
 	out=$2
 	bad=0
+	# Errors are "==PID==" lines; "--PID-- WARNING" lines (a bpf() command valgrind does not
+	# know) are not.
 	for log in "$out"/logs/vg.*; do
-		[ -s "$log" ] || continue
+		grep -q '^==[0-9]*==' "$log" || continue
 		echo "== $log"
 		cat "$log"
 		bad=1

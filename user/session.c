@@ -79,6 +79,9 @@ static void sweep_dead_vms(struct session *s, bool at_end)
 	if (!at_end && lost == s->lost_swept)
 		return;
 	s->lost_swept = lost;
+	if (!at_end)
+		tracer_forget_dead(
+		    s->tracer); /* and what the kernel keeps of processes never seen */
 	for (; vm; vm = next) {
 		pid_t pid = vm->pid;
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -316,6 +317,49 @@ static void forget_fds(int map_fd, pid_t pid)
 		key = next;
 		prev = &key;
 	}
+}
+
+static bool process_gone(uint32_t tgid)
+{
+	return kill((pid_t)tgid, 0) && errno == ESRCH;
+}
+
+/* Delete the entries of a {tgid, fd}-keyed map whose process is gone. */
+static void forget_dead_fds(int map_fd)
+{
+	struct bt_fd_key key, next, *prev = NULL;
+
+	while (bpf_map_get_next_key(map_fd, prev, &next) == 0) {
+		if (process_gone(next.tgid)) {
+			bpf_map_delete_elem(map_fd, &next);
+			continue;
+		}
+		key = next;
+		prev = &key;
+	}
+}
+
+/* The same for a tgid-keyed map. */
+static void forget_dead_tgids(int map_fd)
+{
+	uint32_t key, next, *prev = NULL;
+
+	while (bpf_map_get_next_key(map_fd, prev, &next) == 0) {
+		if (process_gone(next)) {
+			bpf_map_delete_elem(map_fd, &next);
+			continue;
+		}
+		key = next;
+		prev = &key;
+	}
+}
+
+void tracer_forget_dead(struct tracer *t)
+{
+	forget_dead_fds(bpf_map__fd(t->skel->maps.vm_fds));
+	forget_dead_fds(bpf_map__fd(t->skel->maps.vcpu_fds));
+	forget_dead_tgids(bpf_map__fd(t->skel->maps.vm_tgids));
+	forget_dead_tgids(bpf_map__fd(t->skel->maps.traced_tgids));
 }
 
 void tracer_forget_process(struct tracer *t, pid_t pid)

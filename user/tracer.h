@@ -49,6 +49,12 @@ int tracer_add_vcpu_fd(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id,
 void tracer_forget_process(struct tracer *tracer, pid_t pid);
 
 /*
+ * Drop the kernel state of every process that is gone: for those whose records (VM creation
+ * and exit both) were lost to a full ring buffer, which userspace never heard of.
+ */
+void tracer_forget_dead(struct tracer *tracer);
+
+/*
  * fd that becomes readable when records are waiting; then call tracer_consume(). It hands over
  * at most TRACER_CONSUME_BATCH records, so that a flood cannot keep the caller from its
  * signals; when it returns that many, more may be waiting.

@@ -78,11 +78,10 @@ int main(int argc, char **argv)
 	if (vmm_read_image(opts.image_path, opts.vm.mem_size - load_addr, &image, &image_size))
 		return EXIT_RUNTIME;
 
-	if (vm_init(&vm, &opts.vm))
-		return EXIT_RUNTIME;
-	if (vm_load_image(&vm, load_addr, image, image_size))
-		return EXIT_RUNTIME;
+	status = vm_init(&vm, &opts.vm) || vm_load_image(&vm, load_addr, image, image_size);
 	free(image);
+	if (status)
+		return EXIT_RUNTIME;
 
 	if (opts.vm.mode == VM_MODE_LONG && vm_setup_long_mode(&vm))
 		return EXIT_RUNTIME;

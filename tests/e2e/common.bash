@@ -44,9 +44,11 @@ jsonl_summary() {
 # Wait until FILE contains PATTERN (a background tracer saying it is attached).
 wait_for_line() {
 	local file=$1 pattern=$2 tries=${3:-300}
+	# Under valgrind boot-trace needs seconds just to load its BPF programs.
+	! under_checker || tries=$((tries * 4))
 	while ! grep -q "$pattern" "$file" 2>/dev/null; do
 		tries=$((tries - 1))
-		[ "$tries" -gt 0 ] || { echo "timed out waiting for '$pattern' in $file" >&2; cat "$file" >&2; return 1; }
+		[ "$tries" -gt 0 ] || { echo "timed out waiting for '$pattern' in $file" >&2; tail -20 "$file" >&2; return 1; }
 		sleep 0.1
 	done
 }

@@ -58,6 +58,10 @@ void tracer_forget_process(struct tracer *tracer, pid_t pid)
 {
 }
 
+void tracer_forget_dead(struct tracer *tracer)
+{
+}
+
 int tracer_ring_fd(const struct tracer *tracer)
 {
 	return -1;
