@@ -1,6 +1,7 @@
 # boot-trace: see README.md. `make V=1` shows the full commands.
 
-OUT        := build
+# OUT: the build directory (check-asan builds into build-asan/ with OUT=build-asan).
+OUT        ?= build
 GUEST_OUT  := $(OUT)/guests
 QEMU_OUT   := $(OUT)/qemu-guests
 VERSION    := 0.1.0
@@ -17,6 +18,13 @@ WARNINGS   := -Wall -Wextra -Wshadow -Wformat=2 -Wundef -Wstrict-prototypes \
 	      -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS     ?= -g -O2
 CFLAGS     += $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -DBOOT_TRACE_VERSION='"$(VERSION)"'
+# SANITIZE=address,undefined: userspace and vmm-min built with the sanitizers (check-asan).
+SANITIZE   ?=
+ifneq ($(SANITIZE),)
+SAN_FLAGS  := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+CFLAGS     += $(SAN_FLAGS)
+LDFLAGS    += $(SAN_FLAGS)
+endif
 DEPFLAGS    = -MMD -MP
 LDLIBS_BT  := -lbpf -ljson-c -lelf -lz -lm
 LDLIBS_VMM := -lpthread
@@ -33,7 +41,8 @@ endif
 # Keep guest objects between builds (they are intermediate files of the .bin rules).
 .SECONDARY:
 .DEFAULT_GOAL := all
-.PHONY: all deps bench-deps demo test unit e2e bench clean format install
+.PHONY: all deps bench-deps demo test unit e2e bench clean format install fuzz fuzz-build \
+	check-asan check-valgrind
 
 PREFIX     ?= /usr/local
 DESTDIR    ?=
@@ -165,6 +174,53 @@ $(OUT)/obj/vmm-min/%.o: vmm-min/%.c | $(OUT)/.deps-ok
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Ivmm-min -c -o $@ $<
 
+# ---- fuzz targets (libFuzzer: clang, ASan + UBSan) ----------------------------
+# tests/fuzz/fuzz_*.c; seed corpora in tests/fuzz/corpus/TARGET/. The userspace library is
+# built again with coverage instrumentation, with tests/fuzz/tracer_stub.c instead of the
+# BPF tracer; vmm-min without its main().
+FUZZ_CC      ?= clang
+FUZZ_OUT     := $(OUT)/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -g -O1 $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -DBOOT_TRACE_VERSION='"$(VERSION)"' \
+		$(FUZZ_SAN)
+FUZZ_COV     := -fsanitize=fuzzer-no-link
+FUZZ_TARGETS := decoder jsonl options vmm_args vmm_io
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_OUT)/fuzz_%)
+FUZZ_SECONDS ?= 60
+FUZZ_SHORT_SECONDS ?= 5
+FUZZ_USER_OBJS := $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,$(filter-out user/tracer.c,$(USER_LIB)) \
+		  tests/fuzz/tracer_stub.c tests/fuzz/fuzz_check.c)
+FUZZ_VMM_OBJS  := $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,$(filter-out vmm-min/main.c,$(VMM_SRCS)))
+
+$(FUZZ_OUT)/obj/%.o: %.c | $(OUT)/.deps-ok
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_COV) $(DEPFLAGS) -Ibpf -Iuser -Ivmm-min -Itests/fuzz \
+		-c -o $@ $<
+
+# The oracles are not what is fuzzed: no coverage feedback from them.
+$(FUZZ_OUT)/obj/tests/fuzz/fuzz_check.o: FUZZ_COV :=
+
+$(FUZZ_OUT)/fuzz_decoder $(FUZZ_OUT)/fuzz_jsonl $(FUZZ_OUT)/fuzz_options: \
+		$(FUZZ_OUT)/fuzz_%: $(FUZZ_OUT)/obj/tests/fuzz/fuzz_%.o $(FUZZ_USER_OBJS)
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -ljson-c -lm
+
+$(FUZZ_OUT)/fuzz_vmm_args $(FUZZ_OUT)/fuzz_vmm_io: \
+		$(FUZZ_OUT)/fuzz_%: $(FUZZ_OUT)/obj/tests/fuzz/fuzz_%.o $(FUZZ_VMM_OBJS)
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lpthread
+
+fuzz-build: $(FUZZ_BINS)
+
+# Each target for FUZZ_SECONDS over its seeds; the corpus grows in $(FUZZ_OUT)/work/, crash
+# inputs land in $(FUZZ_OUT)/artifacts/.
+fuzz: $(FUZZ_BINS)
+	$(Q)status=0; for t in $(FUZZ_TARGETS); do \
+		scripts/fuzz.sh $(FUZZ_OUT)/fuzz_$$t $(FUZZ_SECONDS) $(FUZZ_OUT)/work/$$t \
+			$(FUZZ_OUT)/artifacts || status=1; \
+	done; exit $$status
+
 # ---- tests -----------------------------------------------------------------
 $(OUT)/tests/test_%: tests/unit/test_%.c $(USER_LIB_OBJS)
 	$(call msg,TEST,$@)
@@ -177,8 +233,38 @@ $(OUT)/tests/test_boot_mark: tests/unit/test_boot_mark.c $(OUT)/obj/user/boot-ma
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Iuser/boot-mark -o $@ $^ -lcmocka
 
-test: all $(UNIT_BINS)
-	$(Q)scripts/run-tests.sh $(UNIT_BINS)
+# The e2e tests find the build through BUILD (tests/e2e/common.bash); the short fuzz pass
+# (tests/fuzz/fuzz.bats, FUZZ_SHORT_SECONDS per target) runs last.
+test: all $(UNIT_BINS) $(FUZZ_BINS)
+	$(Q)BUILD=$(abspath $(OUT)) FUZZ_SECONDS=$(FUZZ_SHORT_SECONDS) \
+		EXTRA_SUITES=tests/fuzz/fuzz.bats scripts/run-tests.sh $(UNIT_BINS)
+
+# The whole suite with userspace and vmm-min built with ASan + UBSan, in build-asan/ (the
+# normal build is untouched). A sanitizer report also lands in build-asan/sanitizer/ and changes
+# the exit status (86: ASan, 87: UBSan); any report there fails the target.
+ASAN_OUT   ?= build-asan
+SAN_LOGS    = $(abspath $(ASAN_OUT))/sanitizer
+check-asan:
+	$(Q)rm -rf $(SAN_LOGS) && mkdir -p $(SAN_LOGS) && chmod 1777 $(SAN_LOGS)
+	$(Q)ASAN_OPTIONS=log_path=$(SAN_LOGS)/asan:exitcode=86:detect_leaks=1:abort_on_error=0 \
+		UBSAN_OPTIONS=log_path=$(SAN_LOGS)/ubsan:exitcode=87:print_stacktrace=1:halt_on_error=1 \
+		BT_CHECKER=asan $(MAKE) --no-print-directory OUT=$(ASAN_OUT) SANITIZE=address,undefined test
+	$(Q)if [ -n "$$(ls -A $(SAN_LOGS))" ]; then cat $(SAN_LOGS)/*; \
+		echo "check-asan: sanitizer reports in $(SAN_LOGS)"; exit 1; fi
+	$(Q)echo "check-asan: no sanitizer report"
+
+# The end-to-end tests (and the unit tests) with boot-trace under valgrind's memcheck;
+# VALGRIND_VMM=1 wraps vmm-min too. Reports: $(OUT)/valgrind/logs/.
+VG_OUT      = $(abspath $(OUT))/valgrind
+check-valgrind: all $(UNIT_BINS)
+	$(Q)command -v valgrind >/dev/null || { echo "check-valgrind: valgrind is not installed" >&2; exit 1; }
+	$(Q)rm -rf $(VG_OUT)
+	$(Q)scripts/valgrind.sh --wrap $(VG_OUT) $(OUT)/boot-trace $(if $(VALGRIND_VMM),$(OUT)/vmm-min)
+	$(Q)BUILD=$(abspath $(OUT)) BT=$(VG_OUT)/boot-trace $(if $(VALGRIND_VMM),VMM=$(VG_OUT)/vmm-min) \
+		BT_CHECKER=valgrind UNIT_WRAP="valgrind -q --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite --log-file=$(VG_OUT)/logs/vg.%p" \
+		scripts/run-tests.sh $(UNIT_BINS)
+	$(Q)scripts/valgrind.sh --check $(VG_OUT)
 
 demo: all
 	$(Q)scripts/demo.sh
@@ -212,10 +298,11 @@ install: $(OUT)/boot-trace
 
 format:
 	clang-format -i $(VMM_SRCS) $(wildcard vmm-min/*.h) $(USER_SRCS) $(wildcard user/*.h) \
-		$(BOOT_MARK_SRCS) $(wildcard user/boot-mark/*.h) bpf/*.c bpf/*.h $(UNIT_SRCS)
+		$(BOOT_MARK_SRCS) $(wildcard user/boot-mark/*.h) bpf/*.c bpf/*.h $(UNIT_SRCS) \
+		$(wildcard tests/fuzz/*.c tests/fuzz/*.h)
 
 clean:
 	$(call msg,CLEAN,$(OUT))
 	$(Q)rm -rf $(OUT)
 
--include $(shell find $(OUT)/obj $(OUT)/bpf $(OUT)/tests -name '*.d' 2>/dev/null)
+-include $(shell find $(OUT)/obj $(OUT)/bpf $(OUT)/tests $(FUZZ_OUT)/obj -name '*.d' 2>/dev/null)

@@ -490,6 +490,7 @@ int ioctl_exit(struct trace_event_raw_sys_exit *ctx)
 	struct bt_event *e;
 	__u32 tgid, cmd;
 	long ret = ctx->ret;
+	__u8 one = 1;
 
 	/*
 	 * Runs at the end of every ioctl, KVM_RUN included: the cheapest tests first. KVM_RUN
@@ -508,7 +509,6 @@ int ioctl_exit(struct trace_event_raw_sys_exit *ctx)
 	if (cmd == KVM_CREATE_VM) {
 		struct bt_fd_key key = { .tgid = tgid, .fd = ret };
 		__u32 vm_id = __sync_fetch_and_add(&next_vm_id, 1) + 1;
-		__u8 one = 1;
 
 		if (bpf_map_update_elem(&vm_fds, &key, &vm_id, BPF_ANY) ||
 		    bpf_map_update_elem(&vm_tgids, &tgid, &one, BPF_ANY))
@@ -530,7 +530,10 @@ int ioctl_exit(struct trace_event_raw_sys_exit *ctx)
 		if (vm_id)
 			info.vm_id = *vm_id;
 		info.vcpu = regs->dx;
-		if (bpf_map_update_elem(&vcpu_fds, &key, &info, BPF_ANY))
+		/* A VM created before tracing started: its vCPUs still make this a VMM whose
+		 * exit must be reported (and its state freed). */
+		if (bpf_map_update_elem(&vcpu_fds, &key, &info, BPF_ANY) ||
+		    bpf_map_update_elem(&vm_tgids, &tgid, &one, BPF_ANY))
 			count(BT_CNT_MAP_FULL);
 		e = reserve(bpf_get_current_task_btf(), BT_EV_VCPU_CREATE);
 		if (!e)

@@ -1,7 +1,8 @@
 #!/bin/sh
-# Run every test (cmocka unit binaries given as arguments, then the bats end-to-end suites)
-# and end with one line "N passed, N failed, N skipped". Exit status is non-zero if anything
-# failed.
+# Run every test (cmocka unit binaries given as arguments, then the bats end-to-end suites,
+# then the suites named in EXTRA_SUITES) and end with one line "N passed, N failed,
+# N skipped". Exit status is non-zero if anything failed. UNIT_WRAP (e.g. valgrind) is put
+# before each unit binary.
 set -u
 cd "$(dirname "$0")/.."
 log=$(mktemp)
@@ -19,12 +20,14 @@ tally() {
 
 for t in "$@"; do
 	echo "# unit: $t"
-	CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$log" 2>&1 || status=1
+	# shellcheck disable=SC2086
+	CMOCKA_MESSAGE_OUTPUT=TAP ${UNIT_WRAP:-} "$t" >"$log" 2>&1 || status=1
 	cat "$log"
 	tally
 done
 
-for suite in tests/e2e/*.bats; do
+# shellcheck disable=SC2086
+for suite in tests/e2e/*.bats ${EXTRA_SUITES:-}; do
 	echo "# e2e: $suite"
 	bats --tap "$suite" >"$log" 2>&1 || status=1
 	cat "$log"

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <json-c/json.h>
 #include "jsonl_reader.h"
+#include "text.h"
 
 struct reader {
 	const char *name;
@@ -253,6 +254,7 @@ static int on_event(struct reader *r, struct json_object *rec)
 		ev.aux = gpa;
 	}
 	strncpy(ev.comm, thread, BT_COMM_LEN - 1);
+	text_sanitize(ev.comm);
 	if (index_known) {
 		ev.flags |= BT_PIO_STRING;
 		ev.index = index;
@@ -325,7 +327,8 @@ static int on_summary(struct reader *r, struct json_object *rec)
 	      get_uint(r, rec, "string_lost", UINT64_MAX, false, &totals.string_lost, NULL) ?:
 	      get_uint(r, rec, "malformed", UINT64_MAX, false, &totals.malformed, NULL) ?:
 	      get_opt_uint(r, rec, "lifecycle_dropped", UINT64_MAX, &totals.lifecycle_dropped,
-			   &known);
+			   &known) ?:
+	      get_opt_uint(r, rec, "map_full", UINT64_MAX, &totals.map_full, &known);
 	if (err)
 		return err;
 	if (!json_object_object_get_ex(rec, "vms", &vms) ||

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include "boot_trace.h"
 #include "labels.h"
 #include "options.h"
@@ -18,7 +19,16 @@ struct trace_totals {
 	uint64_t lifecycle_dropped; /* VM, vCPU and process records lost to it */
 	uint64_t string_lost;	/* string I/O elements the fallback tracepoint could not see */
 	uint64_t malformed;	/* records from the ring buffer that made no sense */
+	uint64_t map_full;	/* VM/vCPU fds the kernel side could not remember: identity lost */
 };
+
+/* Was anything lost? */
+bool totals_lost(const struct trace_totals *totals);
+
+/* "N events, N dropped" and every other loss that happened (no newline). */
+void print_totals(FILE *fp, const struct trace_totals *totals);
+/* The same without the events. */
+void print_losses(FILE *fp, const struct trace_totals *totals);
 
 struct output;
 
@@ -54,6 +64,10 @@ struct output {
 	bool append;		/* daemon: append, and reopen on SIGHUP */
 	bool summary_in_trace;	/* daemon: each VM's summary is one line of the trace */
 	bool failed;		/* a write error was reported */
+	bool removable;		/* a regular file of our own: removed if a write fails */
+	bool discard;		/* nothing was traced: remove the file when closing */
+	dev_t dev;		/* the file opened, to remove only that one */
+	ino_t ino;
 	const struct trace_totals *totals; /* the session's running counts */
 	void *priv;		/* the writer's own state */
 	const struct label_set *labels; /* each port's label map (NULL: debug-port for all) */
@@ -70,7 +84,10 @@ int output_open(struct output *out, const struct output_ops *ops, const char *pa
 /* After logrotate moved the file: close it and open path again. 0 or -errno. */
 int output_reopen(struct output *out);
 
-/* Flush; report a write error once (one line). 0 or -EIO. */
+/*
+ * Flush; report a write error once (one line), and remove the file if it is a trace of our
+ * own (not appended to): a partial trace must not look like a complete one. 0 or -EIO.
+ */
 int output_flush(struct output *out);
 
 /* Flush and close; -EIO after a one-line error if anything could not be written. */

@@ -296,6 +296,8 @@ static void chrome_close(struct output *out)
 				       json_object_new_uint64(st->totals.lifecycle_dropped));
 		json_object_object_add(other, "malformed",
 				       json_object_new_uint64(st->totals.malformed));
+		json_object_object_add(other, "map_full",
+				       json_object_new_uint64(st->totals.map_full));
 	}
 	fprintf(out->fp, "\n],\n\"displayTimeUnit\":\"ns\",\n\"otherData\":%s}\n",
 		json_object_to_json_string_ext(other, JSON_C_TO_STRING_PLAIN));

@@ -145,14 +145,11 @@ static void jsonl_summary(struct output *out, const struct vm_table *vms,
 
 	if (out->quiet) {
 		/* No summary record, but losses still reach stderr: nothing is lost silently. */
-		if (totals->dropped || totals->string_lost || totals->malformed ||
-		    totals->lifecycle_dropped)
-			fprintf(stderr,
-				"boot-trace: %" PRIu64 " dropped, %" PRIu64
-				" string I/O bytes unseen, %" PRIu64 " malformed records, %" PRIu64
-				" VM/process records dropped\n",
-				totals->dropped, totals->string_lost, totals->malformed,
-				totals->lifecycle_dropped);
+		if (totals_lost(totals) && out->summary_fp) {
+			fputs("boot-trace: ", out->summary_fp);
+			print_totals(out->summary_fp, totals);
+			fputc('\n', out->summary_fp);
+		}
 		return;
 	}
 	obj = json_object_new_object();
@@ -163,6 +160,7 @@ static void jsonl_summary(struct output *out, const struct vm_table *vms,
 	json_object_object_add(obj, "string_lost", json_u64(totals->string_lost));
 	json_object_object_add(obj, "lifecycle_dropped", json_u64(totals->lifecycle_dropped));
 	json_object_object_add(obj, "malformed", json_u64(totals->malformed));
+	json_object_object_add(obj, "map_full", json_u64(totals->map_full));
 	for (const struct vm *vm = vms->head; vm; vm = vm->next)
 		json_object_array_add(list, vm_summary(NULL, vm));
 	json_object_object_add(obj, "vms", list);

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "labels.h"
 #include "output.h"
 
@@ -18,6 +19,14 @@ static void print_vm_name(FILE *fp, const struct vm *vm)
 		fprintf(fp, "%s[%d] vm?", vm->comm, vm->pid);
 	else
 		fprintf(fp, "%s[%d] vm%" PRIu32, vm->comm, vm->pid, vm->id);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 static void print_stamp(FILE *fp, uint64_t ns)
@@ -107,6 +116,11 @@ static void log_vm_summary_line(struct output *out, const struct vm *vm,
 	}
 	if (!vm->start_ns)
 		fprintf(fp, "; VM start not seen: times from the first write");
+	/* A daemon runs for months: its losses show where they happen, not only at the end. */
+	if (out->totals && totals_lost(out->totals)) {
+		fputs("; host-wide since the daemon started: ", fp);
+		print_losses(fp, out->totals);
+	}
 	fputc('\n', fp);
 }
 
@@ -159,20 +173,19 @@ static void log_summary(struct output *out, const struct vm_table *vms,
 			const struct trace_totals *totals)
 {
 	FILE *fp = out->summary_fp;
-	bool lost = totals->dropped || totals->string_lost || totals->malformed ||
-		    totals->lifecycle_dropped;
 
+	/* The daemon's log keeps the final count too, stamped like its other lines. */
+	if (out->summary_in_trace && out->fp) {
+		print_stamp(out->fp, now_ns());
+		fputs("boot-trace: ", out->fp);
+		print_totals(out->fp, totals);
+		fputc('\n', out->fp);
+	}
 	/* Losses are reported even with -q: nothing is lost silently. */
-	if (!fp || (out->quiet && !lost))
+	if (!fp || (out->quiet && !totals_lost(totals)))
 		return;
-	fprintf(fp, "boot-trace: %" PRIu64 " events, %" PRIu64 " dropped", totals->events,
-		totals->dropped);
-	if (totals->string_lost)
-		fprintf(fp, ", %" PRIu64 " string I/O bytes unseen", totals->string_lost);
-	if (totals->lifecycle_dropped)
-		fprintf(fp, ", %" PRIu64 " VM/process records dropped", totals->lifecycle_dropped);
-	if (totals->malformed)
-		fprintf(fp, ", %" PRIu64 " malformed records", totals->malformed);
+	fputs("boot-trace: ", fp);
+	print_totals(fp, totals);
 	fputc('\n', fp);
 }
 

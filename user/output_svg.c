@@ -14,6 +14,7 @@
 #include <string.h>
 #include "labels.h"
 #include "output.h"
+#include "text.h"
 
 #define MAX_TICKS   20000 /* codes drawn per VM; the rest are counted in its header */
 #define CHART_WIDTH 1400
@@ -26,6 +27,11 @@
 #define VM_GAP	    18
 #define TOP	    116 /* title, legend and axis labels above the first VM */
 #define CHAR_W	    6.8 /* average advance of a 12px sans-serif character */
+/*
+ * The time axis ends at most this far from a VM's start (31 years): stamps from a file can be
+ * anything, and the axis arithmetic below must neither overflow nor divide by zero.
+ */
+#define MAX_SPAN_NS 1000000000000000000ull
 
 #define LEGEND_Y      76
 #define LEGEND_LINE_H 22 /* a legend too wide for one line goes on */
@@ -82,53 +88,26 @@ struct legend {
 
 void xml_escape(FILE *fp, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		int len = 0;
+	while (*s) {
+		unsigned char c = *s;
+		size_t len = utf8_seq_len(s);
 
 		/* XML 1.0 has no way to write most control characters: replace them. */
-		if (*p < 0x80) {
-			if (*p == '&')
-				fputs("&amp;", fp);
-			else if (*p == '<')
-				fputs("&lt;", fp);
-			else if (*p == '>')
-				fputs("&gt;", fp);
-			else if (*p == '"')
-				fputs("&quot;", fp);
-			else if (*p == '\'')
-				fputs("&apos;", fp);
-			else if (*p < 0x20 && *p != '\t' && *p != '\n')
-				fputc('?', fp);
-			else
-				fputc(*p, fp);
-			p++;
-			continue;
-		}
-		/* Copy a valid UTF-8 sequence; a stray byte becomes '?'. */
-		if (*p >= 0xc2 && *p <= 0xdf)
-			len = 2;
-		else if (*p >= 0xe0 && *p <= 0xef)
-			len = 3;
-		else if (*p >= 0xf0 && *p <= 0xf4)
-			len = 4;
-		for (int i = 1; i < len; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				len = 0;
-		/* Overlong forms and surrogates are not valid either. */
-		if ((len == 3 && *p == 0xe0 && p[1] < 0xa0) ||
-		    (len == 3 && *p == 0xed && p[1] >= 0xa0) ||
-		    (len == 4 && *p == 0xf0 && p[1] < 0x90) ||
-		    (len == 4 && *p == 0xf4 && p[1] >= 0x90))
-			len = 0;
-		if (!len) {
-			fputc('?', fp);
-			p++;
-			continue;
-		}
-		fwrite(p, 1, len, fp);
-		p += len;
+		if (c == '&')
+			fputs("&amp;", fp);
+		else if (c == '<')
+			fputs("&lt;", fp);
+		else if (c == '>')
+			fputs("&gt;", fp);
+		else if (c == '"')
+			fputs("&quot;", fp);
+		else if (c == '\'')
+			fputs("&apos;", fp);
+		else if (len == 0 || (c < 0x20 && c != '\t' && c != '\n'))
+			fputc('?', fp); /* a control byte, or a stray byte of invalid UTF-8 */
+		else
+			fwrite(s, 1, len, fp);
+		s += len ?: 1;
 	}
 }
 
@@ -572,7 +551,8 @@ static void draw(FILE *fp, struct chart *c)
 	for (int i = 0; i < c->nr_vms; i++) {
 		uint64_t base = vm_base(&c->vms[i]), last = vm_last(&c->vms[i]);
 
-		qsort(c->vms[i].rows, c->vms[i].nr_rows, sizeof(struct vcpu_row), by_vcpu);
+		if (c->vms[i].nr_rows > 1) /* rows is NULL when there are none */
+			qsort(c->vms[i].rows, c->vms[i].nr_rows, sizeof(struct vcpu_row), by_vcpu);
 		if (!c->vms[i].stats.events)
 			continue; /* a VM that wrote no code has nothing to draw */
 		if (last > base && last - base > span)
@@ -580,6 +560,8 @@ static void draw(FILE *fp, struct chart *c)
 		height += vm_height(&c->vms[i]);
 		drawn++;
 	}
+	if (span > MAX_SPAN_NS)
+		span = MAX_SPAN_NS;
 	span += span / 20 + 1; /* room after the last code */
 	step = grid_step(span);
 	span = (span + step - 1) / step * step;

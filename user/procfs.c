@@ -5,9 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include "options.h"
 #include "procfs.h"
+#include "text.h"
 
 #define KVM_VM_LINK   "anon_inode:kvm-vm"
 #define KVM_VCPU_LINK "anon_inode:kvm-vcpu:"
@@ -89,15 +92,10 @@ void cmdline_printable(char *dst, size_t dst_len, const char *args, size_t args_
 
 	while (n > 0 && args[n - 1] == '\0')
 		n--;
-	for (size_t i = 0; i < n; i++) {
-		if (args[i] == '\0')
-			dst[i] = ' ';
-		else if ((unsigned char)args[i] < 0x20 || args[i] == 0x7f)
-			dst[i] = '?';
-		else
-			dst[i] = args[i];
-	}
+	for (size_t i = 0; i < n; i++)
+		dst[i] = args[i] ? args[i] : ' ';
 	dst[n] = '\0';
+	text_sanitize(dst); /* control characters and invalid UTF-8 */
 }
 
 int procfs_for_each_pid(int (*fn)(pid_t pid, void *ctx), void *ctx)
@@ -114,4 +112,30 @@ int procfs_for_each_pid(int (*fn)(pid_t pid, void *ctx), void *ctx)
 			err = fn(pid, ctx);
 	closedir(dir);
 	return err;
+}
+
+bool procfs_exited(pid_t pid)
+{
+	siginfo_t info = {};
+	char path[64], buf[256], *state;
+	ssize_t n;
+	int fd;
+
+	/* A child of ours that has exited: leave it for waitpid(). */
+	if (waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0)
+		return info.si_pid == pid;
+	if (kill(pid, 0) && errno == ESRCH)
+		return true;
+	/* Someone else's zombie: "PID (comm) Z ...", comm may hold spaces and parentheses. */
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	state = strrchr(buf, ')');
+	return state && (state[1] == ' ') && (state[2] == 'Z' || state[2] == 'X');
 }

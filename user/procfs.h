@@ -28,10 +28,16 @@ void procfs_cmdline(pid_t pid, char *buf, size_t len);
 
 /*
  * A command line as its process holds it (arguments separated by NULs, maybe cut short) made
- * one printable line: NULs become spaces, control characters '?'; at most dst_len - 1 bytes.
- * dst may be args.
+ * one printable line: NULs become spaces, control characters and invalid UTF-8 '?' (as
+ * text_sanitize()); at most dst_len - 1 bytes. dst may be args.
  */
 void cmdline_printable(char *dst, size_t dst_len, const char *args, size_t args_len);
+
+/*
+ * Has pid exited (a zombie included)? Where pidfd_open() is missing (valgrind). A child that
+ * has exited is left for waitpid().
+ */
+bool procfs_exited(pid_t pid);
 
 /* Call fn for every process on the host; stops at the first non-zero return. */
 int procfs_for_each_pid(int (*fn)(pid_t pid, void *ctx), void *ctx);

@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include "procfs.h"
 #include "session.h"
+#include "text.h"
 
 /*
  * While records keep coming we are busy: the kernel side does not wake us, we look again
@@ -21,6 +22,9 @@
 /* A record reserved but not committed yet when we went idle: look again this soon. */
 #define PENDING_TIMEOUT_MS 1
 #define MAX_SEED_FDS	 1024
+/* Without pidfd_open (valgrind does not know it): how often to look whether a process exited. */
+#define PID_POLL_MS  100
+#define PIDFD_POLLED (-2) /* pidfds[i]: no pidfd, looked at every PID_POLL_MS */
 
 /* Hand one VM event to every writer. */
 #define FOR_EACH_OUTPUT(s, out) for (struct output *out = (s)->outs; out < (s)->outs + (s)->nr_outs; out++)
@@ -30,6 +34,7 @@ static void refresh_totals(struct session *s)
 	s->totals.dropped = tracer_counter(s->tracer, BT_CNT_DROPPED);
 	s->totals.string_lost = tracer_counter(s->tracer, BT_CNT_STRING_LOST);
 	s->totals.lifecycle_dropped = tracer_counter(s->tracer, BT_CNT_LIFECYCLE_DROPPED);
+	s->totals.map_full = tracer_counter(s->tracer, BT_CNT_MAP_FULL);
 }
 
 static void announce_vm(struct session *s, struct vm *vm)
@@ -64,21 +69,31 @@ static uint64_t now_ns(void)
 }
 
 /*
- * A process whose exit record was lost (ring buffer full) would keep its VMs forever:
- * whenever a VM is created, end those whose process is gone. The kernel side forgets a
- * process at its exit, but entries learned from /proc can land just after that: drop them.
+ * A process whose exit record was lost (ring buffer full) would keep its VMs forever: end
+ * those whose process is gone. Only once such a record was lost (or at the very end, when
+ * nothing is left in the buffer): a reader that lags behind a flood may find a process gone
+ * whose exit record it simply has not read yet.
+ * The kernel side forgets a process at its exit; entries learned from /proc just as a process
+ * exits can slip past that, so the kernel maps are swept of gone processes at each VM creation.
  */
-static void sweep_dead_vms(struct session *s)
+static void sweep_dead_vms(struct session *s, bool at_end)
 {
 	struct vm *vm = s->vms.head, *next;
+	uint64_t lost = tracer_counter(s->tracer, BT_CNT_LIFECYCLE_DROPPED);
 
-	tracer_forget_dead(s->tracer);
+	if (!at_end)
+		tracer_forget_dead(s->tracer); /* always safe: a gone process's exit has run */
+	if (!at_end && lost == s->lost_swept)
+		return;
+	s->lost_swept = lost;
 	for (; vm; vm = next) {
+		pid_t pid = vm->pid;
+
 		next = vm->next;
-		if (vm->end_ns || kill(vm->pid, 0) == 0 || errno != ESRCH)
+		if (vm->end_ns || pid <= 0 || kill(pid, 0) == 0 || errno != ESRCH)
 			continue;
 		vm->end_reason = VM_END_GONE;
-		finish_vm(s, vm, now_ns());
+		finish_vm(s, vm, now_ns()); /* the daemon frees vm here */
 	}
 }
 
@@ -104,7 +119,7 @@ static void on_vm_create(struct session *s, const struct bt_event *ev, const voi
 	const struct bt_vm_event *ve = data;
 	struct vm *vm;
 
-	sweep_dead_vms(s);
+	sweep_dead_vms(s, false);
 	vm = vm_table_get(&s->vms, ev->tgid, ev->vm_id, ev->comm);
 	if (!vm)
 		return;
@@ -151,18 +166,18 @@ static void on_process_exit(struct session *s, const struct bt_event *ev)
 	}
 }
 
-/* Records come from the kernel, but their size is still checked before use. */
-static int on_record(void *ctx, void *data, size_t size)
+/* Records come from the kernel, but nothing in them is trusted: size, type, names. */
+void session_handle_record(struct session *s, const void *data, size_t size)
 {
-	struct session *s = ctx;
 	struct bt_event ev;
 
 	if (size < sizeof(ev)) {
 		s->totals.malformed++;
-		return 0;
+		return;
 	}
 	memcpy(&ev, data, sizeof(ev));
 	ev.comm[BT_COMM_LEN - 1] = '\0';
+	text_sanitize(ev.comm); /* a thread name is whatever its process set */
 	switch (ev.type) {
 	case BT_EV_PIO:
 	case BT_EV_MMIO:
@@ -182,6 +197,11 @@ static int on_record(void *ctx, void *data, size_t size)
 	default:
 		s->totals.malformed++;
 	}
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	session_handle_record(ctx, data, size);
 	return 0;
 }
 
@@ -240,6 +260,7 @@ int session_open(struct session *s, const struct options *opts, bool filter_tgid
 		.mmio_match_value = opts->mmio_match_value,
 		.mmio_value = opts->mmio_value,
 		.verbose = opts->verbose,
+		.quiet = opts->quiet,
 		.on_record = on_record,
 		.ctx = s,
 	};
@@ -351,7 +372,7 @@ enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pi
 {
 	struct epoll_event ev = { .events = EPOLLIN }, ready[8];
 	enum loop_end end = LOOP_ERROR;
-	int epfd, sigfd = -1, live = nr_pids, forwarded = 0, timeout = -1;
+	int epfd, sigfd = -1, live = nr_pids, forwarded = 0, timeout = -1, polled = 0;
 	int *pidfds = calloc(nr_pids ?: 1, sizeof(int));
 	sigset_t mask;
 
@@ -371,6 +392,11 @@ enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pi
 	epoll_ctl(epfd, EPOLL_CTL_ADD, sigfd, &ev);
 	for (int i = 0; i < nr_pids; i++) {
 		pidfds[i] = pidfd_open(pids[i]);
+		if (pidfds[i] < 0 && errno == ENOSYS && !procfs_exited(pids[i])) {
+			pidfds[i] = PIDFD_POLLED;
+			polled++;
+			continue;
+		}
 		if (pidfds[i] < 0) {
 			live--; /* already gone */
 			continue;
@@ -382,15 +408,18 @@ enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pi
 	/* Records may be waiting already; and the kernel side must know that we will block. */
 	timeout = go_idle(s);
 	while (nr_pids == 0 || live > 0) {
-		int n = epoll_wait(epfd, ready, 8, timeout);
+		bool poll_pids = polled && (timeout < 0 || timeout > PID_POLL_MS);
+		int n = epoll_wait(epfd, ready, 8, poll_pids ? PID_POLL_MS : timeout), got;
 
 		if (n < 0 && errno != EINTR) {
 			fprintf(stderr, "boot-trace: epoll_wait: %s\n", strerror(errno));
 			goto out;
 		}
-		if (consume(s) > 0) {
+		got = consume(s);
+		if (got > 0) {
 			tracer_set_reader_idle(s->tracer, false);
-			timeout = FLUSH_TIMEOUT_MS;
+			/* A full batch: more is waiting, look again at once (after the signals). */
+			timeout = got >= TRACER_CONSUME_BATCH ? 0 : FLUSH_TIMEOUT_MS;
 		} else {
 			timeout = go_idle(s);
 		}
@@ -414,10 +443,17 @@ enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pi
 				kill(forward_to, forwarded++ ? SIGKILL : (int)si.ssi_signo);
 			}
 		}
+		for (int i = 0; polled && i < nr_pids; i++) {
+			if (pidfds[i] == PIDFD_POLLED && procfs_exited(pids[i])) {
+				pidfds[i] = -1;
+				polled--;
+				live--;
+			}
+		}
 	}
 	end = LOOP_PIDS_EXITED;
 out:
-	consume(s);
+	consume(s); /* session_close() reads the rest */
 	for (int i = 0; pidfds && i < nr_pids; i++)
 		if (pidfds[i] >= 0)
 			close(pidfds[i]);
@@ -433,7 +469,9 @@ int session_close(struct session *s)
 {
 	int err = 0;
 
-	tracer_consume(s->tracer);
+	tracer_stop(s->tracer);
+	/* A process whose exit record was lost has not "still" been running: say it is gone. */
+	sweep_dead_vms(s, true);
 	refresh_totals(s);
 	tracer_close(s->tracer);
 	/* VMs still running when the trace stops get their (incomplete) summary too. */

@@ -23,6 +23,7 @@ struct session {
 	struct vm_table vms;
 	struct trace_totals totals;
 	struct label_set labels; /* each traced port's label map, from the options */
+	uint64_t lost_swept; /* lifecycle records lost when dead processes were last looked for */
 	bool keep_vms;		/* keep ended VMs for the final summary (run, record) */
 	/* Optional: each VM once its summary is written (its statistics are final). */
 	void (*vm_done)(struct session *s, const struct vm *vm);
@@ -54,7 +55,16 @@ enum loop_end {
 enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pid_t forward_to,
 			   int *sig);
 
-/* Drain, write the summary, stop tracing, close the output. 0, or -EIO if output failed. */
+/*
+ * One ring-buffer record, as the tracer hands it over (the fuzz target
+ * tests/fuzz/fuzz_decoder.c calls it directly).
+ */
+void session_handle_record(struct session *s, const void *data, size_t size);
+
+/*
+ * Stop tracing, write what is still in the buffer, the summary, close the outputs. 0, or -EIO
+ * if output failed.
+ */
 int session_close(struct session *s);
 
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ struct tracer {
 	struct tracer_features features;
 	int (*on_record)(void *ctx, void *data, size_t size);
 	void *ctx;
+	unsigned int batch; /* records handed over by this tracer_consume() */
 };
 
 static bool verbose;
@@ -77,6 +79,25 @@ static bool path_exists(const char *path)
 	return access(path, F_OK) == 0;
 }
 
+/*
+ * Test and diagnostic knob, not an option: BOOT_TRACE_TEST_MISSING=tp_btf,kvm_exit,... makes
+ * the probe behave as if this kernel lacked those features, so that the fallbacks and the
+ * messages naming what is missing can be exercised on a kernel that has everything
+ * (tests/e2e/boot-trace-faults.bats). Names: btf (/sys/kernel/btf/vmlinux), tp_btf (the
+ * BTF-typed kvm_pio program, e.g. kvm built without module BTF), and the tracepoints kvm_pio,
+ * kvm_exit, sys_exit_ioctl. It can only take features away.
+ */
+static bool pretend_missing(const char *feature)
+{
+	const char *list = getenv("BOOT_TRACE_TEST_MISSING");
+	size_t len = strlen(feature);
+
+	for (const char *p = list; p && *p; p += strcspn(p, ","), p += *p == ',')
+		if (strcspn(p, ",") == len && !strncmp(p, feature, len))
+			return true;
+	return false;
+}
+
 /* Classic tracepoints are looked up in tracefs: mount it if nobody has. */
 static int ensure_tracefs(void)
 {
@@ -93,6 +114,8 @@ static bool tracepoint_exists(const char *category, const char *name)
 {
 	char path[256];
 
+	if (pretend_missing(name))
+		return false;
 	snprintf(path, sizeof(path), TRACEFS "/events/%s/%s", category, name);
 	if (path_exists(path))
 		return true;
@@ -104,7 +127,9 @@ static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct tracer *t = ctx;
 
-	return t->on_record(t->ctx, data, size);
+	t->on_record(t->ctx, data, size);
+	/* A negative return makes libbpf stop after this record (which it has consumed). */
+	return ++t->batch < TRACER_CONSUME_BATCH ? 0 : -EAGAIN;
 }
 
 /*
@@ -170,7 +195,7 @@ static int load(struct tracer *t, const struct tracer_config *cfg)
 	bool mmio_btf = cfg->mmio && mmio_value_is_pointer();
 	int err;
 
-	for (int attempt = 0; attempt < 2; attempt++) {
+	for (int attempt = pretend_missing("tp_btf"); attempt < 2; attempt++) {
 		bool pio_btf = attempt == 0;
 
 		t->skel = boot_trace_bpf__open();
@@ -182,7 +207,11 @@ static int load(struct tracer *t, const struct tracer_config *cfg)
 		err = boot_trace_bpf__load(t->skel);
 		if (!err) {
 			t->features.pio_btf = pio_btf;
-			t->features.mmio_btf = mmio_btf && pio_btf;
+			if (!pio_btf && !cfg->quiet)
+				fprintf(stderr,
+					"boot-trace: no BTF-typed kvm_pio tracepoint (kvm module "
+					"without BTF?): using the classic one; string I/O may show "
+					"its first element only, the rest is counted as unseen\n");
 			return 0;
 		}
 		if (verbose)
@@ -220,7 +249,7 @@ int tracer_open(struct tracer **tracer, const struct tracer_config *cfg)
 	err = check_privileges();
 	if (err)
 		return err;
-	if (!path_exists("/sys/kernel/btf/vmlinux"))
+	if (pretend_missing("btf") || !path_exists("/sys/kernel/btf/vmlinux"))
 		return fail(-ENOENT, "kernel has no BTF (/sys/kernel/btf/vmlinux is missing; "
 				     "needs CONFIG_DEBUG_INFO_BTF=y)");
 	err = ensure_tracefs();
@@ -252,6 +281,9 @@ int tracer_open(struct tracer **tracer, const struct tracer_config *cfg)
 	if (err)
 		goto out_destroy;
 	t->features.kvm_exit = t->skel->links.kvm_exit_tp != NULL;
+	if (verbose && !t->features.kvm_exit)
+		fprintf(stderr,
+			"boot-trace: kvm:kvm_exit not attached: no guest RIP in the trace\n");
 
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), handle_record, t, NULL);
 	if (!t->rb) {
@@ -363,6 +395,7 @@ void tracer_forget_dead(struct tracer *t)
 	forget_dead_keys(bpf_map__fd(t->skel->maps.vm_fds), sizeof(struct bt_fd_key));
 	forget_dead_keys(bpf_map__fd(t->skel->maps.vcpu_fds), sizeof(struct bt_fd_key));
 	forget_dead_keys(bpf_map__fd(t->skel->maps.vm_tgids), sizeof(uint32_t));
+	forget_dead_keys(bpf_map__fd(t->skel->maps.traced_tgids), sizeof(uint32_t));
 }
 
 int tracer_ring_fd(const struct tracer *t)
@@ -372,7 +405,23 @@ int tracer_ring_fd(const struct tracer *t)
 
 int tracer_consume(struct tracer *t)
 {
-	return ring_buffer__consume(t->rb);
+	int n;
+
+	t->batch = 0;
+	n = ring_buffer__consume(t->rb);
+	return n == -EAGAIN ? (int)t->batch : n;
+}
+
+int tracer_stop(struct tracer *t)
+{
+	int n;
+
+	/* Nothing new comes in once the programs are detached: the buffer empties. */
+	boot_trace_bpf__detach(t->skel);
+	do
+		n = tracer_consume(t);
+	while (n == TRACER_CONSUME_BATCH);
+	return n < 0 ? n : 0;
 }
 
 void tracer_set_reader_idle(struct tracer *t, bool idle)

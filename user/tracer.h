@@ -21,6 +21,7 @@ struct tracer_config {
 	bool mmio_match_value; /* ...of mmio_value only */
 	uint8_t mmio_value;
 	bool verbose;
+	bool quiet; /* no notice about a fallback */
 	/* Called for every record; data is untrusted in size. */
 	int (*on_record)(void *ctx, void *data, size_t size);
 	void *ctx;
@@ -49,10 +50,18 @@ uint32_t tracer_new_vm_id(struct tracer *tracer);
 int tracer_add_vm_fd(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id);
 int tracer_add_vcpu_fd(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id, uint32_t vcpu);
 
-/* Drop the kernel-side entries of processes that no longer exist. */
+/*
+ * Drop the kernel state of every process that is gone: for those whose records (VM creation
+ * and exit both) were lost to a full ring buffer, which userspace never heard of.
+ */
 void tracer_forget_dead(struct tracer *tracer);
 
-/* fd that becomes readable when records are waiting; then call tracer_consume(). */
+/*
+ * fd that becomes readable when records are waiting; then call tracer_consume(). It hands over
+ * at most TRACER_CONSUME_BATCH records, so that a flood cannot keep the caller from its
+ * signals; when it returns that many, more may be waiting.
+ */
+#define TRACER_CONSUME_BATCH 4096
 int tracer_ring_fd(const struct tracer *tracer);
 int tracer_consume(struct tracer *tracer);
 
@@ -64,6 +73,12 @@ void tracer_set_reader_idle(struct tracer *tracer, bool idle);
 
 /* Records reserved in the ring buffer but not consumed yet (committed or not). */
 bool tracer_ring_pending(const struct tracer *tracer);
+
+/*
+ * Stop tracing (detach the programs: the trace ends here, whatever still floods in) and hand
+ * over every record already in the buffer. 0 or -errno.
+ */
+int tracer_stop(struct tracer *tracer);
 
 /* Per-CPU counters summed (enum bt_counter). */
 uint64_t tracer_counter(const struct tracer *tracer, enum bt_counter idx);

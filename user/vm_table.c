@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include "text.h"
 #include "vm_table.h"
 
 void vm_table_init(struct vm_table *table)
@@ -37,8 +38,11 @@ struct vm *vm_table_get(struct vm_table *table, pid_t pid, uint32_t id, const ch
 		return NULL;
 	vm->pid = pid;
 	vm->id = id;
-	/* comm comes from the kernel (or /proc) and may lack a terminator. */
+	/* comm comes from the kernel, /proc or a file: it may lack a terminator, hold control
+	 * characters or end in the middle of a UTF-8 sequence (the kernel cuts names at 15 bytes).
+	 */
 	strncpy(vm->comm, comm, sizeof(vm->comm) - 1);
+	text_sanitize(vm->comm);
 	*table->tail = vm;
 	table->tail = &vm->next;
 	table->count++;

@@ -57,7 +57,7 @@ int serial_init(const char *path)
 		serial_fd = STDOUT_FILENO;
 		serial_owns_fd = false;
 	} else {
-		serial_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		serial_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 		if (serial_fd < 0) {
 			ret = -errno;
 			fprintf(stderr, "vmm-min: cannot create serial file %s: %s\n", path,

@@ -31,34 +31,41 @@ static unsigned long long vcpu_rip(struct vcpu *vcpu)
 	return regs.rip;
 }
 
-static int vcpu_handle_io(struct vcpu *vcpu, uint64_t now)
+int vcpu_handle_io(struct vcpu *vcpu, uint64_t now)
 {
 	struct kvm_run *run = vcpu->run;
+	/*
+	 * One copy, checked once: the data is written back into the same mapping, so reading
+	 * the header again could see a size or count that was never checked.
+	 */
+	const typeof(run->io) io = run->io;
 	struct io_access acc;
 	uint64_t bytes, end;
 	uint8_t *data;
 	uint32_t i;
 
-	if (run->io.size != 1 && run->io.size != 2 && run->io.size != 4) {
+	if (io.size != 1 && io.size != 2 && io.size != 4) {
 		fprintf(stderr, "vmm-min: vcpu%d: port 0x%x access of bad size %u\n", vcpu->index,
-			run->io.port, run->io.size);
+			io.port, io.size);
 		return -EINVAL;
 	}
-	if (__builtin_mul_overflow((uint64_t)run->io.size, (uint64_t)run->io.count, &bytes) ||
-	    __builtin_add_overflow(run->io.data_offset, bytes, &end) || end > vcpu->vm->run_size) {
+	/* KVM puts the data on the page after struct kvm_run; never on the header itself. */
+	if (__builtin_mul_overflow((uint64_t)io.size, (uint64_t)io.count, &bytes) ||
+	    __builtin_add_overflow(io.data_offset, bytes, &end) || end > vcpu->vm->run_size ||
+	    io.data_offset < sizeof(*run)) {
 		fprintf(stderr, "vmm-min: vcpu%d: port 0x%x data outside kvm_run\n", vcpu->index,
-			run->io.port);
+			io.port);
 		return -EINVAL;
 	}
 
-	data = (uint8_t *)run + run->io.data_offset;
-	for (i = 0; i < run->io.count; i++, data += run->io.size) {
+	data = (uint8_t *)run + io.data_offset;
+	for (i = 0; i < io.count; i++, data += io.size) {
 		acc = (struct io_access){
 		    .vcpu = vcpu->index,
 		    .mono_ns = now,
-		    .port = run->io.port,
-		    .size = run->io.size,
-		    .is_write = run->io.direction == KVM_EXIT_IO_OUT,
+		    .port = io.port,
+		    .size = io.size,
+		    .is_write = io.direction == KVM_EXIT_IO_OUT,
 		};
 		if (acc.is_write)
 			memcpy(&acc.value, data, acc.size); /* x86: little endian */
@@ -69,7 +76,8 @@ static int vcpu_handle_io(struct vcpu *vcpu, uint64_t now)
 	return 0;
 }
 
-static int vcpu_handle_mmio(struct vcpu *vcpu, uint64_t now)
+/* Not static: the fuzz harness calls it (tests/fuzz/fuzz_vmm_io.c). */
+int vcpu_handle_mmio(struct vcpu *vcpu, uint64_t now)
 {
 	struct kvm_run *run = vcpu->run;
 	struct mmio_access acc = {

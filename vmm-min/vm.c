@@ -134,6 +134,18 @@ void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
 	return vm->mem + gpa;
 }
 
+int vm_load_image(struct vm *vm, uint64_t gpa, const uint8_t *image, size_t size)
+{
+	void *dest = vm_gpa_to_hva(vm, gpa, size);
+
+	if (!dest) {
+		fprintf(stderr, "vmm-min: image does not fit in guest memory\n");
+		return -EFBIG;
+	}
+	memcpy(dest, image, size);
+	return 0;
+}
+
 uint64_t vm_load_addr(const struct vm_config *cfg)
 {
 	return cfg->mode == VM_MODE_LONG ? LONG_LOAD_ADDR : REAL_LOAD_ADDR;

@@ -71,6 +71,8 @@ struct vm {
 int vm_init(struct vm *vm, const struct vm_config *cfg);
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
 uint64_t vm_load_addr(const struct vm_config *cfg);
+/* Copy a guest image to [gpa, gpa + size) of guest RAM; -EFBIG after a message if outside. */
+int vm_load_image(struct vm *vm, uint64_t gpa, const uint8_t *image, size_t size);
 int vm_setup_long_mode(struct vm *vm);
 int vm_create_vcpus(struct vm *vm);
 
@@ -79,5 +81,12 @@ void vm_vcpu_halted(struct vm *vm);
 
 /* vcpu.c */
 int vcpu_start(struct vcpu *vcpu);
+/*
+ * The exits the guest drives, on vcpu->run as KVM filled it in (fuzzed without KVM by
+ * tests/fuzz/fuzz_vmm_io.c): every offset and length is checked against the mapping.
+ * 0, or -EINVAL after a one-line error (the VM then ends with status 1).
+ */
+int vcpu_handle_io(struct vcpu *vcpu, uint64_t now);
+int vcpu_handle_mmio(struct vcpu *vcpu, uint64_t now);
 
 #endif /* VMM_MIN_VM_H */

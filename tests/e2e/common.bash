@@ -1,9 +1,18 @@
 # Shared set-up for the end-to-end tests (bats). Paths are relative to the repository root.
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-BUILD="$ROOT/build"
-VMM="$BUILD/vmm-min"
+# BUILD: the build directory (make check-asan: build-asan). BT and VMM: the binaries, or
+# wrappers that run them under a checker (make check-valgrind).
+BUILD="${BUILD:-$ROOT/build}"
+VMM="${VMM:-$BUILD/vmm-min}"
 GUESTS="$BUILD/guests"
-BT="$BUILD/boot-trace"
+BT="${BT:-$BUILD/boot-trace}"
+
+# BT_CHECKER: set by make check-asan (asan) and make check-valgrind (valgrind), which change
+# the speed and memory use of the binaries. True when a checker is on: a test skips what
+# measures speed or memory, not correctness, and says so.
+under_checker() {
+	[ -n "${BT_CHECKER:-}" ]
+}
 
 # Skip (or, under CI=true, fail) when the machine cannot run KVM guests.
 require_kvm() {
@@ -35,9 +44,11 @@ jsonl_summary() {
 # Wait until FILE contains PATTERN (a background tracer saying it is attached).
 wait_for_line() {
 	local file=$1 pattern=$2 tries=${3:-300}
+	# Under valgrind boot-trace needs seconds just to load its BPF programs.
+	! under_checker || tries=$((tries * 4))
 	while ! grep -q "$pattern" "$file" 2>/dev/null; do
 		tries=$((tries - 1))
-		[ "$tries" -gt 0 ] || { echo "timed out waiting for '$pattern' in $file" >&2; cat "$file" >&2; return 1; }
+		[ "$tries" -gt 0 ] || { echo "timed out waiting for '$pattern' in $file" >&2; tail -20 "$file" >&2; return 1; }
 		sleep 0.1
 	done
 }

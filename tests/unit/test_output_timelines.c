@@ -165,8 +165,9 @@ static void test_chrome_empty_and_second_vm(void **state)
 	capture_open(&c, &output_chrome_ops);
 	c.out.ops->event(&c.out, &a, &ev);
 	c.out.ops->event(&c.out, &b, &ev);
-	capture_close(&c);
-	assert_non_null(json_tokener_parse(c.buf));
+	root = json_tokener_parse(capture_close(&c));
+	assert_non_null(root);
+	json_object_put(root);
 	assert_non_null(strstr(c.buf, "\"pid\":4242,"));
 	assert_non_null(strstr(c.buf, "\"pid\":4198546,")); /* 4242 + 2^22 */
 	assert_non_null(strstr(c.buf, "\"name\":\"vmm[4242] vm2\""));

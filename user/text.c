@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include "text.h"
+
+size_t utf8_seq_len(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len;
+
+	if (*p < 0x80)
+		return 1;
+	if (*p >= 0xc2 && *p <= 0xdf)
+		len = 2;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		len = 3;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	/* A NUL ends the string early: it is not a continuation byte either. */
+	for (size_t i = 1; i < len; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	/* Overlong forms, surrogates and code points past U+10FFFF are not valid either. */
+	if ((len == 3 && *p == 0xe0 && p[1] < 0xa0) || (len == 3 && *p == 0xed && p[1] >= 0xa0) ||
+	    (len == 4 && *p == 0xf0 && p[1] < 0x90) || (len == 4 && *p == 0xf4 && p[1] >= 0x90))
+		return 0;
+	return len;
+}
+
+void text_sanitize(char *s)
+{
+	while (*s) {
+		unsigned char c = *s;
+		size_t len = utf8_seq_len(s);
+
+		/* C1 controls (U+0080-U+009F) too: terminals act on some of them. */
+		if (len == 0 || c < 0x20 || c == 0x7f ||
+		    (c == 0xc2 && (unsigned char)s[1] < 0xa0)) {
+			*s++ = '?';
+			continue;
+		}
+		s += len;
+	}
+}

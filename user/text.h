@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Names that come from the traced side (process and thread names, command lines) are kept as
+ * printable UTF-8, so that no writer can be broken by them: a newline would forge a log line,
+ * a stray byte would make a JSON or SVG file invalid.
+ */
+#ifndef TEXT_H
+#define TEXT_H
+
+#include <stddef.h>
+
+/* Length of the valid UTF-8 sequence at p (1 for ASCII), or 0 if p starts no valid one. */
+size_t utf8_seq_len(const char *p);
+
+/* In place: control characters and bytes that are not valid UTF-8 become '?'. */
+void text_sanitize(char *s);
+
+#endif
