@@ -17,6 +17,7 @@
 struct replay {
 	struct output outs[NR_OUTS];
 	struct fuzz_buf bufs[NR_OUTS];
+	struct label_set labels; /* as report: no maps, each event's recorded label */
 };
 
 static void r_vm_start(void *ctx, const struct vm *vm)
@@ -27,12 +28,15 @@ static void r_vm_start(void *ctx, const struct vm *vm)
 		r->outs[i].ops->vm_start(&r->outs[i], vm);
 }
 
-static void r_event(void *ctx, const struct vm *vm, const struct bt_event *ev)
+static void r_event(void *ctx, const struct vm *vm, const struct bt_event *ev,
+		    const struct label *label)
 {
 	struct replay *r = ctx;
 
+	r->labels.recorded = label;
 	for (int i = 1; i < NR_OUTS; i++)
 		r->outs[i].ops->event(&r->outs[i], vm, ev);
+	r->labels.recorded = NULL;
 }
 
 static void r_vm_end(void *ctx, const struct vm *vm)
@@ -85,8 +89,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fp = size ? fmemopen((void *)data, size, "r") : fopen("/dev/null", "r");
 	if (!fp)
 		abort();
-	for (int i = 0; i < NR_OUTS; i++)
+	for (int i = 0; i < NR_OUTS; i++) {
 		fuzz_output_open(&r->outs[i], &r->bufs[i], formats[i], 0);
+		r->outs[i].labels = &r->labels;
+	}
 	ret = jsonl_replay_stream(fp, "in.jsonl", &ops, r, err, sizeof(err));
 	fclose(fp);
 	/* A refusal is one line of text naming the file. */
