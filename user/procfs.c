@@ -51,18 +51,26 @@ int procfs_kvm_fds(pid_t pid, struct kvm_fd *fds, int max)
 	return n;
 }
 
-void procfs_comm(pid_t pid, char *buf, size_t len)
+/* Read at most len - 1 bytes of /proc/PID/NAME into buf: how many, or -1. */
+static ssize_t read_proc(pid_t pid, const char *name, char *buf, size_t len)
 {
 	char path[64];
 	ssize_t n = -1;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		n = read(fd, buf, len - 1);
 		close(fd);
 	}
+	return n;
+}
+
+void procfs_comm(pid_t pid, char *buf, size_t len)
+{
+	ssize_t n = read_proc(pid, "comm", buf, len);
+
 	if (n <= 0) {
 		snprintf(buf, len, "?");
 		return;
@@ -73,16 +81,8 @@ void procfs_comm(pid_t pid, char *buf, size_t len)
 
 void procfs_cmdline(pid_t pid, char *buf, size_t len)
 {
-	char path[64];
-	ssize_t n = -1;
-	int fd;
+	ssize_t n = read_proc(pid, "cmdline", buf, len);
 
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, len - 1);
-		close(fd);
-	}
 	cmdline_printable(buf, len, buf, n > 0 ? n : 0);
 }
 
