@@ -141,6 +141,9 @@ static void log_vm_summary(struct output *out, const struct vm *vm)
 	}
 	if (out->quiet || !fp)
 		goto out;
+	/* On a terminal the trace (stdout) and the summary (stderr) interleave: trace first. */
+	if (out->fp && out->fp != fp)
+		fflush(out->fp);
 	fprintf(fp, "boot-trace: ");
 	print_vm_name(fp, vm);
 	fprintf(fp, ": %" PRIu64 " codes, %s%s%s\n", vm->stats.events,
