@@ -17,20 +17,8 @@ teardown() {
 	[ -z "${MOUNTED:-}" ] || umount "$MOUNTED"
 }
 
-FLOOD=(--timeout 60 --serial /dev/null --arg 3000000)
-
-# The process that boot-trace run (pid $1) started, once it runs.
-child_of() {
-	local child tries=300
-	while [ "$tries" -gt 0 ]; do
-		child=$(pgrep -P "$1" | head -1)
-		[ -n "$child" ] && { echo "$child"; return 0; }
-		tries=$((tries - 1))
-		sleep 0.1
-	done
-	echo "no child of $1" >&2
-	return 1
-}
+# A flood that outlasts the test (a tracer under a checker takes long to start and to stop).
+FLOOD=(--timeout "$(slow 60)" --serial /dev/null --arg "$(slow 3000000)")
 
 # The events line of the summary on stderr (file $1): prints N of "N events, M dropped".
 summary_events() {
@@ -97,9 +85,13 @@ check_complete() {
 		check_complete "$fmt" "$OUT/run.$fmt" "$OUT/run-$fmt.err"
 		[ "$sig" = INT ] && sig=TERM || sig=INT
 	done
-	# The VMM's end is in the trace, with the signal that killed it (SIGTERM for jsonl).
-	jq -s -e '[.[] | select(.type == "vm_end")] | length == 1 and .[0].signal == 15' "$OUT/run.jsonl"
-	grep -q 'VMM exited (killed by signal 2)' "$OUT/run.log"
+	# The VMM's end is in the trace, with the signal that killed it (SIGTERM for jsonl),
+	# unless its exit record was lost to a full buffer (a reader slowed by a checker), which
+	# the summary then counts.
+	jq -s -e '([.[] | select(.type == "vm_end")] | length == 1 and .[0].signal == 15) or
+		(.[-1].lifecycle_dropped > 0)' "$OUT/run.jsonl"
+	grep -q 'VMM exited (killed by signal 2)' "$OUT/run.log" ||
+		grep -q 'VM/process records dropped' "$OUT/run-log.err"
 }
 
 @test "SIGINT and SIGTERM of record -p mid-flood, five recorders at once: all complete" {
@@ -126,16 +118,17 @@ check_complete() {
 		eval "wait \$rec_$fmt"
 		check_complete "$fmt" "$OUT/rec.$fmt" "$OUT/rec-$fmt.err"
 	done
-	kill "$vmm"
-	# The VM was still running: its summary says so.
-	jq -s -e '[.[] | select(.type == "vm_summary")] | length == 1 and .[0].complete == false' \
+	kill "$vmm" 2>/dev/null || true
+	# The VM was still running: its summary says so. (Writes made before record -p found the
+	# VM in /proc have no VM id: they may make a second, unnamed VM.)
+	jq -s -e '[.[] | select(.type == "vm_summary")] | length >= 1 and all(.[]; .complete == false)' \
 		"$OUT/rec.jsonl"
 	grep -Eq "^boot-trace: vmm-min\[$vmm\] vm[0-9]+: [0-9]+ codes, still running \(incomplete\)" \
 		"$OUT/rec-log.err"
 }
 
 @test "VMM killed mid-boot under record -p: its end and an incomplete summary in the trace" {
-	"$VMM" --timeout 60 --serial /dev/null --arg 400000 "$GUESTS/demo.bin" &
+	"$VMM" --timeout 120 --serial /dev/null --arg "$(slow 400000)" "$GUESTS/demo.bin" &
 	vmm=$!
 	PIDS="$vmm"
 	"$BT" record -p "$vmm" -f chrome -o "$OUT/kill.json" 2>"$OUT/kill.err" &
@@ -301,14 +294,21 @@ time.sleep(60)' "$OUT/zombie" &
 		"$BT" record -p "$z" -f jsonl -o "$OUT/z.jsonl"
 	[ ! -e "$OUT/z.jsonl" ] # no empty trace left behind
 	# With a live process as well: that one is traced, the other named, status 1 (record -p
-	# ends by itself when the live one exits).
-	"$VMM" --timeout 60 --serial /dev/null --arg 100000 "$GUESTS/demo.bin" &
+	# ends by itself when the live one is gone).
+	"$VMM" --timeout 120 --serial /dev/null --arg "$(slow 400000)" "$GUESTS/demo.bin" &
 	vmm=$!
 	PIDS="$PIDS $vmm"
+	"$BT" record -p "$vmm" -p "$z" -f jsonl -o "$OUT/one.jsonl" 2>"$OUT/one.err" &
+	rec=$!
+	PIDS="$PIDS $rec"
+	wait_for_line "$OUT/one.err" "tracing"
+	wait_for_line "$OUT/one.jsonl" '"type":"event"'
+	kill "$vmm" 2>/dev/null || true
 	status=0
-	"$BT" record -q -p "$vmm" -p "$z" -f jsonl -o "$OUT/one.jsonl" 2>"$OUT/one.err" || status=$?
+	wait "$rec" || status=$?
 	[ "$status" -eq 1 ]
-	[ "$(cat "$OUT/one.err")" = "boot-trace: process $z exited before tracing started" ]
+	grep -qx "boot-trace: process $z exited before tracing started" "$OUT/one.err"
+	[ "$(grep -c '^boot-trace: process' "$OUT/one.err")" -eq 1 ]
 	jsonl_events "$OUT/one.jsonl" | jq -s -e "length >= 1 and all(.[]; .pid == $vmm)"
 	kill "$zparent"
 	wait "$zparent" 2>/dev/null || true

@@ -61,9 +61,9 @@ stop_recorder() {
 
 @test "record -p: only the named process, found already running" {
 	# Two slow guests (~0.15 s between codes); trace only the first.
-	"$VMM" --timeout 60 --serial /dev/null --arg 400000 "$GUESTS/demo.bin" &
+	"$VMM" --timeout 120 --serial /dev/null --arg "$(slow 400000)" "$GUESTS/demo.bin" &
 	a=$!
-	"$VMM" --timeout 60 --serial /dev/null --arg 400000 "$GUESTS/demo.bin" &
+	"$VMM" --timeout 120 --serial /dev/null --arg "$(slow 400000)" "$GUESTS/demo.bin" &
 	b=$!
 	PIDS="$a $b"
 	wait_for_vm "$a"
@@ -83,9 +83,9 @@ stop_recorder() {
 }
 
 @test "record -p with two pids traces both" {
-	"$VMM" --timeout 60 --serial /dev/null --arg 300000 "$GUESTS/demo.bin" &
+	"$VMM" --timeout 120 --serial /dev/null --arg "$(slow 300000)" "$GUESTS/demo.bin" &
 	a=$!
-	"$VMM" --timeout 60 --serial /dev/null --arg 300000 "$GUESTS/demo.bin" &
+	"$VMM" --timeout 120 --serial /dev/null --arg "$(slow 300000)" "$GUESTS/demo.bin" &
 	b=$!
 	PIDS="$a $b"
 	wait_for_vm "$a"

@@ -14,6 +14,28 @@ under_checker() {
 	[ -n "${BT_CHECKER:-}" ]
 }
 
+# A delay for the demo guest (--arg: kilo-TSC-cycles per step) that gives a tracer started
+# after the guest time to attach: 20 times longer under a checker, where boot-trace needs
+# seconds to load.
+slow() {
+	if under_checker; then echo $(($1 * 20)); else echo "$1"; fi
+}
+
+# The process that boot-trace run (pid $1) started, once it runs as vmm-min (not before its
+# exec).
+child_of() {
+	local child tries=300
+	! under_checker || tries=$((tries * 4))
+	while [ "$tries" -gt 0 ]; do
+		child=$(pgrep -x -P "$1" vmm-min | head -1)
+		[ -n "$child" ] && { echo "$child"; return 0; }
+		tries=$((tries - 1))
+		sleep 0.1
+	done
+	echo "no child of $1" >&2
+	return 1
+}
+
 # Skip (or, under CI=true, fail) when the machine cannot run KVM guests.
 require_kvm() {
 	if [ ! -w /dev/kvm ]; then

@@ -224,6 +224,34 @@ static void test_jsonl_unknowns_are_null(void **state)
 	free(c.buf);
 }
 
+/* The daemon's log: losses at the end of a VM's summary line, and the totals stamped last. */
+static void test_log_daemon_names_losses(void **state)
+{
+	struct trace_totals totals = {.events = 11, .dropped = 7, .map_full = 2};
+	struct vm vm = test_vm();
+	struct vm_table vms;
+	struct capture c;
+	char *text;
+
+	vm.end_ns = vm.start_ns + 1000;
+	vm.end_reason = VM_END_EXIT;
+	capture_open(&c, &output_log_ops);
+	c.out.summary_in_trace = true;
+	c.out.summary_fp = NULL;
+	c.out.totals = &totals;
+	output_log_ops.vm_summary(&c.out, &vm);
+	vm_table_init(&vms);
+	output_log_ops.summary(&c.out, &vms, &totals);
+	text = capture_close(&c);
+	assert_non_null(strstr(text, "vmm-min[4242] vm1: boot summary: exit status 0, 0 codes; "
+				     "host-wide since the daemon started: 7 dropped, 2 VM/vCPU "
+				     "identities lost (kernel map full)\n["));
+	assert_non_null(strstr(text,
+			       "] boot-trace: 11 events, 7 dropped, 2 VM/vCPU identities lost "
+			       "(kernel map full)\n"));
+	free(c.buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_jsonl_mmio_event),
 		cmocka_unit_test(test_jsonl_event_fields_and_escaping),
 		cmocka_unit_test(test_jsonl_unknowns_are_null),
+		cmocka_unit_test(test_log_daemon_names_losses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
