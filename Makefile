@@ -184,7 +184,7 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit
 FUZZ_CFLAGS  := -g -O1 $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -DBOOT_TRACE_VERSION='"$(VERSION)"' \
 		$(FUZZ_SAN)
 FUZZ_COV     := -fsanitize=fuzzer-no-link
-FUZZ_TARGETS := decoder jsonl options vmm_args vmm_io
+FUZZ_TARGETS := decoder jsonl options labels vmm_args vmm_io
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_OUT)/fuzz_%)
 FUZZ_SECONDS ?= 60
 FUZZ_SHORT_SECONDS ?= 5
@@ -201,7 +201,7 @@ $(FUZZ_OUT)/obj/%.o: %.c | $(OUT)/.deps-ok
 # The oracles are not what is fuzzed: no coverage feedback from them.
 $(FUZZ_OUT)/obj/tests/fuzz/fuzz_check.o: FUZZ_COV :=
 
-$(FUZZ_OUT)/fuzz_decoder $(FUZZ_OUT)/fuzz_jsonl $(FUZZ_OUT)/fuzz_options: \
+$(FUZZ_OUT)/fuzz_decoder $(FUZZ_OUT)/fuzz_jsonl $(FUZZ_OUT)/fuzz_options $(FUZZ_OUT)/fuzz_labels: \
 		$(FUZZ_OUT)/fuzz_%: $(FUZZ_OUT)/obj/tests/fuzz/fuzz_%.o $(FUZZ_USER_OBJS)
 	$(call msg,FUZZ-LD,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -ljson-c -lm

@@ -30,6 +30,10 @@ fuzz() {
 	fuzz options
 }
 
+@test "fuzz: label files (--labels FILE)" {
+	fuzz labels
+}
+
 @test "fuzz: vmm-min command line and guest image" {
 	fuzz vmm_args
 }
