@@ -157,7 +157,7 @@ $(OUT)/obj/user/%.o: user/%.c | $(OUT)/boot_trace.skel.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(OUT) -Ibpf -Iuser -c -o $@ $<
 
-# ---- boot-mark (runs inside guests: static, small) --------------------------
+# ---- boot-mark (runs inside guests: static, small; never sanitized: static ASan is not a thing)
 BOOT_MARK_CFLAGS := -Os -ffunction-sections -fdata-sections
 
 $(OUT)/boot-mark: $(BOOT_MARK_OBJS)
@@ -167,7 +167,8 @@ $(OUT)/boot-mark: $(BOOT_MARK_OBJS)
 $(OUT)/obj/user/boot-mark/%.o: user/boot-mark/%.c | $(OUT)/.deps-ok
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(BOOT_MARK_CFLAGS) $(DEPFLAGS) -Iuser/boot-mark -c -o $@ $<
+	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(CFLAGS)) $(BOOT_MARK_CFLAGS) $(DEPFLAGS) \
+		-Iuser/boot-mark -c -o $@ $<
 
 $(OUT)/obj/vmm-min/%.o: vmm-min/%.c | $(OUT)/.deps-ok
 	$(call msg,CC,$@)
