@@ -25,6 +25,11 @@
 /* Without pidfd_open (valgrind does not know it): how often to look whether a process exited. */
 #define PID_POLL_MS  100
 #define PIDFD_POLLED (-2) /* pidfds[i]: no pidfd, looked at every PID_POLL_MS */
+/*
+ * After an exit record was lost, the idle reader looks for gone processes at once and once
+ * more this much later: the record is counted lost just before the process turns zombie.
+ */
+#define RESWEEP_MS 1000
 
 /* Hand one VM event to every writer. */
 #define FOR_EACH_OUTPUT(s, out) for (struct output *out = (s)->outs; out < (s)->outs + (s)->nr_outs; out++)
@@ -70,31 +75,31 @@ static uint64_t now_ns(void)
 
 /*
  * A process whose exit record was lost (ring buffer full) would keep its VMs forever: end
- * those whose process is gone. Only once such a record was lost (or at the very end, when
- * nothing is left in the buffer): a reader that lags behind a flood may find a process gone
- * whose exit record it simply has not read yet.
+ * those whose process is gone (or a zombie: its exit has run). Only once such a record was
+ * lost, and only with the buffer drained (go_idle, session_close): a reader that lags behind
+ * a flood may find a process gone whose exit record it simply has not read yet.
  * The kernel side forgets a process at its exit; entries learned from /proc just as a process
  * exits can slip past that, so the kernel maps are swept of gone processes at each VM creation.
+ * Returns true if it looked.
  */
-static void sweep_dead_vms(struct session *s, bool at_end)
+static bool sweep_dead_vms(struct session *s, bool always)
 {
 	struct vm *vm = s->vms.head, *next;
 	uint64_t lost = tracer_counter(s->tracer, BT_CNT_LIFECYCLE_DROPPED);
 
-	if (!at_end)
-		tracer_forget_dead(s->tracer); /* always safe: a gone process's exit has run */
-	if (!at_end && lost == s->lost_swept)
-		return;
+	if (!always && lost == s->lost_swept)
+		return false;
 	s->lost_swept = lost;
 	for (; vm; vm = next) {
 		pid_t pid = vm->pid;
 
 		next = vm->next;
-		if (vm->end_ns || pid <= 0 || kill(pid, 0) == 0 || errno != ESRCH)
+		if (vm->end_ns || pid <= 0 || !procfs_exited(pid))
 			continue;
 		vm->end_reason = VM_END_GONE;
 		finish_vm(s, vm, now_ns()); /* the daemon frees vm here */
 	}
+	return true;
 }
 
 static struct vm *vm_for(struct session *s, const struct bt_event *ev)
@@ -119,7 +124,7 @@ static void on_vm_create(struct session *s, const struct bt_event *ev, const voi
 	const struct bt_vm_event *ve = data;
 	struct vm *vm;
 
-	sweep_dead_vms(s, false);
+	tracer_forget_dead(s->tracer); /* always safe: a gone process's exit has run */
 	vm = vm_table_get(&s->vms, ev->tgid, ev->vm_id, ev->comm);
 	if (!vm)
 		return;
@@ -355,7 +360,9 @@ static void reopen_outputs(struct session *s)
 
 /*
  * Nothing was read: announce that we are idle, then look once more, for a record reserved
- * before the kernel side could see the flag. Returns the epoll timeout to use.
+ * before the kernel side could see the flag. With the buffer drained, end the VMs of processes
+ * whose exit record was lost, so that even the daemon reports them now, not at the next VM.
+ * Returns the epoll timeout to use.
  */
 static int go_idle(struct session *s)
 {
@@ -364,7 +371,17 @@ static int go_idle(struct session *s)
 		tracer_set_reader_idle(s->tracer, false);
 		return FLUSH_TIMEOUT_MS;
 	}
-	return tracer_ring_pending(s->tracer) ? PENDING_TIMEOUT_MS : -1;
+	if (tracer_ring_pending(s->tracer))
+		return PENDING_TIMEOUT_MS;
+	if (sweep_dead_vms(s, false)) {
+		s->resweep = true;
+		return RESWEEP_MS;
+	}
+	if (s->resweep) {
+		s->resweep = false;
+		sweep_dead_vms(s, true);
+	}
+	return -1;
 }
 
 enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pid_t forward_to,

@@ -24,6 +24,7 @@ struct session {
 	struct trace_totals totals;
 	struct label_set labels; /* each traced port's label map, from the options */
 	uint64_t lost_swept; /* lifecycle records lost when dead processes were last looked for */
+	bool resweep;		/* look for them once more when idle (see go_idle) */
 	bool keep_vms;		/* keep ended VMs for the final summary (run, record) */
 	/* Optional: each VM once its summary is written (its statistics are final). */
 	void (*vm_done)(struct session *s, const struct vm *vm);
