@@ -18,10 +18,23 @@ tally() {
 	failed=$((failed + $(grep -c '^not ok ' "$log")))
 }
 
+# A suite that fails with every test passed (a sanitizer's leak report at exit, a crash
+# after the last test) is one failure of its own, so that the summary line says so.
+exited() {
+	local rc=$1 what=$2
+	[ "$rc" -eq 0 ] && return
+	status=1
+	if ! grep -q '^not ok ' "$log"; then
+		echo "not ok - $what exited with status $rc after its tests" >>"$log"
+	fi
+}
+
 for t in "$@"; do
 	echo "# unit: $t"
+	rc=0
 	# shellcheck disable=SC2086
-	CMOCKA_MESSAGE_OUTPUT=TAP ${UNIT_WRAP:-} "$t" >"$log" 2>&1 || status=1
+	CMOCKA_MESSAGE_OUTPUT=TAP ${UNIT_WRAP:-} "$t" >"$log" 2>&1 || rc=$?
+	exited "$rc" "$t"
 	cat "$log"
 	tally
 done
@@ -29,7 +42,9 @@ done
 # shellcheck disable=SC2086
 for suite in tests/e2e/*.bats ${EXTRA_SUITES:-}; do
 	echo "# e2e: $suite"
-	bats --tap "$suite" >"$log" 2>&1 || status=1
+	rc=0
+	bats --tap "$suite" >"$log" 2>&1 || rc=$?
+	exited "$rc" "$suite"
 	cat "$log"
 	tally
 done

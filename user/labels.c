@@ -372,3 +372,9 @@ int label_map_open(const char *arg, const struct label_map **out, char *err, siz
 	*out = map;
 	return 0;
 }
+
+void label_map_close(const struct label_map *map)
+{
+	if (map && map != label_map_builtin(map->name))
+		free((void *)map);
+}

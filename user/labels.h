@@ -65,10 +65,13 @@ int label_map_parse(struct label_map *map, const char *text, size_t len, char *e
 
 /*
  * A built-in map by name, else a label file read from path. Returns 0 with *map set (a file's
- * map is allocated and lives as long as the program), or -errno / -EINVAL with a one-line
- * problem in err (naming the file, and the line where there is one).
+ * map is allocated: label_map_close() it), or -errno / -EINVAL with a one-line problem in err
+ * (naming the file, and the line where there is one).
  */
 int label_map_open(const char *arg, const struct label_map **map, char *err, size_t errlen);
+
+/* Free a map from label_map_open() (a built-in one stays); NULL is fine. */
+void label_map_close(const struct label_map *map);
 
 /* The label of a code in a map: only its low byte counts. label_unknown if unnamed. */
 const struct label *label_of_code(const struct label_map *map, uint32_t value);

@@ -5,6 +5,30 @@
 #include "commands.h"
 #include "options.h"
 
+static int run_command(const struct options *opts)
+{
+	switch (opts->command) {
+	case CMD_HELP:
+		options_usage(stdout);
+		return 0;
+	case CMD_VERSION:
+		printf("boot-trace %s\n", BOOT_TRACE_VERSION);
+		return 0;
+	case CMD_RUN:
+		return cmd_run(opts);
+	case CMD_RECORD:
+		return cmd_record(opts);
+	case CMD_DAEMON:
+		return cmd_daemon(opts);
+	case CMD_REPORT:
+		return cmd_report(opts);
+	case CMD_DIFF:
+		return cmd_diff(opts);
+	default:
+		return EXIT_USAGE;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct options opts;
@@ -14,24 +38,7 @@ int main(int argc, char **argv)
 		return err;
 	/* A closed pipe on the output is reported as a write error, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
-	switch (opts.command) {
-	case CMD_HELP:
-		options_usage(stdout);
-		return 0;
-	case CMD_VERSION:
-		printf("boot-trace %s\n", BOOT_TRACE_VERSION);
-		return 0;
-	case CMD_RUN:
-		return cmd_run(&opts);
-	case CMD_RECORD:
-		return cmd_record(&opts);
-	case CMD_DAEMON:
-		return cmd_daemon(&opts);
-	case CMD_REPORT:
-		return cmd_report(&opts);
-	case CMD_DIFF:
-		return cmd_diff(&opts);
-	default:
-		return EXIT_USAGE;
-	}
+	err = run_command(&opts);
+	options_free(&opts);
+	return err;
 }

@@ -367,7 +367,7 @@ static int parse_files(struct options *opts, int argc, char **argv, int want)
 	return 0;
 }
 
-int options_parse(struct options *opts, int argc, char **argv)
+static int parse(struct options *opts, int argc, char **argv)
 {
 	unsigned int seen = 0;
 	const char *optstring;
@@ -552,4 +552,21 @@ int options_parse(struct options *opts, int argc, char **argv)
 		break;
 	}
 	return 0;
+}
+
+int options_parse(struct options *opts, int argc, char **argv)
+{
+	int err = parse(opts, argc, argv);
+
+	if (err)
+		options_free(opts);
+	return err;
+}
+
+void options_free(struct options *opts)
+{
+	for (int i = 0; i < BT_MAX_PORTS; i++) {
+		label_map_close(opts->port_labels[i]);
+		opts->port_labels[i] = NULL;
+	}
 }

@@ -75,6 +75,9 @@ struct options {
  */
 int options_parse(struct options *opts, int argc, char **argv);
 
+/* Free what options_parse() loaded (label files); opts stays readable until then. */
+void options_free(struct options *opts);
+
 void options_usage(FILE *out);
 
 /* "log", "jsonl", ... */

@@ -48,6 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((opts.command == CMD_REPORT && !opts.files[0]) ||
 		    (opts.command == CMD_DIFF && (!opts.files[0] || !opts.files[1])))
 			abort();
+		options_free(&opts);
 	}
 	free(copy);
 	return 0;

@@ -288,13 +288,16 @@ static void feed_qboot(struct output *out, struct vm *vm)
 static void test_labels_and_mmio(void **state)
 {
 	struct vm vm = test_vm("qemu");
+	struct json_object *root;
 	struct capture c;
 
 	/* chrome: label map names on the slices and instants; "gpa" for the MMIO write. */
 	capture_open(&c, &output_chrome_ops);
 	feed_qboot(&c.out, &vm);
 	capture_close(&c);
-	assert_non_null(json_tokener_parse(c.buf));
+	root = json_tokener_parse(c.buf);
+	assert_non_null(root);
+	json_object_put(root);
 	assert_non_null(strstr(c.buf, "{\"name\":\"fw_start\",\"ph\":\"X\","));
 	assert_non_null(strstr(c.buf, "{\"name\":\"Guest-boot-time\",\"ph\":\"X\","));
 	assert_non_null(strstr(c.buf, "\"name\":\"port 0xf4: linux_start_kernel 0x6\""));
