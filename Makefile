@@ -146,13 +146,18 @@ $(OUT)/boot_trace.skel.h: $(OUT)/bpf/boot_trace.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name boot_trace_bpf > $@
 
+# The BTF subset the object's CO-RE relocations need, for a fast start on this kernel.
+$(OUT)/core_btf.h: $(OUT)/bpf/boot_trace.bpf.o scripts/embed-core-btf.sh
+	$(call msg,CORE-BTF,$@)
+	$(Q)BPFTOOL=$(BPFTOOL) scripts/embed-core-btf.sh $@ $(VMLINUX_BTF) $<
+
 # ---- boot-trace ------------------------------------------------------------
 $(OUT)/boot-trace: $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_BT)
 
 # The skeleton is generated: every userspace object waits for it.
-$(OUT)/obj/user/%.o: user/%.c | $(OUT)/boot_trace.skel.h
+$(OUT)/obj/user/%.o: user/%.c | $(OUT)/boot_trace.skel.h $(OUT)/core_btf.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(OUT) -Ibpf -Iuser -c -o $@ $<

@@ -23,6 +23,23 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/*
+ * The records of the classic kvm tracepoints (fallbacks and enrichment), by CO-RE: where kvm
+ * is a module, vmlinux.h has no such types, and the kernel's own layout is found at load.
+ */
+struct trace_event_raw_kvm_pio___bt {
+	unsigned int rw, port, size, count, val;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_kvm_mmio___bt {
+	__u32 type, len;
+	__u64 gpa, val;
+} __attribute__((preserve_access_index));
+
+struct trace_event_raw_kvm_exit___bt {
+	unsigned long guest_rip;
+} __attribute__((preserve_access_index));
+
 /* Set by userspace before load. */
 const volatile __u16 trace_ports[BT_MAX_PORTS] = { 0x80 };
 const volatile __u32 nr_trace_ports = 1;
@@ -379,9 +396,12 @@ static __always_inline void handle_mmio(__u32 type, __u32 len, __u64 gpa, __u8 v
 	bpf_ringbuf_submit(e, wakeup_flag());
 }
 
-/* BTF-typed kvm_mmio (kernels where the value is passed by pointer, as here). */
-SEC("tp_btf/kvm_mmio")
-int BPF_PROG(kvm_mmio_btf, int type, int len, __u64 gpa, const void *val)
+/*
+ * Raw tracepoints need no BTF (so no vmlinux BTF is parsed at start-up: see tracer.c). Every
+ * kernel with a BPF ring buffer passes the MMIO value by pointer.
+ */
+SEC("raw_tp/kvm_mmio")
+int BPF_PROG(kvm_mmio_raw, int type, int len, __u64 gpa, const void *val)
 {
 	__u8 value = 0;
 
@@ -396,15 +416,15 @@ int BPF_PROG(kvm_mmio_btf, int type, int len, __u64 gpa, const void *val)
 
 /* Classic kvm:kvm_mmio: its record holds the value itself. */
 SEC("tracepoint/kvm/kvm_mmio")
-int kvm_mmio_tp(struct trace_event_raw_kvm_mmio *ctx)
+int kvm_mmio_tp(struct trace_event_raw_kvm_mmio___bt *ctx)
 {
 	handle_mmio(ctx->type, ctx->len, ctx->gpa, ctx->val & 0xff);
 	return 0;
 }
 
-/* BTF-typed tracepoint: the data pointer gives every element of a string access. */
-SEC("tp_btf/kvm_pio")
-int BPF_PROG(kvm_pio_btf, unsigned int rw, unsigned int port, unsigned int size,
+/* The raw tracepoint's data pointer gives every element of a string access. */
+SEC("raw_tp/kvm_pio")
+int BPF_PROG(kvm_pio_raw, unsigned int rw, unsigned int port, unsigned int size,
 	     unsigned int count, const void *data)
 {
 	struct string_ctx sc;
@@ -446,11 +466,11 @@ int BPF_PROG(kvm_pio_btf, unsigned int rw, unsigned int port, unsigned int size,
 }
 
 /*
- * Classic tracepoint fallback (kernels without BTF-typed tracepoints): val holds the first
- * element only; the rest of a string access is counted as lost.
+ * Classic tracepoint fallback (kernels that refuse the raw one): val holds the first element
+ * only; the rest of a string access is counted as lost.
  */
 SEC("tracepoint/kvm/kvm_pio")
-int kvm_pio_tp(struct trace_event_raw_kvm_pio *ctx)
+int kvm_pio_tp(struct trace_event_raw_kvm_pio___bt *ctx)
 {
 	struct pio_ctx pc;
 	__u32 size = ctx->size;
@@ -469,7 +489,7 @@ int kvm_pio_tp(struct trace_event_raw_kvm_pio *ctx)
 
 /* Enrichment where the backend emits it (not on every KVM: see README). */
 SEC("tracepoint/kvm/kvm_exit")
-int kvm_exit_tp(struct trace_event_raw_kvm_exit *ctx)
+int kvm_exit_tp(struct trace_event_raw_kvm_exit___bt *ctx)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct exit_info ex = { .ts_ns = bpf_ktime_get_ns(), .rip = ctx->guest_rip };
@@ -567,10 +587,10 @@ int close_enter(struct trace_event_raw_sys_enter *ctx)
 }
 
 /* `boot-trace run` follows the command through fork and exec. */
-SEC("tp_btf/sched_process_fork")
+SEC("raw_tp/sched_process_fork")
 int BPF_PROG(process_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	__u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);
 	__u8 one = 1;
 
 	if (!follow_forks || ptgid == ctgid)

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -16,6 +17,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "boot_trace.skel.h"
+#include "core_btf.h"
 #include "tracer.h"
 
 #define TRACEFS "/sys/kernel/tracing"
@@ -80,12 +82,12 @@ static bool path_exists(const char *path)
 }
 
 /*
- * Test and diagnostic knob, not an option: BOOT_TRACE_TEST_MISSING=tp_btf,kvm_exit,... makes
+ * Test and diagnostic knob, not an option: BOOT_TRACE_TEST_MISSING=raw_tp,kvm_exit,... makes
  * the probe behave as if this kernel lacked those features, so that the fallbacks and the
  * messages naming what is missing can be exercised on a kernel that has everything
- * (tests/e2e/boot-trace-faults.bats). Names: btf (/sys/kernel/btf/vmlinux), tp_btf (the
- * BTF-typed kvm_pio program, e.g. kvm built without module BTF), and the tracepoints kvm_pio,
- * kvm_exit, sys_exit_ioctl. It can only take features away.
+ * (tests/e2e/boot-trace-faults.bats). Names: btf (/sys/kernel/btf/vmlinux), raw_tp (the raw
+ * kvm_pio/kvm_mmio programs), core_btf (the built-in BTF subset, see open_core_btf), and the
+ * tracepoints kvm_pio, kvm_exit, sys_exit_ioctl. It can only take features away.
  */
 static bool pretend_missing(const char *feature)
 {
@@ -132,40 +134,7 @@ static int handle_record(void *ctx, void *data, size_t size)
 	return ++t->batch < TRACER_CONSUME_BATCH ? 0 : -EAGAIN;
 }
 
-/*
- * tp_btf/kvm_mmio reads the value through its last argument, a pointer on current kernels;
- * older ones passed the value itself. Use the BTF-typed program only where it is a pointer.
- */
-static bool mmio_value_is_pointer(void)
-{
-	struct btf *btf = btf__load_vmlinux_btf();
-	const struct btf_type *t;
-	const struct btf_param *params;
-	bool ptr = false;
-	int id;
-
-	if (!btf)
-		return false;
-	id = btf__find_by_name_kind(btf, "btf_trace_kvm_mmio", BTF_KIND_TYPEDEF);
-	if (id < 0)
-		goto out;
-	t = btf__type_by_id(btf, id);
-	t = btf__type_by_id(btf, t->type); /* pointer to the prototype */
-	if (!t || !btf_is_ptr(t))
-		goto out;
-	t = btf__type_by_id(btf, t->type);
-	if (!t || !btf_is_func_proto(t) || btf_vlen(t) != 5)
-		goto out;
-	params = btf_params(t);
-	t = btf__type_by_id(btf, btf__resolve_type(btf, params[4].type));
-	ptr = t && btf_is_ptr(t);
-out:
-	btf__free(btf);
-	return ptr;
-}
-
-static int configure(struct boot_trace_bpf *skel, const struct tracer_config *cfg, bool pio_btf,
-		     bool mmio_btf)
+static int configure(struct boot_trace_bpf *skel, const struct tracer_config *cfg, bool raw)
 {
 	uint64_t bytes = (uint64_t)cfg->buffer_kib * 1024;
 
@@ -178,50 +147,115 @@ static int configure(struct boot_trace_bpf *skel, const struct tracer_config *cf
 	skel->rodata->mmio_gpa = cfg->mmio_gpa;
 	skel->rodata->mmio_match_value = cfg->mmio_match_value;
 	skel->rodata->mmio_value = cfg->mmio_value;
-	bpf_program__set_autoload(skel->progs.kvm_pio_btf, pio_btf);
-	bpf_program__set_autoload(skel->progs.kvm_pio_tp, !pio_btf);
-	bpf_program__set_autoload(skel->progs.kvm_mmio_btf, cfg->mmio && mmio_btf);
-	bpf_program__set_autoload(skel->progs.kvm_mmio_tp, cfg->mmio && !mmio_btf);
+	bpf_program__set_autoload(skel->progs.kvm_pio_raw, raw);
+	bpf_program__set_autoload(skel->progs.kvm_pio_tp, !raw);
+	bpf_program__set_autoload(skel->progs.kvm_mmio_raw, cfg->mmio && raw);
+	bpf_program__set_autoload(skel->progs.kvm_mmio_tp, cfg->mmio && !raw);
 	bpf_program__set_autoload(skel->progs.kvm_exit_tp, tracepoint_exists("kvm", "kvm_exit"));
 	return bpf_map__set_max_entries(skel->maps.events, bytes);
 }
 
 /*
- * Load with the BTF-typed kvm_pio (and kvm_mmio) programs; if this kernel refuses them, with
- * the classic ones.
+ * The BTF subset built in (core_btf.h), in a memfd that libbpf can open by path, if this is
+ * the kernel it was cut from: libbpf then needs no vmlinux BTF, whose parsing (megabytes)
+ * would be most of our start-up time and memory. -1 otherwise: libbpf reads the kernel's.
+ */
+static int open_core_btf(char *path, size_t len)
+{
+	char id[sizeof(core_btf_kernel)] = "";
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (!core_btf_len || pretend_missing("core_btf") || stat("/sys/kernel/btf/vmlinux", &st))
+		return -1;
+	fd = open("/proc/version", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = snprintf(id, sizeof(id), "%lld ", (long long)st.st_size);
+	if (n > 0 && (size_t)n < sizeof(id)) {
+		ssize_t r = read(fd, id + n, sizeof(id) - n - 1);
+
+		n = r > 0 ? n + r : -1;
+	}
+	close(fd);
+	if (n <= 0)
+		return -1;
+	id[strcspn(id, "\n")] = '\0';
+	if (strcmp(id, core_btf_kernel))
+		return -1; /* another kernel: its own BTF is the truth */
+	fd = memfd_create("boot-trace-core-btf", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (write(fd, core_btf, core_btf_len) != (ssize_t)core_btf_len) {
+		close(fd);
+		return -1;
+	}
+	snprintf(path, len, "/proc/self/fd/%d", fd);
+	return fd;
+}
+
+/*
+ * Load with the raw kvm_pio (and kvm_mmio) programs; if this kernel refuses them, with the
+ * classic ones. CO-RE against the built-in BTF subset where it fits this kernel; else, or if
+ * that fails, against the kernel's own BTF.
  */
 static int load(struct tracer *t, const struct tracer_config *cfg)
 {
-	bool mmio_btf = cfg->mmio && mmio_value_is_pointer();
-	int err;
+	LIBBPF_OPTS(bpf_object_open_opts, opts);
+	char core_path[64];
+	int core_fd = open_core_btf(core_path, sizeof(core_path)), err = 0;
+	bool raw_ok = !pretend_missing("raw_tp");
 
-	for (int attempt = pretend_missing("tp_btf"); attempt < 2; attempt++) {
-		bool pio_btf = attempt == 0;
+	/* Attempts: raw + built-in BTF, raw + the kernel's, classic + the kernel's. */
+	for (int attempt = core_fd < 0 ? 1 : 0; attempt < 3; attempt++) {
+		bool raw = attempt < 2;
 
-		t->skel = boot_trace_bpf__open();
-		if (!t->skel)
-			return fail(-errno, "cannot open the BPF object: %s", strerror(errno));
-		err = configure(t->skel, cfg, pio_btf, mmio_btf && pio_btf);
-		if (err)
-			return fail(err, "invalid ring buffer size: %s", strerror(-err));
+		if (raw && !raw_ok)
+			continue;
+		opts.btf_custom_path = attempt == 0 ? core_path : NULL;
+		t->skel = boot_trace_bpf__open_opts(&opts);
+		if (!t->skel) {
+			err = fail(-errno, "cannot open the BPF object: %s", strerror(errno));
+			goto out;
+		}
+		err = configure(t->skel, cfg, raw);
+		if (err) {
+			fail(err, "invalid ring buffer size: %s", strerror(-err));
+			goto out_destroy;
+		}
 		err = boot_trace_bpf__load(t->skel);
 		if (!err) {
-			t->features.pio_btf = pio_btf;
-			if (!pio_btf && !cfg->quiet)
+			t->features.raw_tp = raw;
+			t->features.core_btf = attempt == 0;
+			if (verbose)
+				fprintf(stderr, "boot-trace: loaded with %s tracepoints, CO-RE against "
+						"%s BTF\n", raw ? "raw" : "classic",
+					attempt == 0 ? "the built-in" : "the kernel's");
+			if (!raw && !cfg->quiet)
 				fprintf(stderr,
-					"boot-trace: no BTF-typed kvm_pio tracepoint (kvm module "
-					"without BTF?): using the classic one; string I/O may show "
-					"its first element only, the rest is counted as unseen\n");
-			return 0;
+					"boot-trace: no raw kvm_pio tracepoint: using the classic one; "
+					"string I/O may show its first element only, the rest is counted "
+					"as unseen\n");
+			goto out;
 		}
 		if (verbose)
-			fprintf(stderr, "boot-trace: loading with%s tp_btf/kvm_pio failed: %s\n",
-				pio_btf ? "" : "out", strerror(-err));
+			fprintf(stderr, "boot-trace: loading with %s tracepoints and %s BTF failed: %s\n",
+				raw ? "raw" : "classic", attempt == 0 ? "the built-in" : "the kernel's",
+				strerror(-err));
 		boot_trace_bpf__destroy(t->skel);
 		t->skel = NULL;
 	}
-	return fail(err, "the kernel refused the BPF programs: %s (run with -v for details)",
-		    strerror(-err));
+	fail(err, "the kernel refused the BPF programs: %s (run with -v for details)",
+	     strerror(-err));
+	goto out;
+out_destroy:
+	boot_trace_bpf__destroy(t->skel);
+	t->skel = NULL;
+out:
+	if (core_fd >= 0)
+		close(core_fd);
+	return err;
 }
 
 #define ATTACH(t, prog, required)                                                       \
@@ -273,8 +307,8 @@ int tracer_open(struct tracer **tracer, const struct tracer_config *cfg)
 	if (err)
 		goto out_free;
 
-	err = ATTACH(t, kvm_pio_btf, true) ?: ATTACH(t, kvm_pio_tp, true) ?:
-	      ATTACH(t, kvm_mmio_btf, true) ?: ATTACH(t, kvm_mmio_tp, true) ?:
+	err = ATTACH(t, kvm_pio_raw, true) ?: ATTACH(t, kvm_pio_tp, true) ?:
+	      ATTACH(t, kvm_mmio_raw, true) ?: ATTACH(t, kvm_mmio_tp, true) ?:
 	      ATTACH(t, ioctl_exit, true) ?: ATTACH(t, process_exit, true) ?:
 	      ATTACH(t, close_enter, true) ?:
 	      ATTACH(t, process_fork, cfg->follow_forks) ?: ATTACH(t, kvm_exit_tp, false);

@@ -29,9 +29,9 @@ struct tracer_config {
 
 /* What the probe found. */
 struct tracer_features {
-	bool pio_btf;		/* tp_btf/kvm_pio: string I/O bytes readable */
+	bool raw_tp;		/* raw kvm_pio/kvm_mmio: string I/O bytes readable */
+	bool core_btf;		/* CO-RE against the built-in BTF subset (fast start) */
 	bool kvm_exit;		/* kvm:kvm_exit attached (fires on hardware backends) */
-	bool mmio_btf;		/* --mmio through tp_btf/kvm_mmio (else the classic one) */
 };
 
 /* Returns 0 or -errno after printing a one-line error. */

@@ -322,13 +322,26 @@ time.sleep(60)' "$OUT/zombie" &
 @test "missing kernel features (simulated): the fallbacks work, or the error says what is missing" {
 	# BOOT_TRACE_TEST_MISSING (a test knob, see README) makes the probe act as if the kernel
 	# lacked a feature.
-	# No BTF-typed kvm_pio (kvm without module BTF): the classic tracepoint, with a notice;
-	# every byte of the string write is captured or counted as unseen.
-	BOOT_TRACE_TEST_MISSING=tp_btf run --separate-stderr "$BT" run -f jsonl -o "$OUT/strio.jsonl" \
+	# No raw kvm_pio: the classic tracepoint, with a notice; every byte of the string write
+	# is captured or counted as unseen.
+	BOOT_TRACE_TEST_MISSING=raw_tp run --separate-stderr "$BT" run -f jsonl -o "$OUT/strio.jsonl" \
 		-- "$VMM" --timeout 60 --serial /dev/null "$GUESTS/strio.bin"
 	[ "$status" -eq 0 ]
-	[ "$stderr" = "boot-trace: no BTF-typed kvm_pio tracepoint (kvm module without BTF?): using the classic one; string I/O may show its first element only, the rest is counted as unseen" ]
+	[ "$stderr" = "boot-trace: no raw kvm_pio tracepoint: using the classic one; string I/O may show its first element only, the rest is counted as unseen" ]
 	jsonl_summary "$OUT/strio.jsonl" | jq -e '.events + .string_lost == 18'
+	# Without the built-in BTF subset (another kernel than the build's): the kernel's own
+	# BTF, the same trace, every string byte read.
+	BOOT_TRACE_TEST_MISSING=core_btf run --separate-stderr "$BT" run -v -f jsonl \
+		-o "$OUT/strio-kbtf.jsonl" -- "$VMM" --timeout 60 --serial /dev/null "$GUESTS/strio.bin"
+	[ "$status" -eq 0 ]
+	jsonl_summary "$OUT/strio-kbtf.jsonl" | jq -e '.events == 18 and .string_lost == 0'
+	grep -qx "boot-trace: loaded with raw tracepoints, CO-RE against the kernel's BTF" <<<"$stderr"
+	# And by default, on the kernel it was built on, the built-in subset.
+	run --separate-stderr "$BT" run -v -f jsonl -o "$OUT/strio-core.jsonl" \
+		-- "$VMM" --timeout 60 --serial /dev/null "$GUESTS/strio.bin"
+	[ "$status" -eq 0 ]
+	grep -qx "boot-trace: loaded with raw tracepoints, CO-RE against the built-in BTF" <<<"$stderr"
+	jsonl_summary "$OUT/strio-core.jsonl" | jq -e '.events == 18 and .string_lost == 0'
 	# No kvm:kvm_exit: no guest RIP, nothing else changes.
 	BOOT_TRACE_TEST_MISSING=kvm_exit run --separate-stderr "$BT" run -v -f jsonl -o "$OUT/demo.jsonl" \
 		-- "$VMM" --timeout 60 --serial /dev/null "$GUESTS/demo.bin"
@@ -342,7 +355,7 @@ time.sleep(60)' "$OUT/zombie" &
 	BOOT_TRACE_TEST_MISSING=kvm_pio expect_fail 1 \
 		"boot-trace: kernel has no kvm:kvm_pio tracepoint (is KVM loaded? try: modprobe kvm)" \
 		-- "$BT" record -a
-	BOOT_TRACE_TEST_MISSING=tp_btf,sys_exit_ioctl expect_fail 1 \
+	BOOT_TRACE_TEST_MISSING=raw_tp,sys_exit_ioctl expect_fail 1 \
 		"boot-trace: kernel has no syscalls:sys_exit_ioctl tracepoint (needs CONFIG_FTRACE_SYSCALLS=y)" \
 		-- "$BT" daemon --lock "$OUT/lock"
 }
