@@ -76,10 +76,14 @@ struct {
 	__type(value, __u64);
 } barrier_slot SEC(".maps");
 
-/* Processes to trace when filter_tgids is set. */
+/*
+ * Processes to trace when filter_tgids is set. The tgid maps hold a few entries: not
+ * preallocated, so that creating them does not add to the start-up time.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
 	__type(value, __u8);
 } traced_tgids SEC(".maps");
@@ -88,6 +92,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
 	__type(value, __u8);
 } vm_tgids SEC(".maps");
@@ -430,6 +435,7 @@ int BPF_PROG(kvm_pio_raw, unsigned int rw, unsigned int port, unsigned int size,
 	struct string_ctx sc;
 	struct pio_ctx pc;
 	__u32 zero = 0, value = 0, bytes;
+	__u8 flags = 0;
 
 	if (rw != KVM_PIO_OUT || !port_traced(port))
 		return 0;
@@ -438,30 +444,28 @@ int BPF_PROG(kvm_pio_raw, unsigned int rw, unsigned int port, unsigned int size,
 	if (!pio_identify(&pc, port, size))
 		return 0;
 
-	if (count <= 1) {
-		if (bpf_probe_read_kernel(&value, size, data))
-			emit_pio(&pc, 0, 0, BT_PIO_TRUNCATED);
-		else
-			emit_pio(&pc, value, 0, 0);
-		return 0;
-	}
-
-	sc.pc = &pc;
-	sc.buf = bpf_map_lookup_elem(&scratch, &zero);
-	if (!sc.buf)
-		return 0;
-	sc.count = count;
-	if (sc.count > BT_PIO_DATA_MAX / size)
-		sc.count = BT_PIO_DATA_MAX / size;
-	bytes = sc.count * size;
-	if (bytes > BT_PIO_DATA_MAX)
-		return 0; /* cannot happen: keeps the verifier's bound */
-	if (bpf_probe_read_kernel(sc.buf->data, bytes, data)) {
-		emit_pio(&pc, 0, 0, BT_PIO_STRING | BT_PIO_TRUNCATED);
+	/* One emit_pio() here and one in the string loop: each inlined copy costs verifier time. */
+	if (count > 1) {
+		sc.pc = &pc;
+		sc.buf = bpf_map_lookup_elem(&scratch, &zero);
+		if (!sc.buf)
+			return 0;
+		sc.count = count;
+		if (sc.count > BT_PIO_DATA_MAX / size)
+			sc.count = BT_PIO_DATA_MAX / size;
+		bytes = sc.count * size;
+		if (bytes > BT_PIO_DATA_MAX)
+			return 0; /* cannot happen: keeps the verifier's bound */
+		if (!bpf_probe_read_kernel(sc.buf->data, bytes, data)) {
+			bpf_loop(sc.count, emit_string_element, &sc, 0);
+			return 0;
+		}
+		flags = BT_PIO_STRING | BT_PIO_TRUNCATED;
 		count_n(BT_CNT_STRING_LOST, count - 1);
-		return 0;
+	} else if (bpf_probe_read_kernel(&value, size, data)) {
+		flags = BT_PIO_TRUNCATED;
 	}
-	bpf_loop(sc.count, emit_string_element, &sc, 0);
+	emit_pio(&pc, flags ? 0 : value, 0, flags);
 	return 0;
 }
 

@@ -672,7 +672,7 @@ IDLE_LINES=$(stat_of idle default lines_logged 1)
 	echo
 	echo "| tracer | written | captured | dropped | µs per exit | runs |"
 	echo "| --- | --- | --- | --- | --- | --- |"
-	loss_row "boot-trace, 1 VM (default 4 MiB buffer)" boot-trace-1vm
+	loss_row "boot-trace, 1 VM (default buffer)" boot-trace-1vm
 	loss_row "boot-trace, 2 VMs at once" boot-trace-2vm
 	loss_row "bpftrace printf, 1 VM" bpftrace-1vm
 	loss_row "bpftrace printf, 2 VMs" bpftrace-2vm

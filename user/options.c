@@ -42,7 +42,7 @@ static const char usage_text[] =
 	"                        also trace one-byte MMIO writes to ADDR (of VALUE only),\n"
 	"                        labelled Guest-boot-time; alone: Firecracker's boot timer,\n"
 	"                        0xc0000000=123\n"
-	"  -b, --buffer-size KIB ring buffer size in KiB, a power of two >= 4 (default 4096)\n"
+	"  -b, --buffer-size KIB ring buffer size in KiB, a power of two >= 4 (default 2048)\n"
 	"                        (--port, --labels, --mmio, -b: run, record and daemon;\n"
 	"                        report and diff use the labels recorded in the file)\n"
 	"  -p, --pid PID         record: trace process PID (repeatable)\n"

@@ -11,7 +11,7 @@
 #include "labels.h"
 
 #define MAX_PIDS	     64
-#define DEFAULT_BUFFER_KIB   4096
+#define DEFAULT_BUFFER_KIB   2048
 #define EXIT_USAGE	     2
 #define DEFAULT_LOCK_DIR     "/run/boot-trace"
 #define DEFAULT_LOCK_FILE    DEFAULT_LOCK_DIR "/daemon.lock"

@@ -162,7 +162,8 @@ static int configure(struct boot_trace_bpf *skel, const struct tracer_config *cf
  */
 static int open_core_btf(char *path, size_t len)
 {
-	char id[sizeof(core_btf_kernel)] = "";
+	/* One byte more than ours: a longer identity must not match by truncation. */
+	char id[sizeof(core_btf_kernel) + 1] = "";
 	struct stat st;
 	ssize_t n;
 	int fd;
