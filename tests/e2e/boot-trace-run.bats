@@ -81,8 +81,11 @@ setup() {
 }
 
 @test "flood: 100000 writes, every one captured, none dropped" {
-	! under_checker || skip "zero drops needs the reader at full speed, not under $BT_CHECKER"
-	"$BT" run -f jsonl -o "$OUT/flood.jsonl" -- "$VMM" --timeout 120 --arg 100000 "$GUESTS/flood.bin"
+	# An 8 MiB buffer holds the whole flood (116000 records): this checks that every write
+	# arrives, in order, whatever the machine's speed (under valgrind too). Whether the default buffer keeps up with
+	# 1M writes is a speed question, measured by make bench (loss section).
+	"$BT" run -b 8192 -f jsonl -o "$OUT/flood.jsonl" -- "$VMM" --timeout 120 --arg 100000 \
+		"$GUESTS/flood.bin"
 	summary=$(jsonl_summary "$OUT/flood.jsonl")
 	captured=$(jsonl_events "$OUT/flood.jsonl" | wc -l)
 	dropped=$(echo "$summary" | jq .dropped)
