@@ -173,6 +173,16 @@ static int on_vm_start(struct reader *r, struct json_object *rec)
 		vm->start_ns = ts;
 	else
 		vm->found_ns = ts;
+	/* Optional (traces from before it was recorded); bounded and kept printable. */
+	if (json_object_object_get_ex(rec, "cmdline", NULL)) {
+		const char *cmdline;
+
+		err = get_string(r, rec, "cmdline", &cmdline);
+		if (err)
+			return err;
+		snprintf(vm->cmdline, sizeof(vm->cmdline), "%s", cmdline);
+		text_sanitize(vm->cmdline);
+	}
 	if (r->ops->vm_start)
 		r->ops->vm_start(r->ctx, vm);
 	return 0;

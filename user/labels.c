@@ -58,6 +58,16 @@ const struct label_map *label_map_builtin(const char *name)
 	return NULL;
 }
 
+/*
+ * Whether a label, by its name, ends the boot ("time to Userspace"): the same test for the
+ * built-in maps, a label file's labels and labels read back, so a trace and its report agree.
+ */
+static bool ends_boot(const char *name)
+{
+	return !strcmp(name, "Userspace") || !strcmp(name, "linux_start_user") ||
+	       !strcmp(name, label_guest_boot_time.name);
+}
+
 const struct label *label_of_code(const struct label_map *map, uint32_t value)
 {
 	uint8_t code = value & 0xff;
@@ -85,12 +95,6 @@ const struct label *label_of_event(const struct label_set *set, const struct bt_
 /* ---- labels read back from recorded traces ---------------------------------------------- */
 
 #define INTERN_SLOTS (2 * LABEL_INTERN_MAX) /* open addressing, at most half full */
-
-static bool ends_boot(const char *name)
-{
-	return !strcmp(name, "Userspace") || !strcmp(name, "linux_start_user") ||
-	       !strcmp(name, label_guest_boot_time.name);
-}
 
 const struct label *label_intern(const char *name)
 {
@@ -242,7 +246,7 @@ static int parse_line(struct label_map *map, int *line_of, char *s, int line, ch
 		line_of[c] = line;
 	map->ranges[map->nr] = (struct label_range){.low = low, .high = high};
 	strcpy(map->ranges[map->nr].label.name, name);
-	map->ranges[map->nr].label.userspace = !strcmp(name, "Userspace");
+	map->ranges[map->nr].label.userspace = ends_boot(name);
 	map->nr++;
 	return 0;
 }

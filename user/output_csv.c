@@ -2,9 +2,9 @@
 /*
  * The csv format: a header row, then one row per port write, for spreadsheets and data
  * frames. Fields follow RFC 4180 (quoted when they hold a comma, a quote or a line break;
- * lines end in LF). Unknown values are empty, and so is the port of an --mmio write (its
- * label, Guest-boot-time, says what it is). The boot summary goes to stderr, as in the log
- * format.
+ * lines end in LF). Unknown values are empty: the port of an --mmio write, and the gpa
+ * (its guest-physical address) of a port write. The boot summary goes to stderr, as in the
+ * log format.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -12,7 +12,7 @@
 #include "output.h"
 
 static const char csv_header[] = "ts_ns,pid,comm,vm,since_start_ns,tid,thread,vcpu,port,size,"
-				 "value,code,label,string_index,rip\n";
+				 "value,code,label,string_index,rip,gpa\n";
 
 /* One text field, quoted only when it needs to be. */
 static void csv_string(FILE *fp, const char *s)
@@ -71,6 +71,9 @@ static void csv_event(struct output *out, const struct vm *vm, const struct bt_e
 		fprintf(fp, "%u", ev->index);
 	fputc(',', fp);
 	if (ev->type != BT_EV_MMIO && (ev->flags & BT_PIO_RIP))
+		fprintf(fp, "0x%" PRIx64, (uint64_t)ev->aux);
+	fputc(',', fp);
+	if (ev->type == BT_EV_MMIO)
 		fprintf(fp, "0x%" PRIx64, (uint64_t)ev->aux);
 	fputc('\n', fp);
 }

@@ -48,7 +48,7 @@ check_complete() {
 		;;
 	csv)
 		[ "$(head -1 "$f" | cut -d, -f1-3)" = "ts_ns,pid,comm" ]
-		awk -F, 'NF != 15 { bad++ } END { exit bad > 0 }' "$f"
+		awk -F, 'NF != 16 { bad++ } END { exit bad > 0 }' "$f"
 		[ -z "$(tail -c1 "$f")" ]
 		n=$(($(wc -l <"$f") - 1))
 		[ "$(summary_events "$err")" -eq "$n" ]

@@ -165,9 +165,9 @@ chrome_fields_ok() {
 	require_bpf
 	demo -f csv -o "$OUT/demo.csv" 2>/dev/null
 	[ "$(head -1 "$OUT/demo.csv")" = \
-		"ts_ns,pid,comm,vm,since_start_ns,tid,thread,vcpu,port,size,value,code,label,string_index,rip" ]
+		"ts_ns,pid,comm,vm,since_start_ns,tid,thread,vcpu,port,size,value,code,label,string_index,rip,gpa" ]
 	[ "$(wc -l <"$OUT/demo.csv")" -eq 12 ]
-	awk -F, 'NF != 15 { bad++ } END { exit bad > 0 }' "$OUT/demo.csv"
+	awk -F, 'NF != 16 { bad++ } END { exit bad > 0 }' "$OUT/demo.csv"
 	[ "$(tail -n +2 "$OUT/demo.csv" | cut -d, -f12 | tr '\n' ' ')" = \
 		"0 1 2 32 33 64 65 66 96 97 128 " ]
 	[ "$(tail -n +2 "$OUT/demo.csv" | cut -d, -f13 | uniq | tr '\n' ' ')" = \

@@ -159,6 +159,9 @@ sec() {
 	[ "$(jsonl_events "$OUT/bt.jsonl")" = "$(jsonl_events "$OUT/back.jsonl")" ]
 	[ "$(jq -c 'select(.type == "vm_summary")' "$OUT/bt.jsonl")" = \
 		"$(jq -c 'select(.type == "vm_summary")' "$OUT/back.jsonl")" ]
+	# The VMM's command line too.
+	[ "$(jq -r 'select(.type == "vm_start") | .cmdline' "$OUT/back.jsonl")" = \
+		"$VMM --mode long --timeout 60 $GUESTS/boottimer64.bin" ]
 	run "$BT" report "$OUT/bt.jsonl"
 	[ "$status" -eq 0 ]
 	grep -Eq '^  Guest-boot-time +[0-9]+\.[0-9]{6} +[0-9]+\.[0-9]{6} +1$' <<<"$output"
@@ -169,7 +172,7 @@ sec() {
 		grep -Eq 'vcpu0: \[MMIO 0xc0000000: Guest-boot-time value 123\] [0-9.]+ seconds$'
 	"$BT" report -q --svg "$OUT/bt.svg" "$OUT/bt.jsonl"
 	grep -q '<title>Guest-boot-time code 0x7b at [0-9.]* ms (MMIO 0xc0000000)</title>' "$OUT/bt.svg"
-	"$BT" report -q -f csv "$OUT/bt.jsonl" | grep -q ',vcpu0,0,,1,123,123,Guest-boot-time,,$'
+	"$BT" report -q -f csv "$OUT/bt.jsonl" | grep -q ',vcpu0,0,,1,123,123,Guest-boot-time,,,0xc0000000$'
 }
 
 @test "daemon: --port, --labels and --mmio, in the log, the summary line and the metrics" {

@@ -141,6 +141,21 @@ static void test_good_trace_rebuilds_the_summary(void **state)
 	assert_string_equal(s.rows[1].label, "Kernel");
 	assert_int_equal(s.rows[1].duration_ns, 1000);
 	assert_int_equal(s.userspace_ns, 6000);
+	assert_string_equal(s.last.cmdline, ""); /* none recorded */
+	free(s.rows);
+}
+
+/* The VMM's command line comes back from vm_start, bounded and printable. */
+static void test_cmdline_read_back(void **state)
+{
+	struct seen s = {};
+
+	assert_int_equal(replay("{\"type\":\"vm_start\",\"ts_ns\":1000,\"pid\":42,\"comm\":\"vmm\","
+				"\"vm\":1,\"start_seen\":true,"
+				"\"cmdline\":\"vmm-min --arg 3 \\u001b[2Jdemo.bin\"}\n" END SUMMARY,
+				&s),
+			 0);
+	assert_string_equal(s.last.cmdline, "vmm-min --arg 3 ?[2Jdemo.bin");
 	free(s.rows);
 }
 
@@ -245,6 +260,9 @@ static void test_bad_inputs_name_file_and_line(void **state)
 		     "double");
 	EXPECT_ERROR("{\"type\":\"vm_start\",\"ts_ns\":1,\"start_seen\":1}\n",
 		     "t.jsonl:1: vm_start record: \"start_seen\" must be true or false, not int");
+	EXPECT_ERROR("{\"type\":\"vm_start\",\"ts_ns\":1,\"start_seen\":true,\"pid\":42,"
+		     "\"comm\":\"vmm\",\"vm\":1,\"cmdline\":[]}\n",
+		     "t.jsonl:1: vm_start record: \"cmdline\" must be a string, not array");
 	EXPECT_ERROR(START "{\"type\":\"vm_end\",\"ts_ns\":1,\"exit_status\":0,\"signal\":null,"
 			   "\"pid\":42,\"comm\":7,\"vm\":1}\n",
 		     "t.jsonl:2: vm_end record: \"comm\" must be a string, not int");
@@ -314,6 +332,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_good_trace_rebuilds_the_summary),
+	    cmocka_unit_test(test_cmdline_read_back),
 	    cmocka_unit_test(test_recorded_labels_and_mmio),
 	    cmocka_unit_test(test_runs_concatenated_and_without_summary),
 	    cmocka_unit_test(test_missing_start_and_signal),

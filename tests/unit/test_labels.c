@@ -117,6 +117,14 @@ static void test_file_format(void **state)
 	assert_true(label_of_code(map, 0x61)->userspace);
 	assert_false(label_of_code(map, 0x10)->userspace);
 	assert_string_equal(code_label(map, 0x1ff), "done"); /* low byte */
+	/* The names that end the boot do so in a file too, as when a trace is read back. */
+	memset(map, 0, sizeof(*map));
+	assert_int_equal(parse(map, "7 linux_start_user\n9 Guest-boot-time\n10 userspace\n", err), 0);
+	assert_true(label_of_code(map, 7)->userspace);
+	assert_true(label_of_code(map, 9)->userspace);
+	assert_false(label_of_code(map, 10)->userspace);
+	assert_int_equal(label_of_code(map, 7)->userspace,
+			 label_intern("linux_start_user")->userspace);
 	free(map);
 }
 

@@ -191,9 +191,9 @@ static void test_csv(void **state)
 	assert_string_equal(
 	    capture_close(&c),
 	    "ts_ns,pid,comm,vm,since_start_ns,tid,thread,vcpu,port,size,value,code,label,"
-	    "string_index,rip\n"
-	    "5000000123,4242,\"a,\"\"b\"\"\",1,123,4243,vcpu0,0,128,2,12865,65,Kernel,,\n"
-	    "5000000123,4242,\"a,\"\"b\"\"\",1,,4243,vcpu0,,128,2,12865,65,Kernel,3,\n");
+	    "string_index,rip,gpa\n"
+	    "5000000123,4242,\"a,\"\"b\"\"\",1,123,4243,vcpu0,0,128,2,12865,65,Kernel,,,\n"
+	    "5000000123,4242,\"a,\"\"b\"\"\",1,,4243,vcpu0,,128,2,12865,65,Kernel,3,,\n");
 	free(c.buf);
 }
 
@@ -306,13 +306,13 @@ static void test_labels_and_mmio(void **state)
 	free(c.buf);
 	boot_stats_free(&vm.stats);
 
-	/* csv: the label column; an MMIO write has no port. */
+	/* csv: the label column; an MMIO write has no port, but its address. */
 	vm = test_vm("qemu");
 	capture_open(&c, &output_csv_ops);
 	feed_qboot(&c.out, &vm);
 	capture_close(&c);
-	assert_non_null(strstr(c.buf, ",vcpu0,0,244,1,2,2,linux_start_fwcfg,,\n"));
-	assert_non_null(strstr(c.buf, ",vcpu0,0,,1,123,123,Guest-boot-time,,\n"));
+	assert_non_null(strstr(c.buf, ",vcpu0,0,244,1,2,2,linux_start_fwcfg,,,\n"));
+	assert_non_null(strstr(c.buf, ",vcpu0,0,,1,123,123,Guest-boot-time,,,0xc0000000\n"));
 	free(c.buf);
 	boot_stats_free(&vm.stats);
 
@@ -347,7 +347,7 @@ static void test_label_names_escaped(void **state)
 	c.out.labels = &set;
 	c.out.ops->event(&c.out, &vm, &ev);
 	capture_close(&c);
-	assert_non_null(strstr(c.buf, ",16,16,\"a<b, \"\"c\"\" & d\",,\n"));
+	assert_non_null(strstr(c.buf, ",16,16,\"a<b, \"\"c\"\" & d\",,,\n"));
 	free(c.buf);
 
 	capture_open(&c, &output_svg_ops);
