@@ -14,7 +14,6 @@
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "boot_trace.skel.h"
 #include "core_btf.h"
