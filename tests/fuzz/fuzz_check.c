@@ -236,7 +236,7 @@ void fuzz_buf_check(struct fuzz_buf *fb)
 	else if (fb->ops == &output_chrome_ops)
 		check_json_document("chrome", fb->buf, fb->len);
 	else if (fb->ops == &output_csv_ops)
-		check_csv("csv", fb->buf, fb->len, 15);
+		check_csv("csv", fb->buf, fb->len, 16);
 	else if (fb->ops == &output_svg_ops)
 		check_svg("svg", fb->buf, fb->len);
 	check_lines_start("summary", fb->sum, fb->sum_len, summary_lines);
