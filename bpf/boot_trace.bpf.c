@@ -282,8 +282,8 @@ static __always_inline struct bt_vcpu_info *current_vcpu(struct task_struct *tas
 	return bpf_map_lookup_elem(&vcpu_fds, &key);
 }
 
+/* Scalars only: emit_pio() takes it as a global function's argument. */
 struct pio_ctx {
-	struct task_struct *task;
 	__u32 tgid;
 	__u32 port;
 	__u32 size;
@@ -293,12 +293,19 @@ struct pio_ctx {
 	bool has_rip;
 };
 
-static __always_inline void emit_pio(struct pio_ctx *pc, __u32 value, __u32 index, __u8 flags)
+/*
+ * A global function: the verifier checks it once, not once per caller (the single-write path
+ * and the string loop), which keeps start-up short.
+ */
+__noinline int emit_pio(struct pio_ctx *pc, __u32 value, __u32 index, __u32 flags)
 {
-	struct bt_event *e = reserve(pc->task, BT_EV_PIO);
+	struct bt_event *e;
 
+	if (!pc)
+		return 0;
+	e = reserve(bpf_get_current_task_btf(), BT_EV_PIO);
 	if (!e)
-		return;
+		return 0;
 	e->vm_id = pc->vm_id;
 	e->vcpu = pc->vcpu;
 	e->port = pc->port;
@@ -311,6 +318,7 @@ static __always_inline void emit_pio(struct pio_ctx *pc, __u32 value, __u32 inde
 		e->flags |= BT_PIO_RIP;
 	}
 	bpf_ringbuf_submit(e, wakeup_flag());
+	return 0;
 }
 
 /*
@@ -325,7 +333,6 @@ static __always_inline bool pio_identify(struct pio_ctx *pc, __u32 port, __u32 s
 	struct exit_info *ex;
 	__u32 tid = task->pid;
 
-	pc->task = task;
 	pc->tgid = task->tgid;
 	pc->port = port;
 	pc->size = size;
@@ -390,7 +397,7 @@ static __always_inline void handle_mmio(__u32 type, __u32 len, __u64 gpa, __u8 v
 	/* Same identity as a port write: MMIO exits happen inside KVM_RUN too. */
 	if (!pio_identify(&pc, 0, 1))
 		return;
-	e = reserve(pc.task, BT_EV_MMIO);
+	e = reserve(bpf_get_current_task_btf(), BT_EV_MMIO);
 	if (!e)
 		return;
 	e->vm_id = pc.vm_id;
