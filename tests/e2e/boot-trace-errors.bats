@@ -115,43 +115,42 @@ expect_error() {
 		run --port 0xf4 --labels qboot --labels debug-port -- true
 }
 
+# A label file holding TEXT (a printf format) is refused: status 2 and one line, the file's
+# name then MESSAGE (a pattern). PORT: the port it labels (default 0xf4).
+bad_label_file() {
+	local file="$OUT/$1.labels" text=$2 message=$3 port=${4:-0xf4}
+	# shellcheck disable=SC2059 # TEXT is a printf format, escapes and all
+	printf -- "$text" >"$file"
+	expect_error 2 "boot-trace: $file$message" -- run --port "$port" --labels "$file" -- true
+}
+
 @test "label files: malformed lines, each named with its file and line" {
-	printf '# ok so far\n1 fw_start\nfw_do_boot\n' >"$OUT/noname.labels"
-	expect_error 2 "boot-trace: $OUT/noname.labels:3: expected 'VALUE NAME' or 'LOW-HIGH NAME', got 'fw_do_boot' (see boot-trace --help)" -- \
-		run --port 0xf4 --labels "$OUT/noname.labels" -- true
-	printf '0x2z two\n' >"$OUT/badnum.labels"
-	expect_error 2 "boot-trace: $OUT/badnum.labels:1: '0x2z' is not a code or a LOW-HIGH range (codes are numbers like 7, 0x1f)*" -- \
-		run --port 0xf4 --labels "$OUT/badnum.labels" -- true
-	printf '0x20-0x10 backwards\n' >"$OUT/back.labels"
-	expect_error 2 "boot-trace: $OUT/back.labels:1: range 0x20-0x10 runs backwards*" -- \
-		run --port 0xf4 --labels "$OUT/back.labels" -- true
-	printf '1 \001\n' >"$OUT/ctrl.labels"
-	expect_error 2 "boot-trace: $OUT/ctrl.labels:1: label name has a byte 0x01 that is not printable ASCII*" -- \
-		run --port 0xf4 --labels "$OUT/ctrl.labels" -- true
-	printf '# nothing but comments\n\n' >"$OUT/empty.labels"
-	expect_error 2 "boot-trace: $OUT/empty.labels: no labels (lines 'VALUE NAME' or 'LOW-HIGH NAME')*" -- \
-		run --port 0xf4 --labels "$OUT/empty.labels" -- true
+	bad_label_file noname '# ok so far\n1 fw_start\nfw_do_boot\n' \
+		":3: expected 'VALUE NAME' or 'LOW-HIGH NAME', got 'fw_do_boot' (see boot-trace --help)"
+	bad_label_file badnum '0x2z two\n' \
+		":1: '0x2z' is not a code or a LOW-HIGH range (codes are numbers like 7, 0x1f)*"
+	bad_label_file back '0x20-0x10 backwards\n' \
+		":1: range 0x20-0x10 runs backwards*"
+	bad_label_file ctrl '1 \001\n' \
+		":1: label name has a byte 0x01 that is not printable ASCII*"
+	bad_label_file empty '# nothing but comments\n\n' \
+		": no labels (lines 'VALUE NAME' or 'LOW-HIGH NAME')*"
 }
 
 @test "label files: duplicate and overlapping codes" {
-	printf '1 fw_start\n2 fwcfg\n1 again\n' >"$OUT/dup.labels"
-	expect_error 2 "boot-trace: $OUT/dup.labels:3: code 0x1 is already labelled 'fw_start' on line 1*" -- \
-		run --port 0xf4 --labels "$OUT/dup.labels" -- true
-	printf '0x00-0x1f Firmware\n0x1f-0x3f Bootloader\n' >"$OUT/overlap.labels"
-	expect_error 2 "boot-trace: $OUT/overlap.labels:2: code 0x1f is already labelled 'Firmware' on line 1*" -- \
-		run --port 0x80 --labels "$OUT/overlap.labels" -- true
+	bad_label_file dup '1 fw_start\n2 fwcfg\n1 again\n' \
+		":3: code 0x1 is already labelled 'fw_start' on line 1*"
+	bad_label_file overlap '0x00-0x1f Firmware\n0x1f-0x3f Bootloader\n' \
+		":2: code 0x1f is already labelled 'Firmware' on line 1*" 0x80
 }
 
 @test "label files: out-of-range values" {
-	printf '0x100 too_big\n' >"$OUT/big.labels"
-	expect_error 2 "boot-trace: $OUT/big.labels:1: '0x100' is out of range: codes are 0x00-0xff (the low byte of a write)*" -- \
-		run --port 0xf4 --labels "$OUT/big.labels" -- true
-	printf '# fine\n0xf0-256 custom\n' >"$OUT/range.labels"
-	expect_error 2 "boot-trace: $OUT/range.labels:2: '0xf0-256' is out of range: codes are 0x00-0xff (the low byte of a write)*" -- \
-		run --port 0xf4 --labels "$OUT/range.labels" -- true
-	printf -- '-1 negative\n' >"$OUT/neg.labels"
-	expect_error 2 "boot-trace: $OUT/neg.labels:1: '-1' is not a code or a LOW-HIGH range*" -- \
-		run --port 0xf4 --labels "$OUT/neg.labels" -- true
+	bad_label_file big '0x100 too_big\n' \
+		":1: '0x100' is out of range: codes are 0x00-0xff (the low byte of a write)*"
+	bad_label_file range '# fine\n0xf0-256 custom\n' \
+		":2: '0xf0-256' is out of range: codes are 0x00-0xff (the low byte of a write)*"
+	bad_label_file neg '-1 negative\n' \
+		":1: '-1' is not a code or a LOW-HIGH range*"
 }
 
 @test "bad --mmio" {
