@@ -8,6 +8,11 @@ setup() {
 	OUT="$BATS_TEST_TMPDIR"
 }
 
+# A test that failed while boot-trace ran in the background leaves nothing behind.
+teardown() {
+	for p in ${PIDS:-}; do kill -KILL "$p" 2>/dev/null || true; done
+}
+
 @test "demo: the exact code sequence, labels, increasing stamps, VM-relative times" {
 	run "$BT" run -f jsonl -o "$OUT/demo.jsonl" -- "$VMM" --timeout 60 "$GUESTS/demo.bin"
 	[ "$status" -eq 0 ]
@@ -175,11 +180,9 @@ setup() {
 	"$BT" run -f jsonl -o "$OUT/int.jsonl" -- "$VMM" --timeout 60 --arg 100000 \
 		--serial /dev/null "$GUESTS/demo.bin" 2>"$OUT/stderr" &
 	pid=$!
+	PIDS="$pid"
 	# Wait for the first code, then interrupt.
-	for _ in $(seq 300); do
-		grep -q '"type":"event"' "$OUT/int.jsonl" 2>/dev/null && break
-		sleep 0.1
-	done
+	wait_for_line "$OUT/int.jsonl" '"type":"event"'
 	kill -INT "$pid"
 	status=0
 	wait "$pid" || status=$?
@@ -202,10 +205,8 @@ setup() {
 	"$BT" run -f jsonl -o "$OUT/kill.jsonl" -- "$VMM" --timeout 60 --arg 400000 \
 		--serial /dev/null "$GUESTS/demo.bin" &
 	pid=$!
-	for _ in $(seq 300); do
-		grep -q '"type":"event"' "$OUT/kill.jsonl" 2>/dev/null && break
-		sleep 0.1
-	done
+	PIDS="$pid"
+	wait_for_line "$OUT/kill.jsonl" '"type":"event"'
 	kill -KILL "$(child_of "$pid")"
 	status=0
 	wait "$pid" || status=$?

@@ -129,10 +129,7 @@ chrome_fields_ok() {
 		--serial /dev/null "$GUESTS/demo.bin" 2>/dev/null &
 	pid=$!
 	PIDS="$pid"
-	for _ in $(seq 300); do
-		grep -q '"cat":"code"' "$OUT/int.json" 2>/dev/null && break
-		sleep 0.1
-	done
+	wait_for_line "$OUT/int.json" '"cat":"code"'
 	kill -INT "$pid"
 	status=0
 	wait "$pid" || status=$?
