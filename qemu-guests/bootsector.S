@@ -33,10 +33,7 @@ _start:
 	SERIAL_PUTS "bootsector: start\n"
 
 .macro STEP code
-	POST \code
-	mov $STEP_CYCLES, %eax
-	xor %edx, %edx
-	DELAY_TSC
+	POST_THEN_DELAY \code, STEP_CYCLES
 .endm
 
 	STEP 0x01	/* Firmware */

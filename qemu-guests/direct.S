@@ -59,10 +59,7 @@ _start:
 	mov $stack_top, %esp
 
 .macro STEP code
-	POST \code
-	mov $STEP_CYCLES, %eax
-	xor %edx, %edx
-	DELAY_TSC
+	POST_THEN_DELAY \code, STEP_CYCLES
 .endm
 
 	STEP 0x02

@@ -184,6 +184,14 @@
 	DELAY_TSC
 .endm
 
+/* One boot step: write \code to the debug port, then spin \cycles TSC cycles. */
+.macro POST_THEN_DELAY code, cycles
+	POST \code
+	mov $\cycles, %eax
+	xor %edx, %edx
+	DELAY_TSC
+.endm
+
 #endif /* __x86_64__ */
 
 #endif /* VMM_MIN_GUEST_H */
