@@ -13,13 +13,12 @@ bpftool=${BPFTOOL:-bpftool}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-: >"$tmp/min.btf"
 : >"$tmp/id"
 if [ "$(realpath "$btf")" = /sys/kernel/btf/vmlinux ] &&
 	"$bpftool" gen min_core_btf "$btf" "$tmp/min.btf" "$obj" >/dev/null 2>&1; then
 	printf '%s %s' "$(stat -c %s "$btf")" "$(cat /proc/version)" >"$tmp/id"
 else
-	: >"$tmp/min.btf"
+	: >"$tmp/min.btf" # none, or whatever a failed bpftool left
 fi
 
 bytes() { # a C initializer, 16 bytes a line
