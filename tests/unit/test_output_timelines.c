@@ -260,76 +260,72 @@ static void test_svg_chart(void **state)
 /* Port 0xf4 labelled by qboot's map, plus the boot timer through --mmio. */
 static struct label_set qboot_set = {.nr = 1, .ports = {0xf4}, .maps = {&label_map_qboot}};
 
-static void feed_qboot(struct output *out, struct vm *vm)
+/* The same VM through one writer: three qboot codes on 0xf4, the boot timer; the output. */
+static char *qboot_trace(struct capture *c, const struct output_ops *ops)
 {
 	struct trace_totals totals = {.events = 4};
+	struct vm vm = test_vm("qemu");
+	struct output *out = &c->out;
 	struct bt_event ev;
 
+	capture_open(c, ops);
 	out->labels = &qboot_set;
-	out->ops->vm_start(out, vm);
+	out->ops->vm_start(out, &vm);
 	for (uint32_t v = 1; v <= 3; v++) {
-		ev = pio(vm->start_ns + v * 1000000, v == 3 ? 6 : v, 0);
+		ev = pio(vm.start_ns + v * 1000000, v == 3 ? 6 : v, 0);
 		ev.port = 0xf4;
-		boot_stats_add(&vm->stats, label_of_event(out->labels, &ev), ev.ts_ns);
-		out->ops->event(out, vm, &ev);
+		boot_stats_add(&vm.stats, label_of_event(out->labels, &ev), ev.ts_ns);
+		out->ops->event(out, &vm, &ev);
 	}
-	ev = pio(vm->start_ns + 5000000, 123, 0);
+	ev = pio(vm.start_ns + 5000000, 123, 0);
 	ev.type = BT_EV_MMIO;
 	ev.port = 0;
 	ev.aux = 0xc0000000;
-	boot_stats_add(&vm->stats, label_of_event(out->labels, &ev), ev.ts_ns);
-	out->ops->event(out, vm, &ev);
-	vm->end_ns = vm->start_ns + 9000000;
-	out->ops->vm_end(out, vm);
-	out->ops->vm_summary(out, vm);
+	boot_stats_add(&vm.stats, label_of_event(out->labels, &ev), ev.ts_ns);
+	out->ops->event(out, &vm, &ev);
+	vm.end_ns = vm.start_ns + 9000000;
+	out->ops->vm_end(out, &vm);
+	out->ops->vm_summary(out, &vm);
 	out->ops->summary(out, NULL, &totals);
+	capture_close(c);
+	boot_stats_free(&vm.stats);
+	return c->buf;
 }
 
 static void test_labels_and_mmio(void **state)
 {
-	struct vm vm = test_vm("qemu");
 	struct json_object *root;
 	struct capture c;
+	char *buf;
 
 	/* chrome: label map names on the slices and instants; "gpa" for the MMIO write. */
-	capture_open(&c, &output_chrome_ops);
-	feed_qboot(&c.out, &vm);
-	capture_close(&c);
-	root = json_tokener_parse(c.buf);
+	buf = qboot_trace(&c, &output_chrome_ops);
+	root = json_tokener_parse(buf);
 	assert_non_null(root);
 	json_object_put(root);
-	assert_non_null(strstr(c.buf, "{\"name\":\"fw_start\",\"ph\":\"X\","));
-	assert_non_null(strstr(c.buf, "{\"name\":\"Guest-boot-time\",\"ph\":\"X\","));
-	assert_non_null(strstr(c.buf, "\"name\":\"port 0xf4: linux_start_kernel 0x6\""));
-	assert_non_null(strstr(c.buf, "\"name\":\"MMIO 0xc0000000: Guest-boot-time value 123\""));
-	assert_non_null(strstr(c.buf, "\"gpa\":3221225472"));
-	free(c.buf);
-	boot_stats_free(&vm.stats);
+	assert_non_null(strstr(buf, "{\"name\":\"fw_start\",\"ph\":\"X\","));
+	assert_non_null(strstr(buf, "{\"name\":\"Guest-boot-time\",\"ph\":\"X\","));
+	assert_non_null(strstr(buf, "\"name\":\"port 0xf4: linux_start_kernel 0x6\""));
+	assert_non_null(strstr(buf, "\"name\":\"MMIO 0xc0000000: Guest-boot-time value 123\""));
+	assert_non_null(strstr(buf, "\"gpa\":3221225472"));
+	free(buf);
 
 	/* csv: the label column; an MMIO write has no port, but its address. */
-	vm = test_vm("qemu");
-	capture_open(&c, &output_csv_ops);
-	feed_qboot(&c.out, &vm);
-	capture_close(&c);
-	assert_non_null(strstr(c.buf, ",vcpu0,0,244,1,2,2,linux_start_fwcfg,,,\n"));
-	assert_non_null(strstr(c.buf, ",vcpu0,0,,1,123,123,Guest-boot-time,,,0xc0000000\n"));
-	free(c.buf);
-	boot_stats_free(&vm.stats);
+	buf = qboot_trace(&c, &output_csv_ops);
+	assert_non_null(strstr(buf, ",vcpu0,0,244,1,2,2,linux_start_fwcfg,,,\n"));
+	assert_non_null(strstr(buf, ",vcpu0,0,,1,123,123,Guest-boot-time,,,0xc0000000\n"));
+	free(buf);
 
 	/* svg: a bar per label, no debug-port legend, the others' in the order seen. */
-	vm = test_vm("qemu");
-	capture_open(&c, &output_svg_ops);
-	feed_qboot(&c.out, &vm);
-	capture_close(&c);
-	assert_int_equal(count(c.buf, "<rect class=\"stage\""), 4);
-	assert_int_equal(count(c.buf, "<rect class=\"legend\""), 4);
-	assert_null(strstr(c.buf, ">Firmware<"));
-	assert_non_null(strstr(c.buf, "data-stage=\"Guest-boot-time\""));
-	assert_non_null(strstr(c.buf, "(MMIO 0xc0000000)</title>"));
-	assert_non_null(strstr(c.buf, "time to Userspace 5.000 ms"));
-	assert_true(strstr(c.buf, ">fw_start</text>") < strstr(c.buf, ">linux_start_fwcfg</text>"));
-	free(c.buf);
-	boot_stats_free(&vm.stats);
+	buf = qboot_trace(&c, &output_svg_ops);
+	assert_int_equal(count(buf, "<rect class=\"stage\""), 4);
+	assert_int_equal(count(buf, "<rect class=\"legend\""), 4);
+	assert_null(strstr(buf, ">Firmware<"));
+	assert_non_null(strstr(buf, "data-stage=\"Guest-boot-time\""));
+	assert_non_null(strstr(buf, "(MMIO 0xc0000000)</title>"));
+	assert_non_null(strstr(buf, "time to Userspace 5.000 ms"));
+	assert_true(strstr(buf, ">fw_start</text>") < strstr(buf, ">linux_start_fwcfg</text>"));
+	free(buf);
 }
 
 /* A label file's name may hold characters that CSV and XML must escape. */
