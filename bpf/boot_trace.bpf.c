@@ -3,11 +3,16 @@
  * boot-trace kernel side: stamp guest writes to the debug I/O port (and, with --mmio, one-byte
  * writes to one MMIO address such as Firecracker's boot timer) in the host kernel.
  *
- * kvm:kvm_pio gives port, size, count and the data, but no VM or vCPU. Those come from the
- * KVM ioctls: KVM_CREATE_VM and KVM_CREATE_VCPU (seen at syscall exit, with the new fd) name
- * the fds, and a port exit always happens inside the vCPU thread's KVM_RUN ioctl, whose first
- * argument is the vCPU fd. This works on every KVM backend; kvm:kvm_exit (vcpu_id, guest RIP)
- * only adds the RIP where the backend emits it.
+ * kvm:kvm_pio gives port, size, count and the data, but no VM or vCPU. A port exit happens
+ * inside the vCPU thread's KVM_RUN, with that vCPU loaded on the thread: KVM registered the
+ * vCPU's preempt notifier on it, and the notifier is the head of struct kvm_vcpu, which holds
+ * the vCPU id and its VM. VMs are named where they are created: kvm:kvm_update_master_clock
+ * fires inside KVM_CREATE_VM (x86), kvm:kvm_write_tsc_offset inside KVM_CREATE_VCPU, with the
+ * VM loaded, which binds the VM to the kernel's struct kvm.
+ *
+ * No syscall tracepoint: enabling one sends every system call of every task on the host down
+ * the slow path; here it added ~1 us to every KVM_RUN of every guest (make bench). kvm:kvm_exit
+ * (guest RIP) is enrichment where the backend emits it.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -18,8 +23,9 @@
 #define KVMIO		 0xAE
 #define KVM_CREATE_VM	 0xAE01		       /* _IO(KVMIO, 0x01) */
 #define KVM_CREATE_VCPU	 0xAE41		       /* _IO(KVMIO, 0x41) */
-#define KVM_RUN		 0xAE80		       /* _IO(KVMIO, 0x80) */
 #define KVM_PIO_OUT	 1
+#define NR_IOCTL	 16			/* __NR_ioctl, x86-64 */
+#define EEXIST		 17
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -40,6 +46,13 @@ struct trace_event_raw_kvm_exit___bt {
 	unsigned long guest_rip;
 } __attribute__((preserve_access_index));
 
+/* The start of struct kvm_vcpu (a local type for the same reason: kvm may be a module). */
+struct kvm_vcpu___bt {
+	void *kvm;
+	struct preempt_notifier preempt_notifier;
+	int vcpu_id;
+} __attribute__((preserve_access_index));
+
 /* Set by userspace before load. */
 const volatile __u16 trace_ports[BT_MAX_PORTS] = { 0x80 };
 const volatile __u32 nr_trace_ports = 1;
@@ -49,10 +62,14 @@ const volatile __u64 ringbuf_bytes = 0;		/* for the half-full wake-up */
 const volatile __u64 mmio_gpa = 0;		/* --mmio: the address (programs off without it) */
 const volatile bool mmio_match_value = false;	/* --mmio ADDR=VALUE: only this value */
 const volatile __u8 mmio_value = 0;
+/* No VM creation is seen on this kernel: each VM gets an id where its first write is. */
+const volatile bool name_unseen_vms = false;
 
 __u32 next_vm_id = 0;
 /* Set by the reader just before it blocks; the next record wakes it (see wakeup_flag()). */
 __u32 reader_idle = 0;
+/* Bumped when a VM-owning process exits or userspace renames a VM: see vcpu_cache. */
+__u32 vm_generation = 0;
 /* Set once kvm:kvm_exit has fired: until then there is no guest RIP to look up. */
 __u32 kvm_exit_seen = 0;
 
@@ -98,8 +115,23 @@ struct {
 } vm_tgids SEC(".maps");
 
 /*
- * The fd maps are walked with bpf_for_each_map_elem() at a VMM's exit, deleting as they go:
- * not preallocated, so a deleted element is freed after RCU, never reused under the walk.
+ * The per-process maps are walked with bpf_for_each_map_elem() at a VMM's exit, deleting as
+ * they go: not preallocated, so a deleted element is freed after RCU, never reused under the
+ * walk.
+ */
+
+/* Our VMs, by the kernel's struct kvm: every write looks its VM up here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);	/* struct kvm * */
+	__type(value, struct bt_vm_info);
+} vms SEC(".maps");
+
+/*
+ * VM fds whose struct kvm is not known yet: a VM created since attach, until its first vCPU
+ * binds it (KVM_CREATE_VCPU names the VM fd), or one userspace found in /proc.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -109,13 +141,18 @@ struct {
 	__type(value, __u32);	/* vm_id */
 } vm_fds SEC(".maps");
 
+/*
+ * A process's VM whose fd is not known (the kernel's fd table was not as expected at
+ * KVM_CREATE_VM), or its only VM found in /proc: the next unknown struct kvm of the process
+ * is that VM.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 4096);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct bt_fd_key);
-	__type(value, struct bt_vcpu_info);
-} vcpu_fds SEC(".maps");
+	__type(key, __u32);	/* tgid */
+	__type(value, __u32);	/* vm_id */
+} pending_vm SEC(".maps");
 
 /* Guest RIP of the latest exit per thread, where kvm:kvm_exit fires. */
 struct exit_info {
@@ -129,6 +166,27 @@ struct {
 	__type(key, __u32);
 	__type(value, struct exit_info);
 } last_exit SEC(".maps");
+
+/*
+ * The identity of the last vCPU thread that wrote on this CPU: a flood comes from one vCPU
+ * thread, and this saves it a kernel read and a hash lookup per write (per-CPU array lookups
+ * are inlined; helper calls are dear). Valid while the same task has the same vCPU loaded
+ * and no VM was forgotten or renamed since (vm_generation).
+ */
+struct vcpu_cache {
+	__u64 task;
+	__u64 notifier;	/* the loaded vCPU's preempt notifier */
+	__u32 generation;
+	__u32 vm_id;
+	__u32 vcpu;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vcpu_cache);
+} vcpu_cache SEC(".maps");
 
 /* The bytes of one string access (pio_data is one page). */
 struct pio_buf {
@@ -264,22 +322,74 @@ static __always_inline void read_cmdline(struct task_struct *task, struct bt_vm_
 		ve->cmdline_len = len;
 }
 
-/* Syscall registers of a task: valid inside an ioctl, where KVM works. */
-static __always_inline struct pt_regs *syscall_regs(struct task_struct *task)
+/* The ioctl the current task is in: its command, or 0 (in another system call, or none). */
+static __always_inline __u32 current_ioctl(struct task_struct *task)
 {
-	return (struct pt_regs *)bpf_task_pt_regs(task);
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+
+	return regs->orig_ax == NR_IOCTL ? (__u32)regs->si : 0;
 }
 
-/* Which vCPU the current thread runs: the fd argument of the KVM_RUN it is inside. */
-static __always_inline struct bt_vcpu_info *current_vcpu(struct task_struct *task, __u32 tgid)
-{
-	struct pt_regs *regs = syscall_regs(task);
-	struct bt_fd_key key = { .tgid = tgid };
+/*
+ * The vCPU loaded on the current thread: KVM registers its preempt notifier while the vCPU
+ * is loaded (vcpu_load), and is the only user of preempt notifiers. One read gets the head
+ * of struct kvm_vcpu, where the VM pointer and the id are.
+ */
+struct loaded_vcpu {
+	__u64 kvm;	/* struct kvm *, 0 if no vCPU is loaded */
+	__u32 vcpu_id;
+};
 
-	if (regs->si != KVM_RUN)
-		return NULL;
-	key.fd = regs->di;
-	return bpf_map_lookup_elem(&vcpu_fds, &key);
+#define VCPU_HEAD_BYTES 64
+
+static __always_inline void loaded_vcpu(struct task_struct *task, struct loaded_vcpu *lv)
+{
+	__u64 link_off = bpf_core_field_offset(struct kvm_vcpu___bt, preempt_notifier) +
+			 bpf_core_field_offset(struct preempt_notifier, link);
+	__u64 kvm_off = bpf_core_field_offset(struct kvm_vcpu___bt, kvm);
+	__u64 id_off = bpf_core_field_offset(struct kvm_vcpu___bt, vcpu_id);
+	struct hlist_node *first = task->preempt_notifiers.first;
+	__u8 head[VCPU_HEAD_BYTES];
+
+	lv->kvm = 0;
+	lv->vcpu_id = BT_VCPU_UNKNOWN;
+	if (!first || kvm_off > VCPU_HEAD_BYTES - 8 || id_off > VCPU_HEAD_BYTES - 4)
+		return;
+	if (bpf_probe_read_kernel(head, sizeof(head), (void *)first - link_off))
+		return;
+	lv->kvm = *(__u64 *)&head[kvm_off & (VCPU_HEAD_BYTES - 8)];
+	lv->vcpu_id = *(__u32 *)&head[id_off & (VCPU_HEAD_BYTES - 4)];
+}
+
+/* A VM not bound to its struct kvm yet: the process's pending one, if any (taken). */
+static __always_inline __u32 take_pending_vm(__u32 tgid)
+{
+	__u32 *pending = bpf_map_lookup_elem(&pending_vm, &tgid), vm_id;
+
+	if (!pending)
+		return BT_VM_UNKNOWN;
+	vm_id = *pending;
+	bpf_map_delete_elem(&pending_vm, &tgid);
+	return vm_id;
+}
+
+/*
+ * Remember which VM a struct kvm is (BT_VM_UNKNOWN too: it is looked for once only).
+ * flags: BPF_NOEXIST where another vCPU of the VM may have bound it just now and knew
+ * better; BPF_ANY where the entry can only be stale (a closed VM's struct kvm, reused).
+ */
+static __always_inline void bind_vm(__u64 kvm, __u32 vm_id, __u32 tgid, __u64 flags)
+{
+	struct bt_vm_info info = { .vm_id = vm_id, .tgid = tgid };
+	__u8 one = 1;
+	long err;
+
+	err = bpf_map_update_elem(&vms, &kvm, &info, flags);
+	/* vm_tgids too: the process's exit is then reported, and its state freed. */
+	if ((err && err != -EEXIST) || bpf_map_update_elem(&vm_tgids, &tgid, &one, BPF_ANY))
+		count(BT_CNT_MAP_FULL);
+	/* A thread and a vCPU at the addresses of a closed VM's may be cached: see vcpu_cache. */
+	__sync_fetch_and_add(&vm_generation, 1);
 }
 
 /* Scalars only: emit_pio() takes it as a global function's argument. */
@@ -322,30 +432,54 @@ __noinline int emit_pio(struct pio_ctx *pc, __u32 value, __u32 index, __u32 flag
 }
 
 /*
- * Fill in VM, vCPU and RIP; false if this process is not traced. A vCPU fd known to the
- * kernel side belongs to a traced process (only those are learned, and they are forgotten
- * when the process exits), so the common case needs one map lookup, not two.
+ * Fill in VM, vCPU and RIP; false if this process is not traced. A struct kvm in the vms
+ * map belongs to a traced process (only those are bound, and they are forgotten when the
+ * process exits), so the common case needs one map lookup, not two.
  */
 static __always_inline bool pio_identify(struct pio_ctx *pc, __u32 port, __u32 size)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct bt_vcpu_info *vcpu;
+	struct hlist_node *notifier = task->preempt_notifiers.first;
+	__u32 tid = task->pid, zero = 0, generation = vm_generation;
+	struct vcpu_cache *cache = bpf_map_lookup_elem(&vcpu_cache, &zero);
+	struct bt_vm_info *vm = NULL;
+	struct loaded_vcpu lv;
 	struct exit_info *ex;
-	__u32 tid = task->pid;
 
 	pc->tgid = task->tgid;
 	pc->port = port;
 	pc->size = size;
-	pc->vm_id = BT_VM_UNKNOWN;
-	pc->vcpu = BT_VCPU_UNKNOWN;
 	pc->has_rip = false;
-	vcpu = current_vcpu(task, pc->tgid);
-	if (vcpu) {
-		pc->vm_id = vcpu->vm_id;
-		pc->vcpu = vcpu->vcpu;
+	if (cache && notifier && cache->task == (__u64)task &&
+	    cache->notifier == (__u64)notifier && cache->generation == generation) {
+		pc->vm_id = cache->vm_id;
+		pc->vcpu = cache->vcpu;
+		goto rip;
+	}
+	pc->vm_id = BT_VM_UNKNOWN;
+	loaded_vcpu(task, &lv);
+	pc->vcpu = lv.vcpu_id;
+	if (lv.kvm)
+		vm = bpf_map_lookup_elem(&vms, &lv.kvm);
+	if (vm) {
+		pc->vm_id = vm->vm_id;
 	} else if (!tgid_traced(pc->tgid)) {
 		return false;
+	} else if (lv.kvm) {
+		/* A VM met first here: created before attach, or its vCPUs' creation unseen. */
+		pc->vm_id = take_pending_vm(pc->tgid);
+		if (pc->vm_id == BT_VM_UNKNOWN && name_unseen_vms)
+			pc->vm_id = __sync_fetch_and_add(&next_vm_id, 1) + 1;
+		bind_vm(lv.kvm, pc->vm_id, pc->tgid, BPF_NOEXIST);
 	}
+	if (cache && lv.kvm) {
+		cache->task = (__u64)task;
+		cache->notifier = (__u64)notifier;
+		cache->generation = generation;
+		cache->vm_id = pc->vm_id;
+		cache->vcpu = pc->vcpu;
+	}
+rip:
 	if (!kvm_exit_seen)
 		return true; /* attached where the tracepoint exists, but it never fired yet */
 	ex = bpf_map_lookup_elem(&last_exit, &tid);
@@ -513,87 +647,117 @@ int kvm_exit_tp(struct trace_event_raw_kvm_exit___bt *ctx)
 	return 0;
 }
 
-/* KVM_CREATE_VM / KVM_CREATE_VCPU results name the VM and vCPU fds. */
-SEC("tracepoint/syscalls/sys_exit_ioctl")
-int ioctl_exit(struct trace_event_raw_sys_exit *ctx)
+/*
+ * The fd KVM_CREATE_VM is about to return, or -1. KVM reserves it before it creates the VM,
+ * and installs the file after: so now it is open in the bitmap, with no file yet, and the
+ * reservation left next_fd just past it (unless another thread of the process opened or
+ * closed an fd meanwhile: then the checks fail, and the VM is bound another way).
+ */
+static __always_inline int reserved_fd(struct task_struct *task)
 {
-	struct pt_regs *regs;
-	struct bt_event *e;
-	__u32 tgid, cmd;
-	long ret = ctx->ret;
+	struct files_struct *files = task->files;
+	unsigned int fd = BPF_CORE_READ(files, next_fd) - 1;
+	struct fdtable *fdt = BPF_CORE_READ(files, fdt);
+	unsigned long word, *open_fds = BPF_CORE_READ(fdt, open_fds);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *file;
+
+	if (fd >= BPF_CORE_READ(fdt, max_fds))
+		return -1;
+	if (bpf_probe_read_kernel(&word, sizeof(word), open_fds + fd / 64) ||
+	    !(word & (1ul << (fd % 64))))
+		return -1;
+	if (bpf_probe_read_kernel(&file, sizeof(file), fds + fd) || file)
+		return -1;
+	return fd;
+}
+
+/* kvm:kvm_update_master_clock fires inside KVM_CREATE_VM (and elsewhere: filtered out). */
+static __always_inline void on_vm_created(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tgid = task->tgid, vm_id;
+	struct bt_vm_event *ve;
 	__u8 one = 1;
+	int fd;
 
-	/*
-	 * Runs at the end of every ioctl, KVM_RUN included: the cheapest tests first. KVM_RUN
-	 * returns 0, and a new VM or vCPU fd is never 0 (that needs stdin closed and reused).
-	 */
-	if (ret <= 0)
-		return 0;
-	regs = syscall_regs(bpf_get_current_task_btf());
-	cmd = regs->si;
-	if (cmd != KVM_CREATE_VM && cmd != KVM_CREATE_VCPU)
-		return 0;
-	tgid = bpf_get_current_pid_tgid() >> 32;
-	if (!tgid_traced(tgid))
-		return 0;
+	if (current_ioctl(task) != KVM_CREATE_VM || !tgid_traced(tgid))
+		return;
+	vm_id = __sync_fetch_and_add(&next_vm_id, 1) + 1;
+	fd = reserved_fd(task);
+	if (fd >= 0) {
+		struct bt_fd_key key = { .tgid = tgid, .fd = fd };
 
-	if (cmd == KVM_CREATE_VM) {
-		struct bt_fd_key key = { .tgid = tgid, .fd = ret };
-		__u32 vm_id = __sync_fetch_and_add(&next_vm_id, 1) + 1;
-
-		if (bpf_map_update_elem(&vm_fds, &key, &vm_id, BPF_ANY) ||
-		    bpf_map_update_elem(&vm_tgids, &tgid, &one, BPF_ANY))
+		if (bpf_map_update_elem(&vm_fds, &key, &vm_id, BPF_ANY))
 			count(BT_CNT_MAP_FULL);
-		struct task_struct *task = bpf_get_current_task_btf();
-
-		e = reserve_size(task, BT_EV_VM_CREATE, sizeof(struct bt_vm_event));
-		if (!e)
-			return 0;
-		e->vm_id = vm_id;
-		e->aux = ret;
-		read_cmdline(task, (struct bt_vm_event *)e);
-	} else {
-		struct bt_fd_key vm_key = { .tgid = tgid, .fd = regs->di };
-		struct bt_fd_key key = { .tgid = tgid, .fd = ret };
-		struct bt_vcpu_info info = { .vm_id = BT_VM_UNKNOWN };
-		__u32 *vm_id = bpf_map_lookup_elem(&vm_fds, &vm_key);
-
-		if (vm_id)
-			info.vm_id = *vm_id;
-		info.vcpu = regs->dx;
-		/* A VM created before tracing started: its vCPUs still make this a VMM whose
-		 * exit must be reported (and its state freed). */
-		if (bpf_map_update_elem(&vcpu_fds, &key, &info, BPF_ANY) ||
-		    bpf_map_update_elem(&vm_tgids, &tgid, &one, BPF_ANY))
-			count(BT_CNT_MAP_FULL);
-		e = reserve(bpf_get_current_task_btf(), BT_EV_VCPU_CREATE);
-		if (!e)
-			return 0;
-		e->vm_id = info.vm_id;
-		e->vcpu = info.vcpu;
-		e->aux = ret;
+	} else if (bpf_map_update_elem(&pending_vm, &tgid, &vm_id, BPF_ANY)) {
+		count(BT_CNT_MAP_FULL);
 	}
-	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	if (bpf_map_update_elem(&vm_tgids, &tgid, &one, BPF_ANY))
+		count(BT_CNT_MAP_FULL);
+	ve = (struct bt_vm_event *)reserve_size(task, BT_EV_VM_CREATE, sizeof(*ve));
+	if (!ve)
+		return;
+	ve->ev.vm_id = vm_id;
+	ve->ev.aux = fd >= 0 ? fd : ~0ull;
+	read_cmdline(task, ve);
+	bpf_ringbuf_submit(ve, BPF_RB_FORCE_WAKEUP);
+}
+
+/*
+ * kvm:kvm_write_tsc_offset fires inside KVM_CREATE_VCPU with the new vCPU loaded: its
+ * struct kvm is bound to the VM of the fd the ioctl was made on.
+ */
+static __always_inline void on_vcpu_created(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	struct bt_fd_key key = { .tgid = task->tgid, .fd = regs->di };
+	struct bt_vm_info *bound;
+	struct loaded_vcpu lv;
+	__u32 *vm_id;
+
+	if (current_ioctl(task) != KVM_CREATE_VCPU || !tgid_traced(key.tgid))
+		return;
+	loaded_vcpu(task, &lv);
+	if (!lv.kvm)
+		return;
+	bound = bpf_map_lookup_elem(&vms, &lv.kvm);
+	vm_id = bpf_map_lookup_elem(&vm_fds, &key);
+	if (vm_id) {
+		/* Bound already by an earlier vCPU, or else what is bound is a closed VM. */
+		if (!bound || bound->vm_id != *vm_id || bound->tgid != key.tgid)
+			bind_vm(lv.kvm, *vm_id, key.tgid, BPF_ANY);
+	} else if (!bound) {
+		bind_vm(lv.kvm, take_pending_vm(key.tgid), key.tgid, BPF_NOEXIST);
+	}
+}
+
+SEC("raw_tp/kvm_update_master_clock")
+int vm_create_raw(void *ctx)
+{
+	on_vm_created();
 	return 0;
 }
 
-/* Closing a VM fd is how a VMM destroys a VM (a reboot in cloud-hypervisor makes a new one). */
-SEC("tracepoint/syscalls/sys_enter_close")
-int close_enter(struct trace_event_raw_sys_enter *ctx)
+SEC("tracepoint/kvm/kvm_update_master_clock")
+int vm_create_tp(void *ctx)
 {
-	struct bt_fd_key key = { .tgid = bpf_get_current_pid_tgid() >> 32, .fd = ctx->args[0] };
-	__u32 *vm_id = bpf_map_lookup_elem(&vm_fds, &key);
-	struct bt_event *e;
+	on_vm_created();
+	return 0;
+}
 
-	if (!vm_id)
-		return 0;
-	e = reserve(bpf_get_current_task_btf(), BT_EV_VM_CLOSE);
-	if (e) {
-		e->vm_id = *vm_id;
-		e->aux = key.fd;
-		bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
-	}
-	bpf_map_delete_elem(&vm_fds, &key);
+SEC("raw_tp/kvm_write_tsc_offset")
+int vcpu_create_raw(void *ctx)
+{
+	on_vcpu_created();
+	return 0;
+}
+
+SEC("tracepoint/kvm/kvm_write_tsc_offset")
+int vcpu_create_tp(void *ctx)
+{
+	on_vcpu_created();
 	return 0;
 }
 
@@ -619,6 +783,13 @@ static long forget_fd(struct bpf_map *map, struct bt_fd_key *key, void *value, _
 	return 0;
 }
 
+static long forget_vm(struct bpf_map *map, __u64 *kvm, struct bt_vm_info *vm, __u32 *tgid)
+{
+	if (vm->tgid == *tgid)
+		bpf_map_delete_elem(map, kvm);
+	return 0;
+}
+
 SEC("tracepoint/sched/sched_process_exit")
 int process_exit(void *ctx)
 {
@@ -632,9 +803,11 @@ int process_exit(void *ctx)
 	if (!bpf_map_lookup_elem(&vm_tgids, &tgid) && !bpf_map_lookup_elem(&traced_tgids, &tgid))
 		return 0;
 	/* Forgotten here, not by the reader: its exit record might be dropped. */
+	bpf_for_each_map_elem(&vms, forget_vm, &tgid, 0);
 	bpf_for_each_map_elem(&vm_fds, forget_fd, &tgid, 0);
-	bpf_for_each_map_elem(&vcpu_fds, forget_fd, &tgid, 0);
+	bpf_map_delete_elem(&pending_vm, &tgid);
 	bpf_map_delete_elem(&vm_tgids, &tgid);
+	__sync_fetch_and_add(&vm_generation, 1); /* its vCPUs may be cached: see vcpu_cache */
 	bpf_map_delete_elem(&traced_tgids, &tgid);
 	e = reserve(task, BT_EV_PROC_EXIT);
 	if (!e)

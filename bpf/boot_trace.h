@@ -18,12 +18,11 @@
 #define BT_VM_UNKNOWN	   0u
 
 enum bt_event_type {
-	BT_EV_PIO = 1,	  /* a guest wrote to a traced port */
-	BT_EV_VM_CREATE,  /* KVM_CREATE_VM returned a VM fd (aux = fd) */
-	BT_EV_VCPU_CREATE, /* KVM_CREATE_VCPU returned a vCPU fd (aux = fd, vcpu = id) */
-	BT_EV_PROC_EXIT,  /* a traced or VM-owning process exited (value = wait status) */
-	BT_EV_MMIO,	  /* a one-byte write to the --mmio address (aux = gpa) */
-	BT_EV_VM_CLOSE,	  /* the VMM closed a VM fd (aux = fd) */
+	BT_EV_PIO = 1,	    /* a guest wrote to a traced port */
+	BT_EV_VM_CREATE = 2, /* inside KVM_CREATE_VM (aux = the VM fd, or ~0 if unknown) */
+	/* 3 was a vCPU's creation, 6 a VM fd's close: no longer seen (no syscall tracepoint) */
+	BT_EV_PROC_EXIT = 4, /* a traced or VM-owning process exited (value = wait status) */
+	BT_EV_MMIO = 5,	    /* a one-byte write to the --mmio address (aux = gpa) */
 };
 
 /* kvm:kvm_mmio's type of a write (KVM_TRACE_MMIO_WRITE). */
@@ -71,16 +70,16 @@ struct bt_vm_event {
 	char cmdline[BT_CMDLINE_MAX];
 };
 
-/* Key of the fd maps: a file descriptor of one process. */
+/* Key of the fd map: a file descriptor of one process. */
 struct bt_fd_key {
 	__u32 tgid;
 	__u32 fd;
 };
 
-/* What a vCPU fd stands for. */
-struct bt_vcpu_info {
+/* What a struct kvm stands for. */
+struct bt_vm_info {
 	__u32 vm_id;
-	__u32 vcpu;
+	__u32 tgid;	/* its process: forgotten at its exit */
 };
 
 #endif /* BOOT_TRACE_H */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,9 +113,53 @@ static struct vm *vm_for(struct session *s, const struct bt_event *ev)
 	/* A VM whose creation we did not see: name it after the process. */
 	procfs_comm(ev->tgid, comm, sizeof(comm));
 	vm = vm_table_get(&s->vms, ev->tgid, ev->vm_id, comm);
-	if (vm)
-		procfs_cmdline(vm->pid, vm->cmdline, sizeof(vm->cmdline));
+	if (!vm)
+		return NULL;
+	procfs_cmdline(vm->pid, vm->cmdline, sizeof(vm->cmdline));
+	if (ev->vm_id != BT_VM_UNKNOWN) {
+		/* Named by the kernel side at its first write (no creation seen on this kernel). */
+		vm->found_ns = ev->ts_ns;
+		announce_vm(s, vm);
+	}
 	return vm;
+}
+
+static bool holds_vm_fd(const struct kvm_fd *fds, int n, int fd)
+{
+	for (int i = 0; i < n; i++)
+		if (fds[i].is_vm && fds[i].fd == fd)
+			return true;
+	return false;
+}
+
+/*
+ * A VMM that makes a new VM may have closed an earlier one (a reboot in cloud-hypervisor).
+ * Closing is not seen (that would take a syscall tracepoint), but it is now: the earlier VM's
+ * fd is no longer a VM, or is the new VM's. Such a VM ends, closed, where the new one starts.
+ */
+static void end_closed_vms(struct session *s, const struct vm *new_vm)
+{
+	struct kvm_fd *fds = NULL;
+	struct vm *vm, *next;
+	int n = -1;
+
+	for (vm = s->vms.head; vm; vm = next) {
+		next = vm->next;
+		if (vm == new_vm || vm->pid != new_vm->pid || vm->end_ns || vm->fd < 0)
+			continue;
+		if (n < 0) {
+			fds = calloc(MAX_SEED_FDS, sizeof(*fds));
+			n = fds ? procfs_kvm_fds(vm->pid, fds, MAX_SEED_FDS) : -1;
+			if (n < 0)
+				break;
+		}
+		if (vm->fd != new_vm->fd && holds_vm_fd(fds, n, vm->fd))
+			continue;
+		vm->end_reason = VM_END_CLOSED;
+		tracer_forget_vm(s->tracer, vm->pid, vm->fd, vm->id);
+		finish_vm(s, vm, new_vm->start_ns); /* the daemon frees vm here */
+	}
+	free(fds);
 }
 
 /* data/size: the whole record, which may carry the command line the kernel read. */
@@ -129,19 +174,11 @@ static void on_vm_create(struct session *s, const struct bt_event *ev, const voi
 	if (!vm)
 		return;
 	vm->start_ns = ev->ts_ns;
+	vm->fd = ev->aux <= INT_MAX ? (int)ev->aux : -1;
 	if (size >= sizeof(*ve) && ve->cmdline_len <= BT_CMDLINE_MAX)
 		cmdline_printable(vm->cmdline, sizeof(vm->cmdline), ve->cmdline, ve->cmdline_len);
+	end_closed_vms(s, vm);
 	announce_vm(s, vm);
-}
-
-static void on_vm_close(struct session *s, const struct bt_event *ev)
-{
-	struct vm *vm = vm_table_find(&s->vms, ev->tgid, ev->vm_id);
-
-	if (!vm || vm->end_ns)
-		return;
-	vm->end_reason = VM_END_CLOSED;
-	finish_vm(s, vm, ev->ts_ns);
 }
 
 /* A traced guest write: a port write, or a one-byte write to the --mmio address. */
@@ -191,11 +228,6 @@ void session_handle_record(struct session *s, const void *data, size_t size)
 	case BT_EV_VM_CREATE:
 		on_vm_create(s, &ev, data, size);
 		break;
-	case BT_EV_VM_CLOSE:
-		on_vm_close(s, &ev);
-		break;
-	case BT_EV_VCPU_CREATE:
-		break; /* the kernel side now knows the vCPU fd: nothing to show */
 	case BT_EV_PROC_EXIT:
 		on_process_exit(s, &ev);
 		break;
@@ -295,7 +327,6 @@ int session_open(struct session *s, const struct options *opts, bool filter_tgid
 int session_seed_process(struct session *s, pid_t pid)
 {
 	struct kvm_fd *fds = calloc(MAX_SEED_FDS, sizeof(*fds));
-	uint32_t vm_id = BT_VM_UNKNOWN;
 	int n, nr_vms = 0;
 
 	if (!fds)
@@ -303,7 +334,6 @@ int session_seed_process(struct session *s, pid_t pid)
 	n = procfs_kvm_fds(pid, fds, MAX_SEED_FDS);
 	for (int i = 0; i < n; i++)
 		nr_vms += fds[i].is_vm;
-	/* With one VM its vCPUs are known to be its own; with several they stay unattributed. */
 	for (int i = 0; i < n; i++) {
 		if (!fds[i].is_vm)
 			continue;
@@ -311,20 +341,18 @@ int session_seed_process(struct session *s, pid_t pid)
 		char comm[BT_COMM_LEN];
 		struct vm *vm;
 
-		if (tracer_add_vm_fd(s->tracer, pid, fds[i].fd, id))
+		/* With one VM, the process's writes are known to be its own; with several, the
+		 * kernel side cannot tell which struct kvm is which fd: they stay unattributed. */
+		if (tracer_add_vm_fd(s->tracer, pid, fds[i].fd, id, nr_vms == 1))
 			continue; /* already learned from KVM_CREATE_VM */
-		if (nr_vms == 1)
-			vm_id = id;
 		procfs_comm(pid, comm, sizeof(comm));
 		vm = vm_table_get(&s->vms, pid, id, comm);
 		if (!vm)
 			continue;
+		vm->fd = fds[i].fd;
 		vm->found_ns = now_ns();
 		announce_vm(s, vm);
 	}
-	for (int i = 0; i < n; i++)
-		if (!fds[i].is_vm)
-			tracer_add_vcpu_fd(s->tracer, pid, fds[i].fd, vm_id, fds[i].vcpu);
 	free(fds);
 	return n < 0 ? n : 0;
 }

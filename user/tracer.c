@@ -87,7 +87,8 @@ static bool path_exists(const char *path)
  * messages naming what is missing can be exercised on a kernel that has everything
  * (tests/e2e/boot-trace-faults.bats). Names: btf (/sys/kernel/btf/vmlinux), raw_tp (the raw
  * kvm_pio/kvm_mmio programs), core_btf (the built-in BTF subset, see open_core_btf), and the
- * tracepoints kvm_pio, kvm_exit, sys_exit_ioctl. It can only take features away.
+ * tracepoints kvm_pio, kvm_exit, kvm_update_master_clock, kvm_write_tsc_offset. It can only
+ * take features away.
  */
 static bool pretend_missing(const char *feature)
 {
@@ -134,7 +135,8 @@ static int handle_record(void *ctx, void *data, size_t size)
 	return ++t->batch < TRACER_CONSUME_BATCH ? 0 : -EAGAIN;
 }
 
-static int configure(struct boot_trace_bpf *skel, const struct tracer_config *cfg, bool raw)
+static int configure(struct boot_trace_bpf *skel, const struct tracer_config *cfg, bool raw,
+		     bool lifecycle)
 {
 	uint64_t bytes = (uint64_t)cfg->buffer_kib * 1024;
 
@@ -147,11 +149,16 @@ static int configure(struct boot_trace_bpf *skel, const struct tracer_config *cf
 	skel->rodata->mmio_gpa = cfg->mmio_gpa;
 	skel->rodata->mmio_match_value = cfg->mmio_match_value;
 	skel->rodata->mmio_value = cfg->mmio_value;
+	skel->rodata->name_unseen_vms = !lifecycle;
 	bpf_program__set_autoload(skel->progs.kvm_pio_raw, raw);
 	bpf_program__set_autoload(skel->progs.kvm_pio_tp, !raw);
 	bpf_program__set_autoload(skel->progs.kvm_mmio_raw, cfg->mmio && raw);
 	bpf_program__set_autoload(skel->progs.kvm_mmio_tp, cfg->mmio && !raw);
 	bpf_program__set_autoload(skel->progs.kvm_exit_tp, tracepoint_exists("kvm", "kvm_exit"));
+	bpf_program__set_autoload(skel->progs.vm_create_raw, raw && lifecycle);
+	bpf_program__set_autoload(skel->progs.vm_create_tp, !raw && lifecycle);
+	bpf_program__set_autoload(skel->progs.vcpu_create_raw, raw && lifecycle);
+	bpf_program__set_autoload(skel->progs.vcpu_create_tp, !raw && lifecycle);
 	return bpf_map__set_max_entries(skel->maps.events, bytes);
 }
 
@@ -220,7 +227,7 @@ static int load(struct tracer *t, const struct tracer_config *cfg)
 			err = fail(-errno, "cannot open the BPF object: %s", strerror(errno));
 			goto out;
 		}
-		err = configure(t->skel, cfg, raw);
+		err = configure(t->skel, cfg, raw, t->features.vm_create);
 		if (err) {
 			fail(err, "invalid ring buffer size: %s", strerror(-err));
 			goto out_destroy;
@@ -295,13 +302,17 @@ int tracer_open(struct tracer **tracer, const struct tracer_config *cfg)
 				     "try: modprobe kvm)");
 	if (cfg->mmio && !tracepoint_exists("kvm", "kvm_mmio"))
 		return fail(-ENOENT, "kernel has no kvm:kvm_mmio tracepoint (needed by --mmio)");
-	if (!tracepoint_exists("syscalls", "sys_exit_ioctl"))
-		return fail(-ENOENT, "kernel has no syscalls:sys_exit_ioctl tracepoint "
-				     "(needs CONFIG_FTRACE_SYSCALLS=y)");
 
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return fail(-ENOMEM, "out of memory");
+	/* Both are x86 KVM's: without them VMs are found at their first write, not created. */
+	t->features.vm_create = tracepoint_exists("kvm", "kvm_update_master_clock") &&
+				tracepoint_exists("kvm", "kvm_write_tsc_offset");
+	if (!t->features.vm_create && !cfg->quiet)
+		fprintf(stderr, "boot-trace: kernel has no kvm:kvm_update_master_clock or "
+				"kvm:kvm_write_tsc_offset tracepoint: VM creation is not seen, times "
+				"are from each VM's first write\n");
 	t->on_record = cfg->on_record;
 	t->ctx = cfg->ctx;
 	err = load(t, cfg);
@@ -310,9 +321,10 @@ int tracer_open(struct tracer **tracer, const struct tracer_config *cfg)
 
 	err = ATTACH(t, kvm_pio_raw, true) ?: ATTACH(t, kvm_pio_tp, true) ?:
 	      ATTACH(t, kvm_mmio_raw, true) ?: ATTACH(t, kvm_mmio_tp, true) ?:
-	      ATTACH(t, ioctl_exit, true) ?: ATTACH(t, process_exit, true) ?:
-	      ATTACH(t, close_enter, true) ?:
-	      ATTACH(t, process_fork, cfg->follow_forks) ?: ATTACH(t, kvm_exit_tp, false);
+	      ATTACH(t, vm_create_raw, true) ?: ATTACH(t, vm_create_tp, true) ?:
+	      ATTACH(t, vcpu_create_raw, true) ?: ATTACH(t, vcpu_create_tp, true) ?:
+	      ATTACH(t, process_exit, true) ?: ATTACH(t, process_fork, cfg->follow_forks) ?:
+	      ATTACH(t, kvm_exit_tp, false);
 	if (err)
 		goto out_destroy;
 	t->features.kvm_exit = t->skel->links.kvm_exit_tp != NULL;
@@ -375,7 +387,50 @@ uint32_t tracer_new_vm_id(struct tracer *t)
 	return __atomic_add_fetch(&t->skel->bss->next_vm_id, 1, __ATOMIC_SEQ_CST);
 }
 
-int tracer_add_vm_fd(struct tracer *t, pid_t pid, int fd, uint32_t vm_id)
+/* A VM of pid the kernel side met before userspace named it (between attach and seeding). */
+static bool rename_unknown_vm(struct tracer *t, pid_t pid, uint32_t vm_id)
+{
+	int map_fd = bpf_map__fd(t->skel->maps.vms);
+	uint64_t key, *prev = NULL;
+	bool found = false;
+
+	while (bpf_map_get_next_key(map_fd, prev, &key) == 0) {
+		struct bt_vm_info info;
+
+		prev = &key;
+		if (bpf_map_lookup_elem(map_fd, &key, &info) || info.tgid != (uint32_t)pid ||
+		    info.vm_id != BT_VM_UNKNOWN)
+			continue;
+		info.vm_id = vm_id;
+		found |= bpf_map_update_elem(map_fd, &key, &info, BPF_EXIST) == 0;
+	}
+	return found;
+}
+
+void tracer_forget_vm(struct tracer *t, pid_t pid, int fd, uint32_t vm_id)
+{
+	int map_fd = bpf_map__fd(t->skel->maps.vms);
+	struct bt_fd_key fd_key = { .tgid = pid, .fd = fd };
+	uint64_t key, next, *prev = NULL;
+	uint32_t fd_vm;
+
+	while (bpf_map_get_next_key(map_fd, prev, &next) == 0) {
+		struct bt_vm_info info;
+
+		/* Deleting the current key leaves prev valid: the walk goes on after it. */
+		if (bpf_map_lookup_elem(map_fd, &next, &info) == 0 && info.tgid == (uint32_t)pid &&
+		    info.vm_id == vm_id && bpf_map_delete_elem(map_fd, &next) == 0)
+			continue;
+		key = next;
+		prev = &key;
+	}
+	/* The fd may be the next VM's already. */
+	map_fd = bpf_map__fd(t->skel->maps.vm_fds);
+	if (fd >= 0 && bpf_map_lookup_elem(map_fd, &fd_key, &fd_vm) == 0 && fd_vm == vm_id)
+		bpf_map_delete_elem(map_fd, &fd_key);
+}
+
+int tracer_add_vm_fd(struct tracer *t, pid_t pid, int fd, uint32_t vm_id, bool only_vm)
 {
 	struct bt_fd_key key = { .tgid = pid, .fd = fd };
 	uint32_t tgid = pid;
@@ -385,19 +440,15 @@ int tracer_add_vm_fd(struct tracer *t, pid_t pid, int fd, uint32_t vm_id)
 	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.vm_fds), &key, &vm_id, BPF_NOEXIST) ||
 	    bpf_map_update_elem(bpf_map__fd(t->skel->maps.vm_tgids), &tgid, &one, BPF_ANY))
 		return -errno;
-	return 0;
-}
-
-int tracer_add_vcpu_fd(struct tracer *t, pid_t pid, int fd, uint32_t vm_id, uint32_t vcpu)
-{
-	struct bt_fd_key key = { .tgid = pid, .fd = fd };
-	struct bt_vcpu_info info = { .vm_id = vm_id, .vcpu = vcpu };
-	uint32_t tgid = pid;
-	uint8_t one = 1;
-
-	/* vm_tgids too: the kernel side forgets a process's fds at its exit only if listed. */
-	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.vcpu_fds), &key, &info, BPF_NOEXIST) ||
-	    bpf_map_update_elem(bpf_map__fd(t->skel->maps.vm_tgids), &tgid, &one, BPF_ANY))
+	if (!only_vm)
+		return 0;
+	if (rename_unknown_vm(t, pid, vm_id)) {
+		/* The BPF side's per-CPU vCPU caches may hold the old name. */
+		__atomic_add_fetch(&t->skel->bss->vm_generation, 1, __ATOMIC_SEQ_CST);
+		return 0;
+	}
+	/* Its struct kvm is bound to it at the next write. */
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.pending_vm), &tgid, &vm_id, BPF_ANY))
 		return -errno;
 	return 0;
 }
@@ -407,16 +458,25 @@ static bool process_gone(uint32_t tgid)
 	return kill(tgid, 0) && errno == ESRCH;
 }
 
-/* Delete the keys of a map whose process (the key's first u32) is gone. */
-static void forget_dead_keys(int map_fd, size_t key_size)
+/*
+ * Delete the entries of a map whose process is gone: the first u32 of the key (or, with
+ * in_value, of the value) is its tgid.
+ */
+static void forget_dead_keys(int map_fd, size_t key_size, bool in_value)
 {
-	uint64_t key = 0, next; /* bt_fd_key or a bare tgid: both at most 8 bytes */
+	uint64_t key = 0, next; /* bt_fd_key, struct kvm * or a bare tgid: at most 8 bytes */
 	void *prev = NULL;
 
 	while (bpf_map_get_next_key(map_fd, prev, &next) == 0) {
+		struct bt_vm_info info;
 		uint32_t tgid;
 
-		memcpy(&tgid, &next, sizeof(tgid));
+		if (!in_value)
+			memcpy(&tgid, &next, sizeof(tgid));
+		else if (bpf_map_lookup_elem(map_fd, &next, &info) == 0)
+			tgid = info.tgid;
+		else
+			tgid = 0; /* deleted meanwhile: kill(0) is never ESRCH, so it is kept */
 		/* Deleting the current key leaves prev valid: the walk goes on after it. */
 		if (process_gone(tgid) && bpf_map_delete_elem(map_fd, &next) == 0)
 			continue;
@@ -427,10 +487,11 @@ static void forget_dead_keys(int map_fd, size_t key_size)
 
 void tracer_forget_dead(struct tracer *t)
 {
-	forget_dead_keys(bpf_map__fd(t->skel->maps.vm_fds), sizeof(struct bt_fd_key));
-	forget_dead_keys(bpf_map__fd(t->skel->maps.vcpu_fds), sizeof(struct bt_fd_key));
-	forget_dead_keys(bpf_map__fd(t->skel->maps.vm_tgids), sizeof(uint32_t));
-	forget_dead_keys(bpf_map__fd(t->skel->maps.traced_tgids), sizeof(uint32_t));
+	forget_dead_keys(bpf_map__fd(t->skel->maps.vms), sizeof(uint64_t), true);
+	forget_dead_keys(bpf_map__fd(t->skel->maps.vm_fds), sizeof(struct bt_fd_key), false);
+	forget_dead_keys(bpf_map__fd(t->skel->maps.pending_vm), sizeof(uint32_t), false);
+	forget_dead_keys(bpf_map__fd(t->skel->maps.vm_tgids), sizeof(uint32_t), false);
+	forget_dead_keys(bpf_map__fd(t->skel->maps.traced_tgids), sizeof(uint32_t), false);
 }
 
 int tracer_ring_fd(const struct tracer *t)

@@ -32,6 +32,7 @@ struct tracer_features {
 	bool raw_tp;		/* raw kvm_pio/kvm_mmio: string I/O bytes readable */
 	bool core_btf;		/* CO-RE against the built-in BTF subset (fast start) */
 	bool kvm_exit;		/* kvm:kvm_exit attached (fires on hardware backends) */
+	bool vm_create;		/* VM creation seen (x86 KVM tracepoints inside the ioctls) */
 };
 
 /* Returns 0 or -errno after printing a one-line error. */
@@ -46,9 +47,14 @@ int tracer_trace_process(struct tracer *tracer, pid_t pid);
 /* A fresh VM id from the same counter the kernel side uses for KVM_CREATE_VM. */
 uint32_t tracer_new_vm_id(struct tracer *tracer);
 
-/* Teach the kernel side a VM fd / vCPU fd that existed before tracing started. */
-int tracer_add_vm_fd(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id);
-int tracer_add_vcpu_fd(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id, uint32_t vcpu);
+/* Forget the kernel state of a VM its process closed (its struct kvm may be reused). */
+void tracer_forget_vm(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id);
+
+/*
+ * Teach the kernel side a VM fd that existed before tracing started; only_vm: the process
+ * has no other VM, so its writes are this VM's. -EEXIST if the VM was created since attach.
+ */
+int tracer_add_vm_fd(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id, bool only_vm);
 
 /*
  * Drop the kernel state of every process that is gone: for those whose records (VM creation

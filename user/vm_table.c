@@ -38,6 +38,7 @@ struct vm *vm_table_get(struct vm_table *table, pid_t pid, uint32_t id, const ch
 		return NULL;
 	vm->pid = pid;
 	vm->id = id;
+	vm->fd = -1;
 	/* comm comes from the kernel, /proc or a file: it may lack a terminator, hold control
 	 * characters or end in the middle of a UTF-8 sequence (the kernel cuts names at 15 bytes).
 	 */

@@ -26,6 +26,7 @@ struct vm {
 	uint64_t start_ns;	/* KVM_CREATE_VM, host CLOCK_MONOTONIC; 0 when not seen */
 	uint64_t found_ns;	/* when found already running (start not seen) */
 	uint64_t end_ns;	/* process exit; 0 while running */
+	int fd;			/* the VM's fd in its process, -1 if not known */
 	enum vm_end_reason end_reason;
 	uint32_t exit_status;	/* wait(2) status of the VMM, for VM_END_EXIT */
 	char cmdline[VM_CMDLINE_MAX]; /* the VMM's command line, read once, bounded */

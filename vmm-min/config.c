@@ -16,7 +16,7 @@ void vmm_usage(FILE *out)
 	fprintf(
 	    out,
 	    "USAGE: vmm-min [--mode real|long] [--memory MiB] [--cpus N] [--arg N]...\n"
-	    "               [--timeout SEC] [--serial FILE] [--log-io] IMAGE\n"
+	    "               [--boots N] [--timeout SEC] [--serial FILE] [--log-io] IMAGE\n"
 	    "\n"
 	    "Run the flat binary IMAGE in a minimal KVM virtual machine.\n"
 	    "\n"
@@ -26,6 +26,9 @@ void vmm_usage(FILE *out)
 	    "  --cpus N          number of vCPUs, 1..64 (default 1)\n"
 	    "  --arg N           guest argument, up to 4 times: EDI/RDI, ESI/RSI, EDX/RDX, "
 	    "ECX/RCX\n"
+	    "  --boots N         boot N times (1..1000, default 1), each time in a new VM, the\n"
+	    "                    previous one closed first (a VMM's reboot); a boot that does\n"
+	    "                    not end with status 0 stops there\n"
 	    "  --timeout SEC     stop after SEC seconds (1..86400) with exit status 124\n"
 	    "  --serial FILE     write serial output (port 0x3f8) to FILE instead of stdout\n"
 	    "  --log-io          log port 0x80 and boot timer writes and unknown accesses to\n"
@@ -100,6 +103,7 @@ int vmm_parse_options(int argc, char **argv, struct vmm_options *opts)
 	    {"cpus", required_argument, NULL, 'c'},
 	    {"arg", required_argument, NULL, 'a'},
 	    {"timeout", required_argument, NULL, 't'},
+	    {"boots", required_argument, NULL, 'b'},
 	    {"serial", required_argument, NULL, 's'},
 	    {"log-io", no_argument, NULL, 'l'},
 	    {"help", no_argument, NULL, 'h'},
@@ -110,6 +114,7 @@ int vmm_parse_options(int argc, char **argv, struct vmm_options *opts)
 
 	*opts = (struct vmm_options){
 	    .vm = {.mode = VM_MODE_REAL, .mem_size = MEM_DEFAULT_MIB << 20, .ncpus = 1},
+	    .boots = 1,
 	};
 
 	opterr = 0; /* our own messages, prefixed "vmm-min: " */
@@ -141,6 +146,9 @@ int vmm_parse_options(int argc, char **argv, struct vmm_options *opts)
 		case 't':
 			err =
 			    parse_long("--timeout", optarg, 1, TIMEOUT_MAX_SEC, &opts->timeout_sec);
+			break;
+		case 'b':
+			err = parse_long("--boots", optarg, 1, BOOTS_MAX, &opts->boots);
 			break;
 		case 's':
 			opts->serial_path = optarg;

@@ -19,12 +19,14 @@
 #define MEM_DEFAULT_MIB 16
 #define MEM_MAX_MIB	4096
 #define TIMEOUT_MAX_SEC 86400
+#define BOOTS_MAX	1000
 
 #define VMM_HELP (-1) /* vmm_parse_options(): --help was printed */
 
 struct vmm_options {
 	struct vm_config vm;
 	long timeout_sec; /* 0: none */
+	long boots;	  /* boots, each in a new VM */
 	const char *serial_path;
 	const char *image_path;
 };

@@ -33,19 +33,15 @@ static int setup_devices(struct vm *vm, const struct vmm_options *opts)
 	return exit_device_init(vm);
 }
 
-/* Wait for the exit port, all vCPUs halted, a vCPU error or the timeout. */
-static int wait_for_vm(struct vm *vm, long timeout_sec)
+/* Wait for the exit port, all vCPUs halted, a vCPU error or the deadline (--timeout). */
+static int wait_for_vm(struct vm *vm, long timeout_sec, const struct timespec *deadline)
 {
-	struct timespec deadline;
 	int ret = 0, status;
-
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout_sec;
 
 	pthread_mutex_lock(&vm->lock);
 	while (!vm->done && ret != ETIMEDOUT) {
 		if (timeout_sec)
-			ret = pthread_cond_timedwait(&vm->cond, &vm->lock, &deadline);
+			ret = pthread_cond_timedwait(&vm->cond, &vm->lock, deadline);
 		else
 			pthread_cond_wait(&vm->cond, &vm->lock);
 	}
@@ -59,6 +55,25 @@ static int wait_for_vm(struct vm *vm, long timeout_sec)
 	return status;
 }
 
+/* One boot in a new VM: its exit status. */
+static int boot(struct vm *vm, const struct vmm_options *opts, const uint8_t *image,
+		size_t image_size, uint64_t load_addr, const struct timespec *deadline)
+{
+	if (vm_init(vm, &opts->vm) || vm_load_image(vm, load_addr, image, image_size))
+		return EXIT_RUNTIME;
+	if (opts->vm.mode == VM_MODE_LONG && vm_setup_long_mode(vm))
+		return EXIT_RUNTIME;
+	if (vm_create_vcpus(vm))
+		return EXIT_RUNTIME;
+	for (int i = 0; i < vm->ncpus; i++) {
+		if (vcpu_start(&vm->vcpus[i])) {
+			vm_finish(vm, EXIT_RUNTIME);
+			break;
+		}
+	}
+	return wait_for_vm(vm, opts->timeout_sec, deadline);
+}
+
 int main(int argc, char **argv)
 {
 	static struct vm vm; /* large, and vCPU threads outlive main's frame at exit() */
@@ -66,7 +81,9 @@ int main(int argc, char **argv)
 	uint64_t load_addr, port_unknown, mmio_unknown;
 	uint8_t *image = NULL;
 	size_t image_size = 0;
-	int i, status;
+	struct timespec deadline;
+	long boots;
+	int status;
 
 	status = vmm_parse_options(argc, argv, &opts);
 	if (status)
@@ -81,26 +98,20 @@ int main(int argc, char **argv)
 	if (vmm_read_image(opts.image_path, opts.vm.mem_size - load_addr, &image, &image_size))
 		return EXIT_RUNTIME;
 
-	status = vm_init(&vm, &opts.vm) || vm_load_image(&vm, load_addr, image, image_size);
-	free(image);
-	if (status)
+	/* The devices outlive each VM (the exit device is bound to the static vm). */
+	if (setup_devices(&vm, &opts)) {
+		free(image);
 		return EXIT_RUNTIME;
-
-	if (opts.vm.mode == VM_MODE_LONG && vm_setup_long_mode(&vm))
-		return EXIT_RUNTIME;
-	if (setup_devices(&vm, &opts))
-		return EXIT_RUNTIME;
-	if (vm_create_vcpus(&vm))
-		return EXIT_RUNTIME;
-
-	for (i = 0; i < vm.ncpus; i++) {
-		if (vcpu_start(&vm.vcpus[i])) {
-			vm_finish(&vm, EXIT_RUNTIME);
-			break;
-		}
 	}
-
-	status = wait_for_vm(&vm, opts.timeout_sec);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += opts.timeout_sec;
+	for (boots = 1;; boots++) {
+		status = boot(&vm, &opts, image, image_size, load_addr, &deadline);
+		if (status || boots == opts.boots)
+			break;
+		vm_destroy(&vm); /* closed before the next is created, as a VMM reboots */
+	}
+	free(image);
 
 	serial_close();
 	if (opts.vm.log_io) {

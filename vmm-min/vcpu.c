@@ -115,6 +115,8 @@ static void *vcpu_thread(void *arg)
 
 	for (;;) {
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR && vm_done(vm))
+				return NULL; /* stopped for the next boot: see vm_destroy() */
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			fprintf(stderr, "vmm-min: vcpu%d: KVM_RUN: %s\n", vcpu->index,
@@ -172,6 +174,7 @@ int vcpu_start(struct vcpu *vcpu)
 	int ret;
 
 	ret = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
+	vcpu->started = ret == 0;
 	if (ret) {
 		fprintf(stderr, "vmm-min: cannot start vcpu%d thread: %s\n", vcpu->index,
 			strerror(ret));

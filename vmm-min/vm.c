@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,8 @@ int vm_init(struct vm *vm, const struct vm_config *cfg)
 	vm->cfg = cfg;
 	vm->kvm_fd = -1;
 	vm->vm_fd = -1;
+	for (int i = 0; i < VM_MAX_CPUS; i++)
+		vm->vcpus[i].fd = -1;
 	vm->ncpus = cfg->ncpus;
 	vm->mem_size = cfg->mem_size;
 	pthread_mutex_init(&vm->lock, NULL);
@@ -371,6 +374,63 @@ void vm_finish(struct vm *vm, int status)
 		pthread_cond_signal(&vm->cond);
 	}
 	pthread_mutex_unlock(&vm->lock);
+}
+
+bool vm_done(struct vm *vm)
+{
+	bool done;
+
+	pthread_mutex_lock(&vm->lock);
+	done = vm->done;
+	pthread_mutex_unlock(&vm->lock);
+	return done;
+}
+
+/* Interrupts KVM_RUN (EINTR): the handler itself has nothing to do. */
+static void kick_handler(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A vCPU may be inside KVM_RUN, or about to enter it: immediate_exit makes the next KVM_RUN
+ * return at once, and the signal ends the current one. The thread then sees the VM done.
+ */
+static void vcpu_stop(struct vcpu *vcpu)
+{
+	if (!vcpu->started)
+		return;
+	vcpu->run->immediate_exit = 1;
+	pthread_kill(vcpu->thread, SIGUSR1);
+	pthread_join(vcpu->thread, NULL);
+	vcpu->started = false;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	struct sigaction sa = { .sa_handler = kick_handler }; /* no SA_RESTART */
+
+	sigaction(SIGUSR1, &sa, NULL);
+	vm_finish(vm, vm->exit_status); /* a no-op unless the run ended otherwise */
+	for (int i = 0; i < vm->ncpus; i++) {
+		struct vcpu *vcpu = &vm->vcpus[i];
+
+		vcpu_stop(vcpu);
+		if (vcpu->run)
+			munmap(vcpu->run, vm->run_size);
+		if (vcpu->fd >= 0)
+			close(vcpu->fd);
+		vcpu->run = NULL;
+		vcpu->fd = -1;
+	}
+	if (vm->mem)
+		munmap(vm->mem, vm->mem_size);
+	vm->mem = NULL;
+	close(vm->vm_fd);
+	close(vm->kvm_fd);
+	vm->vm_fd = vm->kvm_fd = -1;
+	pthread_cond_destroy(&vm->cond);
+	pthread_mutex_destroy(&vm->lock);
 }
 
 /* Without an irqchip nothing wakes a halted vCPU: all halted means done. */

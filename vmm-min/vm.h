@@ -48,6 +48,7 @@ struct vcpu {
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
+	bool started;	/* thread running or joinable */
 };
 
 struct vm {
@@ -77,6 +78,9 @@ int vm_setup_long_mode(struct vm *vm);
 int vm_create_vcpus(struct vm *vm);
 
 void vm_finish(struct vm *vm, int status);
+bool vm_done(struct vm *vm);
+/* Stop the vCPU threads and close the VM, for the next boot (--boots). */
+void vm_destroy(struct vm *vm);
 void vm_vcpu_halted(struct vm *vm);
 
 /* vcpu.c */

@@ -154,7 +154,10 @@ map_tgids() {
 		id=$(sed -n 's/^map_id:\t*//p' "$fdinfo")
 		[ -n "$id" ] || continue
 		if bpftool -j map show id "$id" | jq -e ".name == \"$name\"" >/dev/null; then
-			bpftool -j map dump id "$id" | jq -r '.[] | .formatted.key | if type == "object" then .tgid else . end'
+			# The tgid: in the key (fd maps, tgid maps) or in the value (vms).
+			bpftool -j map dump id "$id" | jq -r '.[] | .formatted |
+				if (.value | type) == "object" and .value.tgid != null then .value.tgid
+				elif (.key | type) == "object" then .key.tgid else .key end'
 			return
 		fi
 	done
@@ -183,7 +186,7 @@ map_tgids() {
 	# Other KVM processes of this host may hold entries; none is left for a dead process.
 	# (The kernel side forgets a process at its exit; what slips past that, e.g. entries
 	# learned from /proc just as the process exits, went at the last VM's creation.)
-	for map in vm_fds vcpu_fds vm_tgids; do
+	for map in vms vm_fds pending_vm vm_tgids; do
 		tgids=$(map_tgids "$map")
 		echo "$map: entries for tgids:" $tgids
 		for t in $tgids; do kill -0 "$t"; done

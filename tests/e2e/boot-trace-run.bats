@@ -137,6 +137,31 @@ teardown() {
 			.thread == "vcpu\(.vcpu)") and ([.[].vcpu] | unique) == [0, 1, 2, 3]'
 }
 
+@test "a VMM that reboots: each boot its own VM, the closed one ends where the next starts" {
+	"$BT" run -f jsonl -o "$OUT/boots.jsonl" -- "$VMM" --timeout 60 --boots 3 --serial /dev/null \
+		"$GUESTS/demo.bin"
+	jq -s -e '[.[] | select(.type == "vm_start")] |
+		length == 3 and all(.[]; .start_seen) and ([.[].vm] | unique | length) == 3' \
+		"$OUT/boots.jsonl"
+	# Every boot's eleven codes, in order, in its own VM (a new VM's struct kvm and vCPU
+	# may sit at the closed one's addresses: nothing of the old one may stick).
+	jsonl_events "$OUT/boots.jsonl" | jq -s -e '
+		group_by(.vm) | length == 3 and
+		all(.[]; length == 11 and [.[].code] == [0, 1, 2, 32, 33, 64, 65, 66, 96, 97, 128])'
+	jq -s -e '
+		[.[] | select(.type == "vm_start")] as $starts |
+		[.[] | select(.type == "vm_end")] as $ends |
+		($ends | map(.reason)) == ["VM closed", "VM closed", "exit status 0"] and
+		$ends[0].ts_ns == $starts[1].ts_ns and $ends[1].ts_ns == $starts[2].ts_ns' \
+		"$OUT/boots.jsonl"
+	# And each vCPU of each boot is told apart.
+	"$BT" run -f jsonl -o "$OUT/smp-boots.jsonl" -- "$VMM" --timeout 60 --boots 2 --cpus 2 \
+		--serial /dev/null "$GUESTS/smp.bin"
+	jsonl_events "$OUT/smp-boots.jsonl" | jq -s -e '
+		group_by(.vm) | length == 2 and all(.[]; length == 8 and
+			all(.[]; .vcpu == ((.code - 128) / 4 | floor)))'
+}
+
 @test "noise: writes to other ports stay out unless asked for" {
 	"$BT" run -f jsonl -o "$OUT/noise.jsonl" -- "$VMM" --timeout 60 "$GUESTS/noise.bin"
 	[ "$(jsonl_events "$OUT/noise.jsonl" | jq -r '"\(.port):\(.code)"' | tr '\n' ' ')" = \

@@ -156,6 +156,31 @@ demo: ready: boot complete (0x80)"
 	[ "$status" -eq 254 ]
 }
 
+@test "--boots: each boot in a new VM, the previous one closed; a failed boot stops there" {
+	require_kvm
+	run --separate-stderr "$VMM" --boots 3 --cpus 2 "$GUESTS/smp.bin"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^smp: cpu 1 done$' <<<"$output")" -eq 3 ]
+	# A vCPU still running when the boot ends (the exit port) is stopped before the next.
+	run "$VMM" --boots 4 --arg 0 "$GUESTS/exitcode.bin"
+	[ "$status" -eq 0 ]
+	# One VM at a time: the process never holds two VM fds.
+	"$VMM" --boots 50 --serial /dev/null "$GUESTS/demo.bin" &
+	pid=$!
+	max=0
+	while kill -0 "$pid" 2>/dev/null; do
+		n=$(ls -l /proc/"$pid"/fd 2>/dev/null | grep -c 'anon_inode:kvm-vm') || true
+		[ "$n" -le "$max" ] || max=$n
+	done
+	wait "$pid"
+	[ "$max" -le 1 ]
+	run "$VMM" --boots 3 --arg 7 "$GUESTS/exitcode.bin"
+	[ "$status" -eq 7 ]
+	run --separate-stderr "$VMM" --boots 2 --timeout 1 "$GUESTS/hang.bin"
+	[ "$status" -eq 124 ]
+	[ "$stderr" = "vmm-min: timeout after 1 s" ]
+}
+
 @test "hang: --timeout 1 -> 124 and a message" {
 	require_kvm
 	run --separate-stderr "$VMM" --timeout 1 "$GUESTS/hang.bin"
@@ -235,6 +260,8 @@ usage_error() {
 	usage_error "--mode: 'bogus'" --mode bogus "$img"
 	usage_error "--timeout: 0 is out of range" --timeout 0 "$img"
 	usage_error "--timeout: 'soon' is not a number" --timeout soon "$img"
+	usage_error "--boots: 0 is out of range" --boots 0 "$img"
+	usage_error "--boots: 1001 is out of range" --boots 1001 "$img"
 	usage_error "--arg: 'x1' is not a number" --arg x1 "$img"
 	usage_error "--arg: '-1' is negative" --arg -1 "$img"
 	usage_error "does not fit in 32 bits" --arg 0x100000000 "$img"

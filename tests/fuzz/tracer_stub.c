@@ -44,12 +44,11 @@ uint32_t tracer_new_vm_id(struct tracer *tracer)
 	return tracer ? ++tracer->next_vm_id : 1;
 }
 
-int tracer_add_vm_fd(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id)
+void tracer_forget_vm(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id)
 {
-	return 0;
 }
 
-int tracer_add_vcpu_fd(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id, uint32_t vcpu)
+int tracer_add_vm_fd(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id, bool only_vm)
 {
 	return 0;
 }
