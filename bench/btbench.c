@@ -5,6 +5,8 @@
  *
  *   btbench tsc-hz
  *	The TSC frequency, calibrated against CLOCK_MONOTONIC (guests' TSC counts at this rate).
+ *   btbench mono
+ *	The CLOCK_MONOTONIC time in ns (the clock of `lines` and of boot-trace's stamps).
  *   btbench lines [-o FILE] [-m MATCH] -- COMMAND...
  *	Run COMMAND with its stdout on a pipe; write each line it prints (with -m, each that
  *	contains MATCH), prefixed with the CLOCK_MONOTONIC time at which it became readable
@@ -54,6 +56,7 @@ static uint64_t mono_ns(void)
 static void usage(void)
 {
 	fprintf(stderr, "USAGE: btbench tsc-hz\n"
+			"       btbench mono\n"
 			"       btbench lines [-o FILE] [-m MATCH] -- COMMAND...\n"
 			"       btbench ready -m MARK [-H HOLD_MS] [-T TIMEOUT_S] -- COMMAND...\n"
 			"       btbench cpu -o FILE -- COMMAND...\n"
@@ -382,6 +385,8 @@ int main(int argc, char **argv)
 	argv++;
 	if (!strcmp(argv[0], "tsc-hz"))
 		return cmd_tsc_hz();
+	if (!strcmp(argv[0], "mono"))
+		return printf("%llu\n", (unsigned long long)mono_ns()) < 0;
 	if (!strcmp(argv[0], "lines"))
 		return cmd_lines(argc, argv);
 	if (!strcmp(argv[0], "ready"))

@@ -8,7 +8,7 @@
 #   BENCH_QUICK=1    shortened run (fewer writes and rounds; a minute or two)
 #   BENCH_OUT=DIR    where results.md/results.csv go (default bench/)
 #   BENCH_ROUNDS=N   rounds of the per-write cost measurement (default 7; quick 3)
-#   BENCH_SECTIONS="cost profile loss ready idle fidelity tsc latency"  (a subset: only those;
+#   BENCH_SECTIONS="cost toggle profile loss ready idle fidelity tsc latency"  (a subset: only those;
 #                    the tables of the others show "-")
 #
 # Every figure is the median of several runs, with min and max. The variants of one
@@ -30,12 +30,14 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	N_COST=50000 ROUNDS=${BENCH_ROUNDS:-3}
 	N_LOSS=200000 LOSS_ROUNDS=1
 	READY_ROUNDS=3 IDLE_S=10
+	TOGGLE_CYCLES=4
 	FID_MARKS=100 FID_FLOOD=10000 FID_ROUNDS=2 TSC_ROUNDS=3 LAT_MARKS=20
 else
 	MODE=full
 	N_COST=200000 ROUNDS=${BENCH_ROUNDS:-7}
 	N_LOSS=1000000 LOSS_ROUNDS=2
 	READY_ROUNDS=5 IDLE_S=30
+	TOGGLE_CYCLES=12
 	FID_MARKS=300 FID_FLOOD=20000 FID_ROUNDS=3 TSC_ROUNDS=5 LAT_MARKS=50
 fi
 
@@ -52,7 +54,7 @@ die() {
 
 [ "$(id -u)" -eq 0 ] || die "needs root (BPF, perf tracepoints)"
 [ -w /dev/kvm ] || die "/dev/kvm is not usable"
-for f in "$BT" "$VMM" "$BTB" "$G/pioloop.bin" "$G/marks.bin"; do
+for f in "$BT" "$VMM" "$BTB" "$G/pioloop.bin" "$G/piobatch.bin" "$G/marks.bin"; do
 	[ -x "$f" ] || [ -f "$f" ] || die "$f is missing (run: make bench)"
 done
 for tool in bpftrace perf "$TIME" jq bpftool; do
@@ -67,14 +69,16 @@ cleanup() {
 	for p in $BG_PIDS; do
 		kill "$p" 2>/dev/null
 	done
-	rm -rf "$TMP"
+	[ -n "${BENCH_KEEP_TMP:-}" ] && echo "bench: kept $TMP" >&2 || rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 : >"$NOTES"
 echo "section,variant,round,metric,value" >"$RAW"
 
-SECTIONS=${BENCH_SECTIONS:-cost profile loss ready idle fidelity tsc latency}
+SECTIONS=${BENCH_SECTIONS:-cost toggle profile loss ready idle fidelity tsc latency}
+# toggle: writes per timed batch (~50 ms), seconds with and without the tracer
+TOGGLE_BATCH=5000 TOGGLE_ON_S=1.3 TOGGLE_OFF_S=0.8
 want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 START_S=$(date +%s)
@@ -251,6 +255,104 @@ if want cost; then
 			cost_run "${COST_VARIANTS[$(((i + r - 1) % NV))]}" "$r"
 		done
 	done
+fi
+
+# ---- 1 and 2 again: the tracer attached and detached beside one running guest -----------
+
+# Separate runs of a guest differ by several % on a busy or nested host, more than the costs
+# to measure. Here one guest (piobatch) times batches of writes for the whole measurement,
+# while each tracer in turn is attached and detached again: every traced window is compared
+# with the untraced windows just before and after it, seconds apart.
+toggle_tracer() { # VARIANT PID: runs the tracer until SIGTERM
+	case $1 in
+	boot-trace*) exec $BT record -q -p "$2" -o /dev/null ;;
+	bpftrace-printf) exec bpftrace -o /dev/null -e "$BPFTRACE_PRINTF" ;;
+	bpftrace-count) exec bpftrace -o /dev/null -e "$BPFTRACE_COUNT" ;;
+	perf-record) exec perf record -q -e kvm:kvm_pio --filter "port == 0x80" -p "$2" \
+		-o "$TMP/toggle.perf" ;;
+	nothing) exec sleep 1000 ;; # the control: the same motions, no tracer
+	esac
+}
+
+# When a launched tracer is surely attached, in ns (measured in section 4: well inside).
+toggle_ready_ns() {
+	case $1 in bpftrace*) echo 700000000 ;; perf*) echo 500000000 ;; *) echo 300000000 ;; esac
+}
+
+toggle_run() { # PORT VARIANT...
+	local port=$1 batches=$TMP/batches.$1 windows=$TMP/windows.$1 lines vmm prev t0 t1 tr c v
+	shift
+	: >"$windows"
+	$BTB lines -o "$batches" -m piobatch: -- $VMM --arg "$TOGGLE_BATCH" \
+		--arg "$port" "$G/piobatch.bin" >/dev/null 2>&1 &
+	lines=$!
+	BG_PIDS="$BG_PIDS $lines"
+	for _ in $(seq 100); do
+		vmm=$(pgrep -P "$lines")
+		[ -n "$vmm" ] && break
+		sleep 0.05
+	done
+	[ -n "$vmm" ] || { log "toggle $port: the guest did not start"; return 1; }
+	prev=$($BTB mono)
+	for c in $(seq "$TOGGLE_CYCLES"); do
+		for v in "$@"; do
+			sleep "$TOGGLE_OFF_S"
+			t0=$($BTB mono)
+			echo "untraced $c $((prev + 200000000)) $t0" >>"$windows"
+			toggle_tracer "$v" "$vmm" >/dev/null 2>&1 &
+			tr=$!
+			sleep "$TOGGLE_ON_S"
+			t1=$($BTB mono)
+			echo "$v $c $((t0 + $(toggle_ready_ns "$v"))) $t1" >>"$windows"
+			kill -TERM "$tr" 2>/dev/null
+			wait "$tr" 2>/dev/null
+			prev=$($BTB mono)
+		done
+	done
+	sleep "$TOGGLE_OFF_S"
+	echo "untraced 0 $((prev + 200000000)) $($BTB mono)" >>"$windows"
+	kill "$vmm" 2>/dev/null
+	wait "$lines" 2>/dev/null
+	# Per window, the median ns per exit of the batches wholly inside it; per traced window,
+	# its median minus the mean of its two untraced neighbours.
+	awk -v hz="$TSC_HZ" -v n="$TOGGLE_BATCH" -v port="$port" '
+		function hex(x,   i, r) {
+			x = tolower(x); r = 0
+			for (i = 1; i <= length(x); i++) r = r * 16 + index("0123456789abcdef", substr(x, i, 1)) - 1
+			return r
+		}
+		function median(list,   k, m, a, i, j, t) {
+			m = split(list, a, " ")
+			for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+			return m == 0 ? "" : (m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2)
+		}
+		FNR == NR {
+			sub(/tsc=/, "", $3); ns = hex($3) * 1e9 / hz
+			end[++nb] = $1; start[nb] = $1 - ns - 300000; per[nb] = ns / n
+			next
+		}
+		{ var[++nw] = $1; cyc[nw] = $2; from[nw] = $3; to[nw] = $4 }
+		END {
+			for (w = 1; w <= nw; w++) {
+				list = ""
+				for (b = 1; b <= nb; b++) if (start[b] >= from[w] && end[b] <= to[w]) list = list " " per[b]
+				med[w] = median(list)
+			}
+			for (w = 2; w < nw; w++) {
+				if (var[w] == "untraced" || med[w] == "" || med[w - 1] == "" || med[w + 1] == "") continue
+				printf "%s %s %.10g %.10g\n", var[w], cyc[w], med[w] - (med[w - 1] + med[w + 1]) / 2, (med[w - 1] + med[w + 1]) / 2
+			}
+		}' "$batches" "$windows" | while read -r v c added base; do
+		record toggle "$v-$port" "$c" added_ns "$added"
+		record toggle "$v-$port" "$c" base_ns "$base"
+	done
+}
+
+if want toggle; then
+	log "cost per write, tracers toggled beside one guest: port 0x80 ($TOGGLE_CYCLES cycles)"
+	toggle_run 0x80 nothing boot-trace bpftrace-printf bpftrace-count perf-record
+	log "cost per write, tracers toggled beside one guest: port 0x81"
+	toggle_run 0x81 nothing boot-trace
 fi
 
 # ---- BPF programs' own run time per write ------------------------------------------------
@@ -575,6 +677,38 @@ C_BPF_C=$(added_cpu bpftrace-count untraced-0x80)
 C_PERF=$(added_cpu perf-record untraced-0x80)
 C_BT81=$(added_cpu boot-trace-0x81 untraced-0x81)
 
+# The toggled measurement (section "toggle"): the primary cost figures when present.
+T_BASE80=$(stat_of toggle boot-trace-0x80 base_ns 1)
+T_BASE81=$(stat_of toggle boot-trace-0x81 base_ns 1)
+T_BT=$(stat_of toggle boot-trace-0x80 added_ns 1)
+T_BT81=$(stat_of toggle boot-trace-0x81 added_ns 1)
+T_PERF=$(stat_of toggle perf-record-0x80 added_ns 1)
+T_BPF_P=$(stat_of toggle bpftrace-printf-0x80 added_ns 1)
+T_BPF_C=$(stat_of toggle bpftrace-count-0x80 added_ns 1)
+# iqr SECTION VARIANT METRIC: "p25..p75"
+iqr() {
+	values "$1" "$2" "$3" | sort -g | awk '{ a[NR] = $1 }
+		END { if (NR < 2) print "-"; else printf "%.0f..%.0f\n", a[int(0.25 * (NR - 1)) + 1], a[int(0.75 * (NR - 1) + 0.5) + 1] }'
+}
+toggle_row() { # LABEL VARIANT BASE-NS
+	local a
+	a=$(stat_of toggle "$2" added_ns 1)
+	printf '| %s | %s | %s | %s | %s |\n' "$1" "$(fmt "$a")" "$(iqr toggle "$2" added_ns)" \
+		"$(fmt "$(calc "$a / $3 * 100")" 2)" "$(stat_of toggle "$2" added_ns 5)"
+}
+# tverdict CONDITION CONTROL-VARIANT: met/MISSED, flagged when the control (no tracer) moved
+# by more than 1 % of the exit: then the differences are within the noise
+tverdict() {
+	local v c b
+	v=$(met "$1")
+	c=$(stat_of toggle "$2" added_ns 1)
+	b=$(stat_of toggle "$2" base_ns 1)
+	if ! missing "$c $b" && awk "BEGIN { exit !(($c < 0 ? -$c : $c) > 0.01 * $b) }"; then
+		v="$v (the control moved $(fmt "$c") ns: not conclusive)"
+	fi
+	echo "$v"
+}
+
 cost_row() { # LABEL VARIANT BASE
 	local v=$2 b=$3 a ac ratio
 	a=$(added "$v" "$b")
@@ -658,6 +792,28 @@ IDLE_LINES=$(stat_of idle default lines_logged 1)
 	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 	cost_row "untraced" untraced-0x81 untraced-0x81
 	cost_row "boot-trace run (traces 0x80)" boot-trace-0x81 untraced-0x81
+	echo
+	echo "## 1 and 2, measured beside one running guest ($TOGGLE_CYCLES cycles)"
+	echo
+	echo "One \`piobatch\` guest writes in batches of $TOGGLE_BATCH and times each batch with its TSC, for"
+	echo "the whole measurement; each tracer in turn is attached for $TOGGLE_ON_S s and detached for"
+	echo "$TOGGLE_OFF_S s. A traced window (from when the tracer is surely attached to its stop) is"
+	echo "compared with the mean of the untraced windows just before and after it: seconds apart,"
+	echo "where separate runs of a guest differ by several %. *Added* is the median over the"
+	echo "traced windows of (traced − untraced) ns per exit. *No tracer* goes through the same"
+	echo "motions with \`sleep\` instead of a tracer: what it shows is the noise floor."
+	echo
+	echo "| variant | added ns per write | interquartile range | % of the untraced exit | windows |"
+	echo "| --- | --- | --- | --- | --- |"
+	toggle_row "port 0x80: no tracer (control)" nothing-0x80 "$T_BASE80"
+	toggle_row "port 0x80: \`boot-trace record -p\`" boot-trace-0x80 "$T_BASE80"
+	toggle_row "port 0x80: bpftrace, printf of each write" bpftrace-printf-0x80 "$T_BASE80"
+	toggle_row "port 0x80: bpftrace, count only" bpftrace-count-0x80 "$T_BASE80"
+	toggle_row "port 0x80: \`perf record -p\` kvm:kvm_pio --filter" perf-record-0x80 "$T_BASE80"
+	toggle_row "port 0x81: no tracer (control)" nothing-0x81 "$T_BASE81"
+	toggle_row "port 0x81: \`boot-trace record -p\` (traces 0x80)" boot-trace-0x81 "$T_BASE81"
+	echo
+	echo "Untraced exit here: $(us "$T_BASE80") µs (port 0x80), $(us "$T_BASE81") µs (port 0x81)."
 	echo
 	echo "In-kernel cost with BPF run-time statistics on ($N_COST traced writes; the statistics add"
 	echo "some tens of ns to each run):"
@@ -764,9 +920,15 @@ IDLE_LINES=$(stat_of idle default lines_logged 1)
 	echo
 	echo "| target | measured | |"
 	echo "| --- | --- | --- |"
-	echo "| added cost per traced write <= 2 % of the untraced exit | $(fmt "$A_BT") ns = $(fmt "$(calc "$A_BT / $UN80 * 100")" 2) % of $(us "$UN80") µs (vCPU CPU: $(fmt "$C_BT") ns = $(fmt "$(calc "$C_BT / $C_UN80 * 100")" 2) %) | $(verdict "$A_BT <= 0.02 * $UN80" "$NOISE80") |"
-	echo "| ... and below perf record's and bpftrace's | boot-trace $(fmt "$A_BT") ns; perf $(fmt "$A_PERF") ns, bpftrace printf $(fmt "$A_BPF_P") ns, count $(fmt "$A_BPF_C") ns (vCPU CPU: $(fmt "$C_BT"); $(fmt "$C_PERF"), $(fmt "$C_BPF_P"), $(fmt "$C_BPF_C") ns) | $(verdict "$A_BT < $A_PERF && $A_BT < $A_BPF_P && $A_BT < $A_BPF_C" "$NOISE80") |"
-	echo "| untraced-port exits: <= 1 % | $(fmt "$A_BT81") ns = $(fmt "$(calc "$A_BT81 / $UN81 * 100")" 2) % (vCPU CPU: $(fmt "$C_BT81") ns = $(fmt "$(calc "$C_BT81 / $C_UN81 * 100")" 2) %) | $(verdict "$A_BT81 <= 0.01 * $UN81" "$NOISE81") |"
+	if ! missing "$T_BT $T_BT81"; then
+		echo "| added cost per traced write <= 2 % of the untraced exit | beside one guest: $(fmt "$T_BT") ns = $(fmt "$(calc "$T_BT / $T_BASE80 * 100")" 2) % of $(us "$T_BASE80") µs; separate runs: $(fmt "$A_BT") ns = $(fmt "$(calc "$A_BT / $UN80 * 100")" 2) % (noise ±$NOISE80 %) | $(tverdict "$T_BT <= 0.02 * $T_BASE80" nothing-0x80) |"
+		echo "| ... and below perf record's and bpftrace's | beside one guest: boot-trace $(fmt "$T_BT") ns; perf $(fmt "$T_PERF") ns, bpftrace printf $(fmt "$T_BPF_P") ns, count $(fmt "$T_BPF_C") ns | $(tverdict "$T_BT < $T_PERF && $T_BT < $T_BPF_P && $T_BT < $T_BPF_C" nothing-0x80) |"
+		echo "| untraced-port exits: <= 1 % | beside one guest: $(fmt "$T_BT81") ns = $(fmt "$(calc "$T_BT81 / $T_BASE81 * 100")" 2) %; separate runs: $(fmt "$A_BT81") ns = $(fmt "$(calc "$A_BT81 / $UN81 * 100")" 2) % (noise ±$NOISE81 %) | $(tverdict "$T_BT81 <= 0.01 * $T_BASE81" nothing-0x81) |"
+	else
+		echo "| added cost per traced write <= 2 % of the untraced exit | $(fmt "$A_BT") ns = $(fmt "$(calc "$A_BT / $UN80 * 100")" 2) % of $(us "$UN80") µs (vCPU CPU: $(fmt "$C_BT") ns = $(fmt "$(calc "$C_BT / $C_UN80 * 100")" 2) %) | $(verdict "$A_BT <= 0.02 * $UN80" "$NOISE80") |"
+		echo "| ... and below perf record's and bpftrace's | boot-trace $(fmt "$A_BT") ns; perf $(fmt "$A_PERF") ns, bpftrace printf $(fmt "$A_BPF_P") ns, count $(fmt "$A_BPF_C") ns (vCPU CPU: $(fmt "$C_BT"); $(fmt "$C_PERF"), $(fmt "$C_BPF_P"), $(fmt "$C_BPF_C") ns) | $(verdict "$A_BT < $A_PERF && $A_BT < $A_BPF_P && $A_BT < $A_BPF_C" "$NOISE80") |"
+		echo "| untraced-port exits: <= 1 % | $(fmt "$A_BT81") ns = $(fmt "$(calc "$A_BT81 / $UN81 * 100")" 2) % (vCPU CPU: $(fmt "$C_BT81") ns = $(fmt "$(calc "$C_BT81 / $C_UN81 * 100")" 2) %) | $(verdict "$A_BT81 <= 0.01 * $UN81" "$NOISE81") |"
+	fi
 	echo "| zero drops, 1M writes, default buffer, 1 and 2 VMs | max $(fmt "$DROP_MAX") dropped ($N_LOSS writes per VM) | $(met "$DROP_MAX == 0")$([ "$N_LOSS" -lt 1000000 ] && echo " (quick: fewer writes)") |"
 	echo "| ready-to-trace <= 1/20 of bpftrace's | $(fmt "$(calc "$READY_BT / 1e6")" 1) ms vs $(fmt "$(calc "$READY_BPF / 1e6")" 1) ms (1/$(fmt "$(calc "$READY_BPF / $READY_BT")" 1)) | $(met "$READY_BT * 20 <= $READY_BPF") |"
 	echo "| peak RSS <= 1/10 of bpftrace's | $(fmt "$(calc "$RSS_BT / 1024")" 1) MiB vs $(fmt "$(calc "$RSS_BPF / 1024")" 1) MiB (1/$(fmt "$(calc "$RSS_BPF / $RSS_BT")" 1)) | $(met "$RSS_BT * 10 <= $RSS_BPF") |"

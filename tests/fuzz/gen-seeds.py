@@ -25,21 +25,22 @@ def raw(record):  # a raw record: header 0x80 | length
 
 
 PID = 0x7fff0001  # above PID_MAX_LIMIT: never a process
-PIO, VM_CREATE, VCPU_CREATE, PROC_EXIT, VM_CLOSE = 1, 2, 3, 4, 5
+PIO, VM_CREATE, PROC_EXIT, MMIO = 1, 2, 4, 5
+RETIRED_VCPU_CREATE, RETIRED_VM_CLOSE = 3, 6  # no longer sent: must be counted as malformed
 
-recs = raw(ev(1000, VM_CREATE, PID, vm=1, aux=5)) + raw(ev(1100, VCPU_CREATE, PID, vm=1, vcpu=0))
+recs = raw(ev(1000, VM_CREATE, PID, vm=1, aux=5)) + raw(ev(1100, RETIRED_VCPU_CREATE, PID, vm=1, vcpu=0))
 for i, code in enumerate([0, 1, 2, 0x20, 0x21, 0x40, 0x41, 0x42, 0x60, 0x61, 0x80]):
     recs += raw(ev(2000 + i * 100, PIO, PID, tid=PID + 1, vm=1, vcpu=0, value=code, comm=b'vcpu0'))
 recs += raw(ev(9000, PROC_EXIT, PID, value=9))  # killed by SIGKILL
 write('decoder', 'demo-killed', bytes([0]) + struct.pack('<4Q', 0, 0, 0, 0) + recs)
 
-recs = raw(ev(1000, VM_CREATE, PID, vm=1)) + raw(ev(1100, VCPU_CREATE, PID, vm=1, vcpu=0))
+recs = raw(ev(1000, VM_CREATE, PID, vm=1)) + raw(ev(1100, RETIRED_VCPU_CREATE, PID, vm=1, vcpu=0))
 for i in range(4):  # the bytes of a rep outsb
     recs += raw(ev(1200 + i, PIO, PID, tid=PID + 1, vm=1, vcpu=0, value=0x30 + i, index=i,
                    flags=1, comm=b'CPU 0/KVM'))
 recs += raw(ev(1300, PIO, PID, tid=PID + 1, vm=1, vcpu=0, value=0x3241, size=2, flags=4,
                aux=0xfff0, port=0xf4))
-recs += raw(ev(1400, VM_CLOSE, PID, vm=1, aux=5)) + raw(b'\x01\x02\x03') + raw(ev(1500, 9, PID))
+recs += raw(ev(1400, RETIRED_VM_CLOSE, PID, vm=1, aux=5)) + raw(b'\x01\x02\x03') + raw(ev(1500, 9, PID))
 recs += raw(ev(1600, PIO, PID + 1, tid=3, vm=0, comm=b'\xe2\x82\n\x1b[31m'))
 write('decoder', 'daemon-drops', bytes([1]) + struct.pack('<4Q', 7, 1, 3, 0) + recs)
 
