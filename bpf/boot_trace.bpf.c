@@ -342,20 +342,32 @@ struct loaded_vcpu {
 
 #define VCPU_HEAD_BYTES 64
 
-static __always_inline void loaded_vcpu(struct task_struct *task, struct loaded_vcpu *lv)
+/*
+ * The head of the task's preempt notifiers (0 if none): read, not loaded through the task
+ * pointer, since the verifier answers a pointer load from a trusted pointer with linear
+ * searches of the kernel's BTF, which made loading the programs take ~10 ms longer here.
+ */
+static __always_inline __u64 loaded_notifier(struct task_struct *task)
+{
+	__u64 first = 0;
+
+	bpf_probe_read_kernel(&first, sizeof(first), &task->preempt_notifiers.first);
+	return first;
+}
+
+static __always_inline void loaded_vcpu(__u64 notifier, struct loaded_vcpu *lv)
 {
 	__u64 link_off = bpf_core_field_offset(struct kvm_vcpu___bt, preempt_notifier) +
 			 bpf_core_field_offset(struct preempt_notifier, link);
 	__u64 kvm_off = bpf_core_field_offset(struct kvm_vcpu___bt, kvm);
 	__u64 id_off = bpf_core_field_offset(struct kvm_vcpu___bt, vcpu_id);
-	struct hlist_node *first = task->preempt_notifiers.first;
 	__u8 head[VCPU_HEAD_BYTES];
 
 	lv->kvm = 0;
 	lv->vcpu_id = BT_VCPU_UNKNOWN;
-	if (!first || kvm_off > VCPU_HEAD_BYTES - 8 || id_off > VCPU_HEAD_BYTES - 4)
+	if (!notifier || kvm_off > VCPU_HEAD_BYTES - 8 || id_off > VCPU_HEAD_BYTES - 4)
 		return;
-	if (bpf_probe_read_kernel(head, sizeof(head), (void *)first - link_off))
+	if (bpf_probe_read_kernel(head, sizeof(head), (void *)(notifier - link_off)))
 		return;
 	lv->kvm = *(__u64 *)&head[kvm_off & (VCPU_HEAD_BYTES - 8)];
 	lv->vcpu_id = *(__u32 *)&head[id_off & (VCPU_HEAD_BYTES - 4)];
@@ -400,6 +412,8 @@ struct pio_ctx {
 	__u32 vm_id;
 	__u32 vcpu;
 	__u64 rip;
+	__u64 notifier;		/* the loaded vCPU's preempt notifier */
+	__u32 generation;	/* vm_generation when the write was identified */
 	bool has_rip;
 };
 
@@ -436,35 +450,29 @@ __noinline int emit_pio(struct pio_ctx *pc, __u32 value, __u32 index, __u32 flag
  * map belongs to a traced process (only those are bound, and they are forgotten when the
  * process exits), so the common case needs one map lookup, not two.
  */
-static __always_inline bool pio_identify(struct pio_ctx *pc, __u32 port, __u32 size)
+/*
+ * The first write of a vCPU thread (on this CPU): read the loaded vCPU, find its VM, bind a
+ * VM met for the first time, fill the cache; 0 if the process is not traced. A global
+ * function, verified once: inlined, it made kvm_pio's verification several times longer.
+ */
+__noinline int identify_slow(struct pio_ctx *pc)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct hlist_node *notifier = task->preempt_notifiers.first;
-	__u32 tid = task->pid, zero = 0, generation = vm_generation;
+	__u32 zero = 0;
 	struct vcpu_cache *cache = bpf_map_lookup_elem(&vcpu_cache, &zero);
 	struct bt_vm_info *vm = NULL;
 	struct loaded_vcpu lv;
-	struct exit_info *ex;
 
-	pc->tgid = task->tgid;
-	pc->port = port;
-	pc->size = size;
-	pc->has_rip = false;
-	if (cache && notifier && cache->task == (__u64)task &&
-	    cache->notifier == (__u64)notifier && cache->generation == generation) {
-		pc->vm_id = cache->vm_id;
-		pc->vcpu = cache->vcpu;
-		goto rip;
-	}
-	pc->vm_id = BT_VM_UNKNOWN;
-	loaded_vcpu(task, &lv);
+	if (!pc)
+		return 0;
+	loaded_vcpu(pc->notifier, &lv);
 	pc->vcpu = lv.vcpu_id;
 	if (lv.kvm)
 		vm = bpf_map_lookup_elem(&vms, &lv.kvm);
 	if (vm) {
 		pc->vm_id = vm->vm_id;
 	} else if (!tgid_traced(pc->tgid)) {
-		return false;
+		return 0;
 	} else if (lv.kvm) {
 		/* A VM met first here: created before attach, or its vCPUs' creation unseen. */
 		pc->vm_id = take_pending_vm(pc->tgid);
@@ -474,12 +482,44 @@ static __always_inline bool pio_identify(struct pio_ctx *pc, __u32 port, __u32 s
 	}
 	if (cache && lv.kvm) {
 		cache->task = (__u64)task;
-		cache->notifier = (__u64)notifier;
-		cache->generation = generation;
+		cache->notifier = pc->notifier;
+		cache->generation = pc->generation;
 		cache->vm_id = pc->vm_id;
 		cache->vcpu = pc->vcpu;
 	}
-rip:
+	return 1;
+}
+
+/*
+ * Fill in VM, vCPU and RIP; false if this process is not traced. A struct kvm in the vms
+ * map belongs to a traced process (only those are bound, and they are forgotten when the
+ * process exits), so the slow path needs one map lookup, not two; the per-CPU cache makes
+ * the writes that follow need none.
+ */
+static __always_inline bool pio_identify(struct pio_ctx *pc, __u32 port, __u32 size)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 notifier = loaded_notifier(task);
+	__u32 tid = task->pid, zero = 0;
+	struct vcpu_cache *cache = bpf_map_lookup_elem(&vcpu_cache, &zero);
+	struct exit_info *ex;
+
+	pc->tgid = task->tgid;
+	pc->port = port;
+	pc->size = size;
+	pc->has_rip = false;
+	pc->notifier = notifier;
+	pc->vm_id = BT_VM_UNKNOWN;
+	pc->vcpu = BT_VCPU_UNKNOWN;
+	/* Read before the slow path binds anything: a bind meanwhile then misses the cache. */
+	pc->generation = vm_generation;
+	if (cache && notifier && cache->task == (__u64)task && cache->notifier == notifier &&
+	    cache->generation == pc->generation) {
+		pc->vm_id = cache->vm_id;
+		pc->vcpu = cache->vcpu;
+	} else if (!identify_slow(pc)) {
+		return false;
+	}
 	if (!kvm_exit_seen)
 		return true; /* attached where the tracepoint exists, but it never fired yet */
 	ex = bpf_map_lookup_elem(&last_exit, &tid);
@@ -603,8 +643,11 @@ int BPF_PROG(kvm_pio_raw, unsigned int rw, unsigned int port, unsigned int size,
 		}
 		flags = BT_PIO_STRING | BT_PIO_TRUNCATED;
 		count_n(BT_CNT_STRING_LOST, count - 1);
-	} else if (bpf_probe_read_kernel(&value, size, data)) {
+	} else if (bpf_probe_read_kernel(&value, sizeof(value), data)) {
 		flags = BT_PIO_TRUNCATED;
+	} else if (size < 4) {
+		/* 4 bytes read (data is KVM's pio_data page), size bytes meant. */
+		value &= (1u << (size * 8)) - 1;
 	}
 	emit_pio(&pc, flags ? 0 : value, 0, flags);
 	return 0;
@@ -655,7 +698,7 @@ int kvm_exit_tp(struct trace_event_raw_kvm_exit___bt *ctx)
  */
 static __always_inline int reserved_fd(struct task_struct *task)
 {
-	struct files_struct *files = task->files;
+	struct files_struct *files = BPF_CORE_READ(task, files);
 	unsigned int fd = BPF_CORE_READ(files, next_fd) - 1;
 	struct fdtable *fdt = BPF_CORE_READ(files, fdt);
 	unsigned long word, *open_fds = BPF_CORE_READ(fdt, open_fds);
@@ -719,7 +762,7 @@ static __always_inline void on_vcpu_created(void)
 
 	if (current_ioctl(task) != KVM_CREATE_VCPU || !tgid_traced(key.tgid))
 		return;
-	loaded_vcpu(task, &lv);
+	loaded_vcpu(loaded_notifier(task), &lv);
 	if (!lv.kvm)
 		return;
 	bound = bpf_map_lookup_elem(&vms, &lv.kvm);
