@@ -169,8 +169,8 @@ struct {
 
 /*
  * The identity of the last vCPU thread that wrote on this CPU: a flood comes from one vCPU
- * thread, and this saves it a kernel read and a hash lookup per write (per-CPU array lookups
- * are inlined; helper calls are dear). Valid while the same task has the same vCPU loaded
+ * thread, and this saves it a read of struct kvm_vcpu and a hash lookup per write (per-CPU
+ * array lookups are inlined; helper calls are dear). Valid while the same task has the same vCPU loaded
  * and no VM was forgotten or renamed since (vm_generation).
  */
 struct vcpu_cache {
@@ -445,11 +445,6 @@ __noinline int emit_pio(struct pio_ctx *pc, __u32 value, __u32 index, __u32 flag
 	return 0;
 }
 
-/*
- * Fill in VM, vCPU and RIP; false if this process is not traced. A struct kvm in the vms
- * map belongs to a traced process (only those are bound, and they are forgotten when the
- * process exits), so the common case needs one map lookup, not two.
- */
 /*
  * The first write of a vCPU thread (on this CPU): read the loaded vCPU, find its VM, bind a
  * VM met for the first time, fill the cache; 0 if the process is not traced. A global
