@@ -448,7 +448,7 @@ __noinline int emit_pio(struct pio_ctx *pc, __u32 value, __u32 index, __u32 flag
 /*
  * The first write of a vCPU thread (on this CPU): read the loaded vCPU, find its VM, bind a
  * VM met for the first time, fill the cache; 0 if the process is not traced. A global
- * function, verified once: inlined, it made kvm_pio's verification several times longer.
+ * function, verified once on its own rather than along every path of its caller.
  */
 __noinline int identify_slow(struct pio_ctx *pc)
 {
