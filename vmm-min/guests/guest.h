@@ -84,6 +84,35 @@
 	.endr
 .endm
 
+/*
+ * Write the low byte of a counter (0, 1, 2, ...) to port \port, \count times (none if 0),
+ * timed with the TSC: the cycles it took are left in \t_hi:\t_lo (32-bit memory words).
+ * \count and \port: memory, or registers other than EAX, ECX, EDX, EDI. Clobbers EAX,
+ * ECX, EDX, EDI.
+ */
+.macro TIMED_OUT_LOOP count, port, t_lo, t_hi
+	rdtsc
+	mov %eax, \t_lo
+	mov %edx, \t_hi
+	mov \count, %edi
+	mov \port, %edx
+	xor %ecx, %ecx
+	test %edi, %edi
+	jz .Ltimed_done\@
+.Ltimed_loop\@:
+	mov %cl, %al
+	out %al, %dx
+	inc %ecx
+	cmp %edi, %ecx
+	jne .Ltimed_loop\@
+.Ltimed_done\@:
+	rdtsc
+	sub \t_lo, %eax
+	sbb \t_hi, %edx
+	mov %eax, \t_lo
+	mov %edx, \t_hi
+.endm
+
 /* Stop this vCPU for good (no interrupts ever arrive). */
 .macro HALT_FOREVER
 	cli

@@ -30,23 +30,7 @@ _start:
 	mov %edx, batches_left
 
 .Lbatch:
-	rdtsc
-	mov %eax, t0_lo
-	mov %edx, t0_hi
-	mov batch, %edi
-	mov port, %edx
-	xor %ecx, %ecx
-.Lloop:
-	mov %cl, %al
-	out %al, %dx
-	inc %ecx
-	cmp %edi, %ecx
-	jne .Lloop
-	rdtsc
-	sub t0_lo, %eax
-	sbb t0_hi, %edx
-	mov %eax, t0_lo
-	mov %edx, t0_hi
+	TIMED_OUT_LOOP batch, port, t0_lo, t0_hi
 
 	SERIAL_PUTS "piobatch: tsc="
 	mov t0_hi, %ecx

@@ -29,26 +29,7 @@ _start:
 
 	DELAY_KCYCLES pre_kc, 0
 
-	rdtsc
-	mov %eax, t0_lo
-	mov %edx, t0_hi
-	mov count, %edi
-	mov port, %edx
-	xor %ecx, %ecx
-	test %edi, %edi
-	jz .Ldone
-.Lloop:
-	mov %cl, %al
-	out %al, %dx
-	inc %ecx
-	cmp %edi, %ecx
-	jne .Lloop
-.Ldone:
-	rdtsc
-	sub t0_lo, %eax
-	sbb t0_hi, %edx
-	mov %eax, t0_lo
-	mov %edx, t0_hi
+	TIMED_OUT_LOOP count, port, t0_lo, t0_hi
 
 	SERIAL_PUTS "pioloop: writes="
 	mov count, %ecx
