@@ -387,45 +387,43 @@ uint32_t tracer_new_vm_id(struct tracer *t)
 	return __atomic_add_fetch(&t->skel->bss->next_vm_id, 1, __ATOMIC_SEQ_CST);
 }
 
-/* A VM of pid the kernel side met before userspace named it (between attach and seeding). */
-static bool rename_unknown_vm(struct tracer *t, pid_t pid, uint32_t vm_id)
+/*
+ * The vms entries (struct kvm bindings) of pid's VM vm_id: renamed to *new_id, or deleted if
+ * new_id is NULL. Returns how many.
+ */
+static int update_vm_bindings(struct tracer *t, pid_t pid, uint32_t vm_id, const uint32_t *new_id)
 {
-	int map_fd = bpf_map__fd(t->skel->maps.vms);
-	uint64_t key, *prev = NULL;
-	bool found = false;
-
-	while (bpf_map_get_next_key(map_fd, prev, &key) == 0) {
-		struct bt_vm_info info;
-
-		prev = &key;
-		if (bpf_map_lookup_elem(map_fd, &key, &info) || info.tgid != (uint32_t)pid ||
-		    info.vm_id != BT_VM_UNKNOWN)
-			continue;
-		info.vm_id = vm_id;
-		found |= bpf_map_update_elem(map_fd, &key, &info, BPF_EXIST) == 0;
-	}
-	return found;
-}
-
-void tracer_forget_vm(struct tracer *t, pid_t pid, int fd, uint32_t vm_id)
-{
-	int map_fd = bpf_map__fd(t->skel->maps.vms);
-	struct bt_fd_key fd_key = { .tgid = pid, .fd = fd };
+	int map_fd = bpf_map__fd(t->skel->maps.vms), n = 0;
 	uint64_t key, next, *prev = NULL;
-	uint32_t fd_vm;
 
 	while (bpf_map_get_next_key(map_fd, prev, &next) == 0) {
 		struct bt_vm_info info;
 
-		/* Deleting the current key leaves prev valid: the walk goes on after it. */
-		if (bpf_map_lookup_elem(map_fd, &next, &info) == 0 && info.tgid == (uint32_t)pid &&
-		    info.vm_id == vm_id && bpf_map_delete_elem(map_fd, &next) == 0)
-			continue;
+		bool ours = bpf_map_lookup_elem(map_fd, &next, &info) == 0 &&
+			    info.tgid == (uint32_t)pid && info.vm_id == vm_id;
+
+		if (ours && !new_id && bpf_map_delete_elem(map_fd, &next) == 0) {
+			n++;
+			continue; /* deleting the current key leaves prev valid */
+		}
+		if (ours && new_id) {
+			info.vm_id = *new_id;
+			n += bpf_map_update_elem(map_fd, &next, &info, BPF_EXIST) == 0;
+		}
 		key = next;
 		prev = &key;
 	}
+	return n;
+}
+
+void tracer_forget_vm(struct tracer *t, pid_t pid, int fd, uint32_t vm_id)
+{
+	struct bt_fd_key fd_key = { .tgid = pid, .fd = fd };
+	int map_fd = bpf_map__fd(t->skel->maps.vm_fds);
+	uint32_t fd_vm;
+
+	update_vm_bindings(t, pid, vm_id, NULL);
 	/* The fd may be the next VM's already. */
-	map_fd = bpf_map__fd(t->skel->maps.vm_fds);
 	if (fd >= 0 && bpf_map_lookup_elem(map_fd, &fd_key, &fd_vm) == 0 && fd_vm == vm_id)
 		bpf_map_delete_elem(map_fd, &fd_key);
 }
@@ -442,7 +440,9 @@ int tracer_add_vm_fd(struct tracer *t, pid_t pid, int fd, uint32_t vm_id, bool o
 		return -errno;
 	if (!only_vm)
 		return 0;
-	if (rename_unknown_vm(t, pid, vm_id)) {
+	/* A struct kvm of pid the kernel side met before userspace named its VM (between attach
+	 * and seeding) is this VM. */
+	if (update_vm_bindings(t, pid, BT_VM_UNKNOWN, &vm_id)) {
 		/* The BPF side's per-CPU vCPU caches may hold the old name. */
 		__atomic_add_fetch(&t->skel->bss->vm_generation, 1, __ATOMIC_SEQ_CST);
 		return 0;
