@@ -322,11 +322,15 @@ static __always_inline void read_cmdline(struct task_struct *task, struct bt_vm_
 		ve->cmdline_len = len;
 }
 
-/* The ioctl the current task is in: its command, or 0 (in another system call, or none). */
-static __always_inline __u32 current_ioctl(struct task_struct *task)
+/* The task's syscall registers: inside an ioctl, its fd (di), command (si) and argument (dx). */
+static __always_inline struct pt_regs *syscall_regs(struct task_struct *task)
 {
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	return (struct pt_regs *)bpf_task_pt_regs(task);
+}
 
+/* The ioctl a task is in: its command, or 0 (in another system call, or none). */
+static __always_inline __u32 current_ioctl(struct pt_regs *regs)
+{
 	return regs->orig_ax == NR_IOCTL ? (__u32)regs->si : 0;
 }
 
@@ -719,7 +723,7 @@ static __always_inline void on_vm_created(void)
 	__u8 one = 1;
 	int fd;
 
-	if (current_ioctl(task) != KVM_CREATE_VM || !tgid_traced(tgid))
+	if (current_ioctl(syscall_regs(task)) != KVM_CREATE_VM || !tgid_traced(tgid))
 		return;
 	vm_id = __sync_fetch_and_add(&next_vm_id, 1) + 1;
 	fd = reserved_fd(task);
@@ -749,13 +753,13 @@ static __always_inline void on_vm_created(void)
 static __always_inline void on_vcpu_created(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	struct pt_regs *regs = syscall_regs(task);
 	struct bt_fd_key key = { .tgid = task->tgid, .fd = regs->di };
 	struct bt_vm_info *bound;
 	struct loaded_vcpu lv;
 	__u32 *vm_id;
 
-	if (current_ioctl(task) != KVM_CREATE_VCPU || !tgid_traced(key.tgid))
+	if (current_ioctl(regs) != KVM_CREATE_VCPU || !tgid_traced(key.tgid))
 		return;
 	loaded_vcpu(loaded_notifier(task), &lv);
 	if (!lv.kvm)
