@@ -108,6 +108,16 @@ stats() {
 	}'
 }
 
+# quartiles: "p25 p75 median" of the numbers on stdin ("NA NA NA" if fewer than two)
+quartiles() {
+	sort -g | awk '{ a[NR] = $1 }
+	END {
+		if (NR < 2) { print "NA NA NA"; exit }
+		med = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+		printf "%.10g %.10g %.10g\n", a[int(0.25 * (NR - 1)) + 1], a[int(0.75 * (NR - 1) + 0.5) + 1], med
+	}'
+}
+
 # stat_of SECTION VARIANT METRIC FIELD (1 median, 2 min, 3 max, 4 p99, 5 n)
 stat_of() {
 	values "$1" "$2" "$3" | stats | cut -d' ' -f"$4"
@@ -642,13 +652,8 @@ UN80=$(stat_of cost untraced-0x80 wall_ns 1)
 # Interquartile spread of the untraced runs, (p75 - p25) / median, in %: a difference smaller
 # than that is noise.
 spread() { # VARIANT METRIC
-	values cost "$1" "$2" | sort -g | awk '{ a[NR] = $1 }
-		END {
-			if (NR < 2) { print "NA"; exit }
-			q1 = a[int(0.25 * (NR - 1)) + 1]; q3 = a[int(0.75 * (NR - 1) + 0.5) + 1]
-			med = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-			printf "%.1f\n", (q3 - q1) / med * 100
-		}'
+	set -- $(values cost "$1" "$2" | quartiles)
+	if [ "$1" = NA ]; then echo NA; else awk "BEGIN { printf \"%.1f\\n\", ($2 - $1) / $3 * 100 }"; fi
 }
 NOISE80=$(spread untraced-0x80 wall_ns)
 NOISE81=$(spread untraced-0x81 wall_ns)
@@ -687,8 +692,8 @@ T_BPF_P=$(stat_of toggle bpftrace-printf-0x80 added_ns 1)
 T_BPF_C=$(stat_of toggle bpftrace-count-0x80 added_ns 1)
 # iqr SECTION VARIANT METRIC: "p25..p75"
 iqr() {
-	values "$1" "$2" "$3" | sort -g | awk '{ a[NR] = $1 }
-		END { if (NR < 2) print "-"; else printf "%.0f..%.0f\n", a[int(0.25 * (NR - 1)) + 1], a[int(0.75 * (NR - 1) + 0.5) + 1] }'
+	set -- $(values "$1" "$2" "$3" | quartiles)
+	if [ "$1" = NA ]; then echo "-"; else echo "$(fmt "$1")..$(fmt "$2")"; fi
 }
 toggle_row() { # LABEL VARIANT BASE-NS
 	local a
@@ -702,8 +707,7 @@ toggle_row() { # LABEL VARIANT BASE-NS
 tverdict() {
 	local v half
 	v=$(met "$1 <= $2")
-	half=$(values toggle "$3" added_ns | sort -g | awk '{ a[NR] = $1 }
-		END { if (NR < 2) print "NA"; else print (a[int(0.75 * (NR - 1) + 0.5) + 1] - a[int(0.25 * (NR - 1)) + 1]) / 2 }')
+	half=$(values toggle "$3" added_ns | quartiles | { read -r q1 q3 _; calc "($q3 - $q1) / 2"; })
 	if ! missing "$1 $2 $half" && awk "BEGIN { d = $1 - $2; exit !((d < 0 ? -d : d) < $half) }"; then
 		v="$v (within the noise: ±$(fmt "$half") ns)"
 	fi
