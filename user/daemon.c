@@ -79,6 +79,11 @@ int cmd_daemon(const struct options *opts)
 		close(lock_fd);
 		return 1;
 	}
+	if (session_start(&s)) {
+		session_close(&s);
+		close(lock_fd);
+		return 1;
+	}
 	procfs_for_each_pid(seed_kvm_process, &s);
 	fprintf(stderr, "boot-trace: daemon tracing every KVM guest (pid %d)\n", getpid());
 

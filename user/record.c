@@ -81,20 +81,23 @@ int cmd_record(const struct options *opts)
 
 	if (session_open(&s, opts, !opts->all, true))
 		return 1;
-	if (opts->all) {
-		procfs_for_each_pid(seed_kvm_process, &s);
-	} else {
+	if (!opts->all)
 		live = add_processes(&s, opts);
-		if (live <= 0) {
-			/* Nothing to trace: no summary, and no empty trace left behind. */
-			for (int i = 0; i < s.nr_outs; i++) {
-				s.outs[i].quiet = true;
-				s.outs[i].discard = true;
-			}
-			session_close(&s);
-			return 1;
+	if ((!opts->all && live <= 0) || session_start(&s)) {
+		/* Nothing traced: no summary, and no empty trace left behind. */
+		for (int i = 0; i < s.nr_outs; i++) {
+			s.outs[i].quiet = true;
+			s.outs[i].discard = true;
 		}
+		session_close(&s);
+		return 1;
 	}
+	/* Their VMs from /proc, now that a VM created meanwhile would be seen being created. */
+	if (opts->all)
+		procfs_for_each_pid(seed_kvm_process, &s);
+	else
+		for (int i = 0; i < opts->nr_pids; i++)
+			session_seed_process(&s, opts->pids[i]);
 	if (!opts->quiet)
 		fprintf(stderr, "boot-trace: tracing %s; Ctrl-C to stop\n",
 			opts->all ? "every KVM guest" : "the given processes");

@@ -74,7 +74,7 @@ static int run_once(const struct options *opts, struct session *s, const sigset_
 	close(err_pipe[1]);
 
 	/* Traced before it can run a single instruction of COMMAND. */
-	if (session_add_process(s, child) || write(go_pipe[1], "g", 1) != 1) {
+	if (session_add_process(s, child) || session_start(s) || write(go_pipe[1], "g", 1) != 1) {
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
 		session_close(s);

@@ -103,6 +103,25 @@ static bool sweep_dead_vms(struct session *s, bool always)
 	return true;
 }
 
+/*
+ * The VM of a write the kernel side could not name: one made before userspace found its VM
+ * in /proc (writes are traced before /proc is read: see tracer_start()). It is that VM's if
+ * it is the only one of its process found there (one seen created is named in the kernel).
+ */
+static struct vm *found_vm(struct session *s, const struct bt_event *ev)
+{
+	struct vm *only = NULL;
+
+	for (struct vm *vm = s->vms.head; vm; vm = vm->next) {
+		if (vm->pid != (pid_t)ev->tgid || !vm->found_ns || vm->id == BT_VM_UNKNOWN)
+			continue;
+		if (only)
+			return NULL; /* two: which one cannot be told */
+		only = vm;
+	}
+	return only;
+}
+
 static struct vm *vm_for(struct session *s, const struct bt_event *ev)
 {
 	char comm[BT_COMM_LEN];
@@ -110,6 +129,11 @@ static struct vm *vm_for(struct session *s, const struct bt_event *ev)
 
 	if (vm)
 		return vm;
+	if (ev->vm_id == BT_VM_UNKNOWN) {
+		vm = found_vm(s, ev);
+		if (vm)
+			return vm;
+	}
 	/* A VM whose creation we did not see: name it after the process. */
 	procfs_comm(ev->tgid, comm, sizeof(comm));
 	vm = vm_table_get(&s->vms, ev->tgid, ev->vm_id, comm);
@@ -324,11 +348,21 @@ int session_open(struct session *s, const struct options *opts, bool filter_tgid
 	return 0;
 }
 
+int session_start(struct session *s)
+{
+	s->started_ns = now_ns();
+	return tracer_start(s->tracer);
+}
+
 int session_seed_process(struct session *s, pid_t pid)
 {
-	struct kvm_fd *fds = calloc(MAX_SEED_FDS, sizeof(*fds));
+	struct kvm_fd *fds;
 	int n, nr_vms = 0;
 
+	/* Without creation tracepoints the kernel side names each VM at its first write. */
+	if (!tracer_features(s->tracer)->vm_create)
+		return 0;
+	fds = calloc(MAX_SEED_FDS, sizeof(*fds));
 	if (!fds)
 		return -ENOMEM;
 	n = procfs_kvm_fds(pid, fds, MAX_SEED_FDS);
@@ -350,7 +384,8 @@ int session_seed_process(struct session *s, pid_t pid)
 		if (!vm)
 			continue;
 		vm->fd = fds[i].fd;
-		vm->found_ns = now_ns();
+		/* Running when the trace started: before any of its writes that were captured. */
+		vm->found_ns = s->started_ns;
 		announce_vm(s, vm);
 	}
 	free(fds);
@@ -359,9 +394,7 @@ int session_seed_process(struct session *s, pid_t pid)
 
 int session_add_process(struct session *s, pid_t pid)
 {
-	int err = tracer_trace_process(s->tracer, pid);
-
-	return err ?: session_seed_process(s, pid);
+	return tracer_trace_process(s->tracer, pid);
 }
 
 static int pidfd_open(pid_t pid)

@@ -26,19 +26,32 @@ struct session {
 	uint64_t lost_swept; /* lifecycle records lost when dead processes were last looked for */
 	bool resweep;		/* look for them once more when idle (see go_idle) */
 	bool keep_vms;		/* keep ended VMs for the final summary (run, record) */
+	uint64_t started_ns;	/* session_start(): VMs found in /proc were running then */
 	/* Optional: each VM once its summary is written (its statistics are final). */
 	void (*vm_done)(struct session *s, const struct vm *vm);
 	void *ctx;		/* for vm_done */
 };
 
-/* Open the output and start tracing. 0 or -errno (error already printed). */
+/*
+ * Load the tracer and open the outputs; nothing is traced until session_start(). 0 or
+ * -errno (error already printed).
+ */
 int session_open(struct session *s, const struct options *opts, bool filter_tgids,
 		 bool follow_forks);
 
-/* Trace pid: add it to the kernel filter and learn the VMs and vCPUs it already has. */
+/* Trace pid (filter_tgids mode): add it to the kernel filter, before session_start(). */
 int session_add_process(struct session *s, pid_t pid);
 
-/* Learn a process's existing VMs and vCPUs from /proc (0 if it has none). */
+/*
+ * Start tracing: the writes at once, then VM creation, exits and forks. 0 or -errno (error
+ * already printed).
+ */
+int session_start(struct session *s);
+
+/*
+ * After session_start(): learn a process's existing VMs from /proc (0 if it has none). Any
+ * VM created later is seen being created.
+ */
 int session_seed_process(struct session *s, pid_t pid);
 
 /* Why session_loop() returned. SIGHUP does not end it: the outputs are reopened. */

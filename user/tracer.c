@@ -22,16 +22,23 @@
 
 #define TRACEFS "/sys/kernel/tracing"
 
+/*
+ * Two instances of one BPF object, on the same maps: skel has the maps and the write
+ * programs, and is ready to trace soonest; lifecycle has the rest (VM and vCPU creation,
+ * exits, forks, kvm_exit), loaded while the first writes are already being captured.
+ */
 struct tracer {
 	struct boot_trace_bpf *skel;
+	struct boot_trace_bpf *lifecycle;
+	int core_fd;		/* the built-in BTF subset, until both are loaded; -1: none */
+	char core_path[64];
 	struct ring_buffer *rb;
 	/* The ring buffer's consumer and producer positions (its first two pages, read-only). */
 	const volatile unsigned long *ring_pos;
 	size_t ring_pos_len;
 	struct tracer_features features;
-	int (*on_record)(void *ctx, void *data, size_t size);
-	void *ctx;
 	unsigned int batch; /* records handed over by this tracer_consume() */
+	struct tracer_config cfg; /* a copy: its ports point into the caller's options */
 };
 
 static bool verbose;
@@ -40,6 +47,21 @@ static bool verbose;
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	return verbose ? vfprintf(stderr, fmt, args) : 0;
+}
+
+/* -v: the time each start-up step took, since the previous one (NULL: start counting). */
+static void verbose_step(const char *step)
+{
+	static struct timespec last;
+	struct timespec now;
+
+	if (!verbose)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (step)
+		fprintf(stderr, "boot-trace: %s in %.2f ms\n", step,
+			(now.tv_sec - last.tv_sec) * 1e3 + (now.tv_nsec - last.tv_nsec) / 1e6);
+	last = now;
 }
 
 static int fail(int err, const char *fmt, ...)
@@ -130,14 +152,21 @@ static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct tracer *t = ctx;
 
-	t->on_record(t->ctx, data, size);
+	t->cfg.on_record(t->cfg.ctx, data, size);
 	/* A negative return makes libbpf stop after this record (which it has consumed). */
 	return ++t->batch < TRACER_CONSUME_BATCH ? 0 : -EAGAIN;
 }
 
+/* Which programs an instance loads (see struct tracer). */
+enum prog_set {
+	PROGS_WRITES,
+	PROGS_LIFECYCLE,
+};
+
 static int configure(struct boot_trace_bpf *skel, const struct tracer_config *cfg, bool raw,
-		     bool lifecycle)
+		     bool lifecycle, enum prog_set set)
 {
+	bool writes = set == PROGS_WRITES, rest = set == PROGS_LIFECYCLE;
 	uint64_t bytes = (uint64_t)cfg->buffer_kib * 1024;
 
 	for (int i = 0; i < cfg->nr_ports; i++)
@@ -150,16 +179,35 @@ static int configure(struct boot_trace_bpf *skel, const struct tracer_config *cf
 	skel->rodata->mmio_match_value = cfg->mmio_match_value;
 	skel->rodata->mmio_value = cfg->mmio_value;
 	skel->rodata->name_unseen_vms = !lifecycle;
-	bpf_program__set_autoload(skel->progs.kvm_pio_raw, raw);
-	bpf_program__set_autoload(skel->progs.kvm_pio_tp, !raw);
-	bpf_program__set_autoload(skel->progs.kvm_mmio_raw, cfg->mmio && raw);
-	bpf_program__set_autoload(skel->progs.kvm_mmio_tp, cfg->mmio && !raw);
-	bpf_program__set_autoload(skel->progs.kvm_exit_tp, tracepoint_exists("kvm", "kvm_exit"));
-	bpf_program__set_autoload(skel->progs.vm_create_raw, raw && lifecycle);
-	bpf_program__set_autoload(skel->progs.vm_create_tp, !raw && lifecycle);
-	bpf_program__set_autoload(skel->progs.vcpu_create_raw, raw && lifecycle);
-	bpf_program__set_autoload(skel->progs.vcpu_create_tp, !raw && lifecycle);
+	bpf_program__set_autoload(skel->progs.kvm_pio_raw, writes && raw);
+	bpf_program__set_autoload(skel->progs.kvm_pio_tp, writes && !raw);
+	bpf_program__set_autoload(skel->progs.kvm_mmio_raw, writes && cfg->mmio && raw);
+	bpf_program__set_autoload(skel->progs.kvm_mmio_tp, writes && cfg->mmio && !raw);
+	bpf_program__set_autoload(skel->progs.kvm_exit_tp,
+				  rest && tracepoint_exists("kvm", "kvm_exit"));
+	bpf_program__set_autoload(skel->progs.vm_create_raw, rest && raw && lifecycle);
+	bpf_program__set_autoload(skel->progs.vm_create_tp, rest && !raw && lifecycle);
+	bpf_program__set_autoload(skel->progs.vcpu_create_raw, rest && raw && lifecycle);
+	bpf_program__set_autoload(skel->progs.vcpu_create_tp, rest && !raw && lifecycle);
+	bpf_program__set_autoload(skel->progs.process_exit_raw, rest && raw);
+	bpf_program__set_autoload(skel->progs.process_exit_tp, rest && !raw);
+	bpf_program__set_autoload(skel->progs.process_fork, rest && cfg->follow_forks);
 	return bpf_map__set_max_entries(skel->maps.events, bytes);
+}
+
+/* The lifecycle instance uses the maps of the first one: it creates none of its own. */
+static int share_maps(struct bpf_object *from, struct bpf_object *to)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, to) {
+		struct bpf_map *src = bpf_object__find_map_by_name(from, bpf_map__name(map));
+		int err = src ? bpf_map__reuse_fd(map, bpf_map__fd(src)) : -ENOENT;
+
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 /*
@@ -204,36 +252,45 @@ static int open_core_btf(char *path, size_t len)
 }
 
 /*
- * Load with the raw kvm_pio (and kvm_mmio) programs; if this kernel refuses them, with the
- * classic ones. CO-RE against the built-in BTF subset where it fits this kernel; else, or if
- * that fails, against the kernel's own BTF.
+ * Load one instance (set): raw tracepoints where the kernel takes them, else the classic
+ * ones. CO-RE against the built-in BTF subset where it fits this kernel; else, or if that
+ * fails, against the kernel's own BTF.
  */
-static int load(struct tracer *t, const struct tracer_config *cfg)
+static int load(struct tracer *t, enum prog_set set, struct boot_trace_bpf **out)
 {
+	const struct tracer_config *cfg = &t->cfg;
 	LIBBPF_OPTS(bpf_object_open_opts, opts);
-	char core_path[64];
-	int core_fd = open_core_btf(core_path, sizeof(core_path)), err = 0;
 	bool raw_ok = !pretend_missing("raw_tp");
+	struct boot_trace_bpf *skel;
+	int err = 0;
 
 	/* Attempts: raw + built-in BTF, raw + the kernel's, classic + the kernel's. */
-	for (int attempt = core_fd < 0 ? 1 : 0; attempt < 3; attempt++) {
+	for (int attempt = t->core_fd < 0 ? 1 : 0; attempt < 3; attempt++) {
 		bool raw = attempt < 2;
 
 		if (raw && !raw_ok)
 			continue;
-		opts.btf_custom_path = attempt == 0 ? core_path : NULL;
-		t->skel = boot_trace_bpf__open_opts(&opts);
-		if (!t->skel) {
-			err = fail(-errno, "cannot open the BPF object: %s", strerror(errno));
-			goto out;
-		}
-		err = configure(t->skel, cfg, raw, t->features.vm_create);
+		opts.btf_custom_path = attempt == 0 ? t->core_path : NULL;
+		skel = boot_trace_bpf__open_opts(&opts);
+		if (!skel)
+			return fail(-errno, "cannot open the BPF object: %s", strerror(errno));
+		err = configure(skel, cfg, raw, t->features.vm_create, set);
 		if (err) {
-			fail(err, "invalid ring buffer size: %s", strerror(-err));
-			goto out_destroy;
+			boot_trace_bpf__destroy(skel);
+			return fail(err, "invalid ring buffer size: %s", strerror(-err));
 		}
-		err = boot_trace_bpf__load(t->skel);
+		if (set == PROGS_LIFECYCLE) {
+			err = share_maps(t->skel->obj, skel->obj);
+			if (err) {
+				boot_trace_bpf__destroy(skel);
+				return fail(err, "cannot share the BPF maps: %s", strerror(-err));
+			}
+		}
+		err = boot_trace_bpf__load(skel);
 		if (!err) {
+			*out = skel;
+			if (set == PROGS_LIFECYCLE)
+				return 0;
 			t->features.raw_tp = raw;
 			t->features.core_btf = attempt == 0;
 			if (verbose)
@@ -245,33 +302,25 @@ static int load(struct tracer *t, const struct tracer_config *cfg)
 					"boot-trace: no raw kvm_pio tracepoint: using the classic one; "
 					"string I/O may show its first element only, the rest is counted "
 					"as unseen\n");
-			goto out;
+			return 0;
 		}
 		if (verbose)
-			fprintf(stderr, "boot-trace: loading with %s tracepoints and %s BTF failed: %s\n",
+			fprintf(stderr, "boot-trace: loading %s with %s tracepoints and %s BTF failed: "
+					"%s\n", set == PROGS_WRITES ? "the write programs" : "the others",
 				raw ? "raw" : "classic", attempt == 0 ? "the built-in" : "the kernel's",
 				strerror(-err));
-		boot_trace_bpf__destroy(t->skel);
-		t->skel = NULL;
+		boot_trace_bpf__destroy(skel);
 	}
-	fail(err, "the kernel refused the BPF programs: %s (run with -v for details)",
-	     strerror(-err));
-	goto out;
-out_destroy:
-	boot_trace_bpf__destroy(t->skel);
-	t->skel = NULL;
-out:
-	if (core_fd >= 0)
-		close(core_fd);
-	return err;
+	return fail(err, "the kernel refused the BPF programs: %s (run with -v for details)",
+		    strerror(-err));
 }
 
-#define ATTACH(t, prog, required)                                                       \
+#define ATTACH(skel, prog, required)                                                    \
 	({                                                                              \
 		int __err = 0;                                                          \
-		if (bpf_program__autoload((t)->skel->progs.prog)) {                     \
-			(t)->skel->links.prog = bpf_program__attach((t)->skel->progs.prog); \
-			if (!(t)->skel->links.prog) {                                   \
+		if (bpf_program__autoload((skel)->progs.prog)) {                        \
+			(skel)->links.prog = bpf_program__attach((skel)->progs.prog);   \
+			if (!(skel)->links.prog) {                                      \
 				__err = -errno;                                         \
 				if (required)                                           \
 					fail(__err, "cannot attach %s: %s", #prog,      \
@@ -287,6 +336,7 @@ int tracer_open(struct tracer **tracer, const struct tracer_config *cfg)
 	int err;
 
 	verbose = cfg->verbose;
+	verbose_step(NULL);
 	libbpf_set_print(print_libbpf);
 	err = check_privileges();
 	if (err)
@@ -306,6 +356,7 @@ int tracer_open(struct tracer **tracer, const struct tracer_config *cfg)
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return fail(-ENOMEM, "out of memory");
+	t->cfg = *cfg;
 	/* Both are x86 KVM's: without them VMs are found at their first write, not created. */
 	t->features.vm_create = tracepoint_exists("kvm", "kvm_update_master_clock") &&
 				tracepoint_exists("kvm", "kvm_write_tsc_offset");
@@ -313,55 +364,77 @@ int tracer_open(struct tracer **tracer, const struct tracer_config *cfg)
 		fprintf(stderr, "boot-trace: kernel has no kvm:kvm_update_master_clock or "
 				"kvm:kvm_write_tsc_offset tracepoint: VM creation is not seen, times "
 				"are from each VM's first write\n");
-	t->on_record = cfg->on_record;
-	t->ctx = cfg->ctx;
-	err = load(t, cfg);
-	if (err)
-		goto out_free;
+	t->core_fd = open_core_btf(t->core_path, sizeof(t->core_path));
+	verbose_step("kernel checked");
+	err = load(t, PROGS_WRITES, &t->skel);
+	if (err) {
+		tracer_close(t);
+		return err;
+	}
+	verbose_step("write programs loaded");
+	*tracer = t;
+	return 0;
+}
 
-	err = ATTACH(t, kvm_pio_raw, true) ?: ATTACH(t, kvm_pio_tp, true) ?:
-	      ATTACH(t, kvm_mmio_raw, true) ?: ATTACH(t, kvm_mmio_tp, true) ?:
-	      ATTACH(t, vm_create_raw, true) ?: ATTACH(t, vm_create_tp, true) ?:
-	      ATTACH(t, vcpu_create_raw, true) ?: ATTACH(t, vcpu_create_tp, true) ?:
-	      ATTACH(t, process_exit, true) ?: ATTACH(t, process_fork, cfg->follow_forks) ?:
-	      ATTACH(t, kvm_exit_tp, false);
+/*
+ * The writes first: the trace is ready once kvm_pio is attached. Then the rest: VM creation
+ * is seen from the moment userspace may look for VMs in /proc (after this returns), and
+ * the first writes of a VM found there are its own (see vm_for() in session.c).
+ */
+int tracer_start(struct tracer *t)
+{
+	struct boot_trace_bpf *skel = t->skel, *rest;
+	int err;
+
+	err = ATTACH(skel, kvm_pio_raw, true) ?: ATTACH(skel, kvm_pio_tp, true) ?:
+	      ATTACH(skel, kvm_mmio_raw, true) ?: ATTACH(skel, kvm_mmio_tp, true);
 	if (err)
-		goto out_destroy;
-	t->features.kvm_exit = t->skel->links.kvm_exit_tp != NULL;
+		return err;
+	verbose_step("writes traced");
+
+	err = load(t, PROGS_LIFECYCLE, &t->lifecycle);
+	if (t->core_fd >= 0)
+		close(t->core_fd);
+	t->core_fd = -1;
+	if (err)
+		return err;
+	rest = t->lifecycle;
+	err = ATTACH(rest, vm_create_raw, true) ?: ATTACH(rest, vm_create_tp, true) ?:
+	      ATTACH(rest, vcpu_create_raw, true) ?: ATTACH(rest, vcpu_create_tp, true) ?:
+	      ATTACH(rest, process_exit_raw, true) ?: ATTACH(rest, process_exit_tp, true) ?:
+	      ATTACH(rest, process_fork, true) ?: ATTACH(rest, kvm_exit_tp, false);
+	if (err)
+		return err;
+	t->features.kvm_exit = rest->links.kvm_exit_tp != NULL;
 	if (verbose && !t->features.kvm_exit)
 		fprintf(stderr,
 			"boot-trace: kvm:kvm_exit not attached: no guest RIP in the trace\n");
+	verbose_step("the other programs loaded and attached");
 
-	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), handle_record, t, NULL);
-	if (!t->rb) {
-		err = fail(-errno, "cannot set up the ring buffer: %s", strerror(errno));
-		goto out_destroy;
-	}
+	t->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_record, t, NULL);
+	if (!t->rb)
+		return fail(-errno, "cannot set up the ring buffer: %s", strerror(errno));
 	/* libbpf before 1.3 has no call for the positions: map them as it does. */
 	t->ring_pos_len = 2 * sysconf(_SC_PAGESIZE);
 	t->ring_pos = mmap(NULL, t->ring_pos_len, PROT_READ, MAP_SHARED,
-			   bpf_map__fd(t->skel->maps.events), 0);
+			   bpf_map__fd(skel->maps.events), 0);
 	if (t->ring_pos == MAP_FAILED) {
-		err = fail(-errno, "cannot map the ring buffer positions: %s", strerror(errno));
-		ring_buffer__free(t->rb);
-		goto out_destroy;
+		t->ring_pos = NULL;
+		return fail(-errno, "cannot map the ring buffer positions: %s", strerror(errno));
 	}
-	*tracer = t;
 	return 0;
-
-out_destroy:
-	boot_trace_bpf__destroy(t->skel);
-out_free:
-	free(t);
-	return err;
 }
 
 void tracer_close(struct tracer *t)
 {
 	if (!t)
 		return;
-	munmap((void *)t->ring_pos, t->ring_pos_len);
+	if (t->ring_pos)
+		munmap((void *)t->ring_pos, t->ring_pos_len);
 	ring_buffer__free(t->rb);
+	if (t->core_fd >= 0)
+		close(t->core_fd);
+	boot_trace_bpf__destroy(t->lifecycle);
 	boot_trace_bpf__destroy(t->skel);
 	free(t);
 }
@@ -503,6 +576,8 @@ int tracer_consume(struct tracer *t)
 {
 	int n;
 
+	if (!t->rb)
+		return 0; /* never started */
 	t->batch = 0;
 	n = ring_buffer__consume(t->rb);
 	return n == -EAGAIN ? (int)t->batch : n;
@@ -520,24 +595,28 @@ static void *destroy_link(void *link)
  */
 static void detach_all(struct tracer *t)
 {
-	struct bpf_object_skeleton *skel = t->skel->skeleton;
-	pthread_t threads[skel->prog_cnt];
-	bool started[skel->prog_cnt];
+	struct bpf_object_skeleton *skels[] = {
+		t->skel->skeleton, t->lifecycle ? t->lifecycle->skeleton : NULL,
+	};
+	int n = t->skel->skeleton->prog_cnt * 2;
+	pthread_t threads[n];
+	int started = 0;
 
-	for (int i = 0; i < skel->prog_cnt; i++) {
-		struct bpf_link **link = skel->progs[i].link;
+	for (size_t s = 0; s < sizeof(skels) / sizeof(skels[0]) && skels[s]; s++) {
+		for (int i = 0; i < skels[s]->prog_cnt; i++) {
+			struct bpf_link **link = skels[s]->progs[i].link;
 
-		started[i] = false;
-		if (!*link)
-			continue;
-		started[i] = pthread_create(&threads[i], NULL, destroy_link, *link) == 0;
-		if (!started[i])
-			bpf_link__destroy(*link); /* no thread: one at a time, then */
-		*link = NULL;
+			if (!*link)
+				continue;
+			if (pthread_create(&threads[started], NULL, destroy_link, *link) == 0)
+				started++;
+			else
+				bpf_link__destroy(*link); /* no thread: one at a time, then */
+			*link = NULL;
+		}
 	}
-	for (int i = 0; i < skel->prog_cnt; i++)
-		if (started[i])
-			pthread_join(threads[i], NULL);
+	for (int i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
 }
 
 int tracer_stop(struct tracer *t)

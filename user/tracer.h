@@ -35,8 +35,14 @@ struct tracer_features {
 	bool vm_create;		/* VM creation seen (x86 KVM tracepoints inside the ioctls) */
 };
 
-/* Returns 0 or -errno after printing a one-line error. */
+/*
+ * tracer_open() loads what the writes need; nothing is traced yet, so the processes to trace
+ * can be added first. tracer_start() traces the writes, then VM creation, exits and forks:
+ * VMs that exist already are for the caller to find (in /proc) after it. Both return 0 or
+ * -errno after printing a one-line error.
+ */
 int tracer_open(struct tracer **tracer, const struct tracer_config *cfg);
+int tracer_start(struct tracer *tracer);
 void tracer_close(struct tracer *tracer);
 
 const struct tracer_features *tracer_features(const struct tracer *tracer);
@@ -52,7 +58,8 @@ void tracer_forget_vm(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id);
 
 /*
  * Teach the kernel side a VM fd that existed before tracing started; only_vm: the process
- * has no other VM, so its writes are this VM's. -EEXIST if the VM was created since attach.
+ * has no other VM, so its writes are this VM's. -EEXIST if the VM was created since
+ * tracer_open().
  */
 int tracer_add_vm_fd(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id, bool only_vm);
 

@@ -82,6 +82,25 @@ stop_recorder() {
 	[ "$(jsonl_events "$OUT/one.jsonl" | tail -1 | jq .code)" -eq 128 ]
 }
 
+@test "record -p of a guest already writing: its first writes are its own VM's" {
+	# Writes are traced before /proc is read for the process's VMs, so a guest that writes
+	# every ~20 us has writes captured before its VM is known: they are still its VM's.
+	"$VMM" --timeout 60 --serial /dev/null --arg 20 --arg 0 "$GUESTS/marks.bin" &
+	vm=$!
+	PIDS="$vm"
+	wait_for_vm "$vm"
+	start_recorder -p "$vm" -f jsonl -o "$OUT/busy.jsonl"
+	sleep 0.5
+	stop_recorder
+	jq -s -e '[.[] | select(.type == "vm_start")] | length == 1 and (.[0].start_seen | not)' \
+		"$OUT/busy.jsonl"
+	id=$(jq -r 'select(.type == "vm_start") | .vm' "$OUT/busy.jsonl")
+	found=$(jq -r 'select(.type == "vm_start") | .ts_ns' "$OUT/busy.jsonl")
+	[ "$(jsonl_events "$OUT/busy.jsonl" | wc -l)" -gt 100 ]
+	jsonl_events "$OUT/busy.jsonl" | jq -s -e --argjson id "$id" --argjson found "$found" \
+		'all(.[]; .vm == $id and .vcpu == 0 and .ts_ns > $found)'
+}
+
 @test "record -p with two pids traces both" {
 	"$VMM" --timeout 120 --serial /dev/null --arg "$(slow 300000)" "$GUESTS/demo.bin" &
 	a=$!
