@@ -24,6 +24,9 @@
  *   btbench with-bpf-stats -- COMMAND...
  *	Run COMMAND while BPF run-time statistics are enabled (BPF_ENABLE_STATS: switched off
  *	again when this process exits, whatever happens to it).
+ *   btbench empty-prog TRACEPOINT
+ *	Attach a BPF program that does nothing (return 0) to the raw tracepoint until killed:
+ *	what any BPF program there costs, the floor under a tracer's cost.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -60,7 +63,8 @@ static void usage(void)
 			"       btbench lines [-o FILE] [-m MATCH] -- COMMAND...\n"
 			"       btbench ready -m MARK [-H HOLD_MS] [-T TIMEOUT_S] -- COMMAND...\n"
 			"       btbench cpu -o FILE -- COMMAND...\n"
-			"       btbench with-bpf-stats -- COMMAND...\n");
+			"       btbench with-bpf-stats -- COMMAND...\n"
+			"       btbench empty-prog TRACEPOINT\n");
 	exit(2);
 }
 
@@ -376,6 +380,39 @@ static int cmd_with_bpf_stats(int argc, char **argv)
 	return wait_status(pid);
 }
 
+static int cmd_empty_prog(int argc, char **argv)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	union bpf_attr attr;
+	int prog, link;
+
+	if (argc != 2)
+		usage();
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_RAW_TRACEPOINT;
+	attr.insns = (uintptr_t)insns;
+	attr.insn_cnt = sizeof(insns) / sizeof(insns[0]);
+	attr.license = (uintptr_t)"GPL";
+	prog = syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	if (prog < 0) {
+		fprintf(stderr, "btbench: cannot load the empty program: %s\n", strerror(errno));
+		return 1;
+	}
+	memset(&attr, 0, sizeof(attr));
+	attr.raw_tracepoint.name = (uintptr_t)argv[1];
+	attr.raw_tracepoint.prog_fd = prog;
+	link = syscall(SYS_bpf, BPF_RAW_TRACEPOINT_OPEN, &attr, sizeof(attr));
+	if (link < 0) {
+		fprintf(stderr, "btbench: cannot attach to %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	for (;;)
+		pause(); /* until a signal ends the process, and the attachment with it */
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -395,5 +432,7 @@ int main(int argc, char **argv)
 		return cmd_cpu(argc, argv);
 	if (!strcmp(argv[0], "with-bpf-stats"))
 		return cmd_with_bpf_stats(argc, argv);
+	if (!strcmp(argv[0], "empty-prog"))
+		return cmd_empty_prog(argc, argv);
 	usage();
 }

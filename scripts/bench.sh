@@ -281,6 +281,7 @@ toggle_tracer() { # VARIANT PID: runs the tracer until SIGTERM
 	perf-record) exec perf record -q -e kvm:kvm_pio --filter "port == 0x80" -p "$2" \
 		-o "$TMP/toggle.perf" ;;
 	nothing) exec sleep 1000 ;; # the control: the same motions, no tracer
+	empty-bpf) exec $BTB empty-prog kvm_pio ;; # the floor: what any BPF program there costs
 	esac
 }
 
@@ -360,7 +361,7 @@ toggle_run() { # PORT VARIANT...
 
 if want toggle; then
 	log "cost per write, tracers toggled beside one guest: port 0x80 ($TOGGLE_CYCLES cycles)"
-	toggle_run 0x80 nothing boot-trace bpftrace-printf bpftrace-count perf-record
+	toggle_run 0x80 nothing empty-bpf boot-trace bpftrace-printf bpftrace-count perf-record
 	log "cost per write, tracers toggled beside one guest: port 0x81 ($((2 * TOGGLE_CYCLES)) cycles)"
 	TOGGLE_CYCLES=$((2 * TOGGLE_CYCLES)) toggle_run 0x81 nothing boot-trace
 fi
@@ -690,6 +691,7 @@ T_BT81=$(stat_of toggle boot-trace-0x81 added_ns 1)
 T_PERF=$(stat_of toggle perf-record-0x80 added_ns 1)
 T_BPF_P=$(stat_of toggle bpftrace-printf-0x80 added_ns 1)
 T_BPF_C=$(stat_of toggle bpftrace-count-0x80 added_ns 1)
+T_EMPTY=$(stat_of toggle empty-bpf-0x80 added_ns 1)
 # iqr SECTION VARIANT METRIC: "p25..p75"
 iqr() {
 	set -- $(values "$1" "$2" "$3" | quartiles)
@@ -806,11 +808,14 @@ IDLE_LINES=$(stat_of idle default lines_logged 1)
 	echo "compared with the mean of the untraced windows just before and after it: seconds apart,"
 	echo "where separate runs of a guest differ by several %. *Added* is the median over the"
 	echo "traced windows of (traced − untraced) ns per exit. *No tracer* goes through the same"
-	echo "motions with \`sleep\` instead of a tracer: what it shows is the noise floor."
+	echo "motions with \`sleep\` instead of a tracer: what it shows is the noise floor. *An empty"
+	echo "BPF program* (\`btbench empty-prog\`: return 0, on raw tracepoint kvm_pio) is the floor"
+	echo "under any BPF tracer's cost here."
 	echo
 	echo "| variant | added ns per write | interquartile range | % of the untraced exit | windows |"
 	echo "| --- | --- | --- | --- | --- |"
 	toggle_row "port 0x80: no tracer (control)" nothing-0x80 "$T_BASE80"
+	toggle_row "port 0x80: an empty BPF program on kvm_pio" empty-bpf-0x80 "$T_BASE80"
 	toggle_row "port 0x80: \`boot-trace record -p\`" boot-trace-0x80 "$T_BASE80"
 	toggle_row "port 0x80: bpftrace, printf of each write" bpftrace-printf-0x80 "$T_BASE80"
 	toggle_row "port 0x80: bpftrace, count only" bpftrace-count-0x80 "$T_BASE80"
@@ -926,7 +931,7 @@ IDLE_LINES=$(stat_of idle default lines_logged 1)
 	echo "| target | measured | |"
 	echo "| --- | --- | --- |"
 	if ! missing "$T_BT $T_BT81"; then
-		echo "| added cost per traced write <= 2 % of the untraced exit | beside one guest: $(fmt "$T_BT") ns = $(fmt "$(calc "$T_BT / $T_BASE80 * 100")" 2) % of $(us "$T_BASE80") µs; separate runs: $(fmt "$A_BT") ns = $(fmt "$(calc "$A_BT / $UN80 * 100")" 2) % (noise ±$NOISE80 %) | $(tverdict "$T_BT" "0.02 * $T_BASE80" nothing-0x80) |"
+		echo "| added cost per traced write <= 2 % of the untraced exit | beside one guest: $(fmt "$T_BT") ns = $(fmt "$(calc "$T_BT / $T_BASE80 * 100")" 2) % of $(us "$T_BASE80") µs (an empty BPF program there: $(fmt "$T_EMPTY") ns); separate runs: $(fmt "$A_BT") ns = $(fmt "$(calc "$A_BT / $UN80 * 100")" 2) % (noise ±$NOISE80 %) | $(tverdict "$T_BT" "0.02 * $T_BASE80" nothing-0x80) |"
 		echo "| ... and below perf record's and bpftrace's | beside one guest: boot-trace $(fmt "$T_BT") ns; perf $(fmt "$T_PERF") ns, bpftrace printf $(fmt "$T_BPF_P") ns, count $(fmt "$T_BPF_C") ns | $(met "$T_BT < $T_PERF && $T_BT < $T_BPF_P && $T_BT < $T_BPF_C") |"
 		echo "| untraced-port exits: <= 1 % | beside one guest: $(fmt "$T_BT81") ns = $(fmt "$(calc "$T_BT81 / $T_BASE81 * 100")" 2) %; separate runs: $(fmt "$A_BT81") ns = $(fmt "$(calc "$A_BT81 / $UN81 * 100")" 2) % (noise ±$NOISE81 %) | $(tverdict "$T_BT81" "0.01 * $T_BASE81" nothing-0x81) |"
 	else
