@@ -238,7 +238,11 @@ static void chrome_vm_end(struct output *out, const struct vm *vm)
 
 	if (!cv)
 		return;
-	snprintf(name, sizeof(name), "VMM exited (%s)", vm_end_reason(vm, reason, sizeof(reason)));
+	if (vm->end_reason == VM_END_CLOSED) /* its VMM may live on */
+		snprintf(name, sizeof(name), "VM closed");
+	else
+		snprintf(name, sizeof(name), "VMM exited (%s)",
+			 vm_end_reason(vm, reason, sizeof(reason)));
 	process_instant(out, cv, name, vm->end_ns);
 }
 

@@ -87,7 +87,10 @@ static void log_vm_end(struct output *out, const struct vm *vm)
 
 	print_stamp(out->fp, vm->end_ns);
 	print_vm_name(out->fp, vm);
-	fprintf(out->fp, ": VMM exited (%s)\n", vm_end_reason(vm, reason, sizeof(reason)));
+	if (vm->end_reason == VM_END_CLOSED)
+		fputs(": VM closed\n", out->fp); /* its VMM may live on */
+	else
+		fprintf(out->fp, ": VMM exited (%s)\n", vm_end_reason(vm, reason, sizeof(reason)));
 }
 
 /* The daemon's form: one line per VM, in the log itself. */

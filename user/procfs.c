@@ -79,6 +79,23 @@ void procfs_comm(pid_t pid, char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
+pid_t procfs_tgid(pid_t tid)
+{
+	char buf[1024], *line;
+	unsigned long tgid;
+	ssize_t n = read_proc(tid, "status", buf, sizeof(buf));
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	line = strstr(buf, "\nTgid:\t");
+	if (!line)
+		return -1;
+	line += strlen("\nTgid:\t");
+	line[strcspn(line, "\n")] = '\0';
+	return parse_ulong(line, 0x7fffffff, &tgid) || !tgid ? -1 : (pid_t)tgid;
+}
+
 void procfs_cmdline(pid_t pid, char *buf, size_t len)
 {
 	ssize_t n = read_proc(pid, "cmdline", buf, len);

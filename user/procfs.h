@@ -20,6 +20,9 @@ int procfs_kvm_fds(pid_t pid, struct kvm_fd *fds, int max);
 /* The process's name (bounded, terminated); "?" if it cannot be read. */
 void procfs_comm(pid_t pid, char *buf, size_t len);
 
+/* The process (thread group) of thread tid, or -1 if it cannot be read. */
+pid_t procfs_tgid(pid_t tid);
+
 /*
  * The process's command line, arguments joined by spaces, control characters replaced, cut
  * to len - 1 bytes; "" if it cannot be read.

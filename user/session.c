@@ -10,6 +10,8 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include "kvm_uevent.h"
 #include "procfs.h"
 #include "session.h"
 #include "text.h"
@@ -157,19 +159,27 @@ static bool holds_vm_fd(const struct kvm_fd *fds, int n, int fd)
 }
 
 /*
- * A VMM that makes a new VM may have closed an earlier one (a reboot in cloud-hypervisor).
- * Closing is not seen (that would take a syscall tracepoint), but it is now: the earlier VM's
- * fd is no longer a VM, or is the new VM's. Such a VM ends, closed, where the new one starts.
+ * End, closed, the VMs of process pid whose fd is no longer a VM (or is new_vm's, if given).
+ * Closing is not seen as it happens (that would take a syscall tracepoint), but afterwards:
+ * when the VMM makes a new VM (a reboot in cloud-hypervisor; they end where the new one
+ * starts), or when KVM says it destroyed a VM (see on_uevents(); end_ns is when we heard).
  */
-static void end_closed_vms(struct session *s, const struct vm *new_vm)
+static void end_closed_vms(struct session *s, pid_t pid, const struct vm *new_vm,
+			   uint64_t end_ns)
 {
 	struct kvm_fd *fds = NULL;
 	struct vm *vm, *next;
 	int n = -1;
 
+	/* Its VMs end with its exit record, read by now (or lost: see sweep_dead_vms()). */
+	if (!new_vm && procfs_exited(pid))
+		return;
 	for (vm = s->vms.head; vm; vm = next) {
 		next = vm->next;
-		if (vm == new_vm || vm->pid != new_vm->pid || vm->end_ns || vm->fd < 0)
+		if (vm == new_vm || vm->pid != pid || vm->end_ns || vm->fd < 0)
+			continue;
+		/* Destroyed before end_ns: a VM created later is not the one. */
+		if (!new_vm && (vm->start_ns ?: vm->found_ns) >= end_ns)
 			continue;
 		if (n < 0) {
 			fds = calloc(MAX_SEED_FDS, sizeof(*fds));
@@ -177,11 +187,11 @@ static void end_closed_vms(struct session *s, const struct vm *new_vm)
 			if (n < 0)
 				break;
 		}
-		if (vm->fd != new_vm->fd && holds_vm_fd(fds, n, vm->fd))
+		if ((!new_vm || vm->fd != new_vm->fd) && holds_vm_fd(fds, n, vm->fd))
 			continue;
 		vm->end_reason = VM_END_CLOSED;
 		tracer_forget_vm(s->tracer, vm->pid, vm->fd, vm->id);
-		finish_vm(s, vm, new_vm->start_ns); /* the daemon frees vm here */
+		finish_vm(s, vm, end_ns); /* the daemon frees vm here */
 	}
 	free(fds);
 }
@@ -201,7 +211,7 @@ static void on_vm_create(struct session *s, const struct bt_event *ev, const voi
 	vm->fd = ev->aux <= INT_MAX ? (int)ev->aux : -1;
 	if (size >= sizeof(*ve) && ve->cmdline_len <= BT_CMDLINE_MAX)
 		cmdline_printable(vm->cmdline, sizeof(vm->cmdline), ve->cmdline, ve->cmdline_len);
-	end_closed_vms(s, vm);
+	end_closed_vms(s, vm->pid, vm, vm->start_ns);
 	announce_vm(s, vm);
 }
 
@@ -411,6 +421,92 @@ static int consume(struct session *s)
 	return n;
 }
 
+/*
+ * VMs KVM destroyed (kvm_uevent.h), looked for once their process's fds have settled: a VM
+ * whose creation was just read may not have its fd installed yet, and would look closed.
+ */
+#define CLOSE_SETTLE_MS 100
+#define CLOSES_MAX	32
+
+struct closes {
+	int timer_fd;
+	unsigned int n;
+	struct {
+		pid_t pid;
+		uint64_t heard_ns;
+	} at[CLOSES_MAX];
+};
+
+static void arm_settle(struct closes *closes, uint64_t in_ns)
+{
+	struct itimerspec when = {
+		.it_value = { .tv_sec = in_ns / 1000000000, .tv_nsec = in_ns % 1000000000 ?: 1 },
+	};
+
+	timerfd_settime(closes->timer_fd, 0, &when, NULL);
+}
+
+static bool has_running_vm(const struct session *s, pid_t pid)
+{
+	for (const struct vm *vm = s->vms.head; vm; vm = vm->next)
+		if (vm->pid == pid && !vm->end_ns && vm->fd >= 0)
+			return true;
+	return false;
+}
+
+/*
+ * A uevent names the thread that created the VM. Its process is looked at once settled,
+ * and its VMs whose fd is then no longer a VM end, closed, when we heard of it. Without that
+ * thread (gone), or with uevents lost (the socket overflowed), the VM ends as it did without
+ * uevents: at its VMM's next VM, or exit.
+ */
+static void on_uevents(struct session *s, int fd, struct closes *closes)
+{
+	enum kvm_uevent got;
+	pid_t pid;
+
+	while ((got = kvm_uevent_read(fd, &pid)) != KVM_UEVENT_NONE) {
+		if (got != KVM_UEVENT_DESTROY)
+			continue;
+		pid = procfs_tgid(pid);
+		if (pid <= 0 || !has_running_vm(s, pid) || closes->n == CLOSES_MAX)
+			continue;
+		closes->at[closes->n].pid = pid;
+		closes->at[closes->n].heard_ns = now_ns();
+		if (closes->n++ == 0)
+			arm_settle(closes, CLOSE_SETTLE_MS * 1000000ull);
+	}
+}
+
+/*
+ * What the VMs wrote before their close is in the ring buffer already: it is read first (at
+ * most a buffer's worth, so that a flood elsewhere cannot hold us here), and so is a VM
+ * created before we heard (which ended a VM whose fd it took, where it started).
+ */
+static void on_closes_settled(struct session *s, struct closes *closes)
+{
+	unsigned int batches = s->opts->buffer_kib * 1024ull / sizeof(struct bt_event) /
+			       TRACER_CONSUME_BATCH + 1;
+	uint64_t expirations, settled = now_ns() - CLOSE_SETTLE_MS * 1000000ull;
+	unsigned int kept = 0;
+
+	if (read(closes->timer_fd, &expirations, sizeof(expirations)) < 0 && errno == EAGAIN)
+		return;
+	for (unsigned int i = 0; i < batches && consume(s) >= TRACER_CONSUME_BATCH; i++)
+		;
+	for (unsigned int i = 0; i < closes->n; i++) {
+		if (closes->at[i].heard_ns <= settled)
+			end_closed_vms(s, closes->at[i].pid, NULL, closes->at[i].heard_ns);
+		else
+			closes->at[kept++] = closes->at[i];
+	}
+	closes->n = kept;
+	if (kept)
+		arm_settle(closes, closes->at[0].heard_ns - settled);
+	FOR_EACH_OUTPUT(s, out)
+		output_flush(out);
+}
+
 /* SIGHUP: logrotate moved the files; open them again. */
 static void reopen_outputs(struct session *s)
 {
@@ -445,12 +541,23 @@ static int go_idle(struct session *s)
 	return -1;
 }
 
+/* What woke the loop: epoll's data of each fd. */
+enum loop_fd {
+	LOOP_RING,
+	LOOP_SIGNAL_FD,
+	LOOP_UEVENT,
+	LOOP_CLOSES,
+	LOOP_PIDFD0, /* the pidfd of pids[i] is LOOP_PIDFD0 + i */
+};
+
 enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pid_t forward_to,
 			   int *sig)
 {
 	struct epoll_event ev = { .events = EPOLLIN }, ready[8];
 	enum loop_end end = LOOP_ERROR;
-	int epfd, sigfd = -1, live = nr_pids, forwarded = 0, timeout = -1, polled = 0;
+	int epfd, sigfd = -1, uevent_fd = -1, live = nr_pids, forwarded = 0, timeout = -1;
+	int polled = 0;
+	struct closes closes = { .timer_fd = -1 };
 	int *pidfds = calloc(nr_pids ?: 1, sizeof(int));
 	sigset_t mask;
 
@@ -464,10 +571,23 @@ enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pi
 		fprintf(stderr, "boot-trace: cannot set up the event loop: %s\n", strerror(errno));
 		goto out;
 	}
-	ev.data.u64 = 0;
+	ev.data.u64 = LOOP_RING;
 	epoll_ctl(epfd, EPOLL_CTL_ADD, tracer_ring_fd(s->tracer), &ev);
-	ev.data.u64 = 1;
+	ev.data.u64 = LOOP_SIGNAL_FD;
 	epoll_ctl(epfd, EPOLL_CTL_ADD, sigfd, &ev);
+	/* Enrichment: without it a VM closed while its VMM lives on ends with the VMM. */
+	uevent_fd = kvm_uevent_open();
+	closes.timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (uevent_fd >= 0 && closes.timer_fd >= 0) {
+		ev.data.u64 = LOOP_UEVENT;
+		epoll_ctl(epfd, EPOLL_CTL_ADD, uevent_fd, &ev);
+		ev.data.u64 = LOOP_CLOSES;
+		epoll_ctl(epfd, EPOLL_CTL_ADD, closes.timer_fd, &ev);
+	} else if (s->opts->verbose) {
+		fprintf(stderr, "boot-trace: no KVM uevents (%s): a VM closed while its VMM lives "
+				"on ends when the VMM exits\n",
+			strerror(uevent_fd < 0 ? -uevent_fd : errno));
+	}
 	for (int i = 0; i < nr_pids; i++) {
 		pidfds[i] = pidfd_open(pids[i]);
 		if (pidfds[i] < 0 && errno == ENOSYS && !procfs_exited(pids[i])) {
@@ -479,7 +599,7 @@ enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pi
 			live--; /* already gone */
 			continue;
 		}
-		ev.data.u64 = 2 + i;
+		ev.data.u64 = LOOP_PIDFD0 + i;
 		epoll_ctl(epfd, EPOLL_CTL_ADD, pidfds[i], &ev);
 	}
 
@@ -505,10 +625,14 @@ enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pi
 			uint64_t id = ready[i].data.u64;
 			struct signalfd_siginfo si;
 
-			if (id >= 2) {
-				epoll_ctl(epfd, EPOLL_CTL_DEL, pidfds[id - 2], NULL);
+			if (id >= LOOP_PIDFD0) {
+				epoll_ctl(epfd, EPOLL_CTL_DEL, pidfds[id - LOOP_PIDFD0], NULL);
 				live--;
-			} else if (id == 1 && read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+			} else if (id == LOOP_CLOSES) {
+				on_closes_settled(s, &closes);
+			} else if (id == LOOP_UEVENT) {
+				on_uevents(s, uevent_fd, &closes);
+			} else if (id == LOOP_SIGNAL_FD && read(sigfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGHUP) {
 					reopen_outputs(s);
 					continue;
@@ -536,6 +660,10 @@ out:
 		if (pidfds[i] >= 0)
 			close(pidfds[i]);
 	free(pidfds);
+	if (uevent_fd >= 0)
+		close(uevent_fd);
+	if (closes.timer_fd >= 0)
+		close(closes.timer_fd);
 	if (sigfd >= 0)
 		close(sigfd);
 	if (epfd >= 0)

@@ -16,7 +16,8 @@ void vmm_usage(FILE *out)
 	fprintf(
 	    out,
 	    "USAGE: vmm-min [--mode real|long] [--memory MiB] [--cpus N] [--arg N]...\n"
-	    "               [--boots N] [--timeout SEC] [--serial FILE] [--log-io] IMAGE\n"
+	    "               [--boots N] [--linger SEC] [--timeout SEC] [--serial FILE]\n"
+	    "               [--log-io] IMAGE\n"
 	    "\n"
 	    "Run the flat binary IMAGE in a minimal KVM virtual machine.\n"
 	    "\n"
@@ -29,6 +30,8 @@ void vmm_usage(FILE *out)
 	    "  --boots N         boot N times (1..1000, default 1), each time in a new VM, the\n"
 	    "                    previous one closed first (a VMM's reboot); a boot that does\n"
 	    "                    not end with status 0 stops there\n"
+	    "  --linger SEC      after the last boot, close its VM and stay SEC seconds (1..86400)\n"
+	    "                    before exiting, as a VMM that lives on after its guest shut down\n"
 	    "  --timeout SEC     stop after SEC seconds (1..86400) with exit status 124\n"
 	    "  --serial FILE     write serial output (port 0x3f8) to FILE instead of stdout\n"
 	    "  --log-io          log port 0x80 and boot timer writes and unknown accesses to\n"
@@ -104,6 +107,7 @@ int vmm_parse_options(int argc, char **argv, struct vmm_options *opts)
 	    {"arg", required_argument, NULL, 'a'},
 	    {"timeout", required_argument, NULL, 't'},
 	    {"boots", required_argument, NULL, 'b'},
+	    {"linger", required_argument, NULL, 'L'},
 	    {"serial", required_argument, NULL, 's'},
 	    {"log-io", no_argument, NULL, 'l'},
 	    {"help", no_argument, NULL, 'h'},
@@ -149,6 +153,9 @@ int vmm_parse_options(int argc, char **argv, struct vmm_options *opts)
 			break;
 		case 'b':
 			err = parse_long("--boots", optarg, 1, BOOTS_MAX, &opts->boots);
+			break;
+		case 'L':
+			err = parse_long("--linger", optarg, 1, TIMEOUT_MAX_SEC, &opts->linger_sec);
 			break;
 		case 's':
 			opts->serial_path = optarg;

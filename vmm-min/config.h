@@ -27,6 +27,7 @@ struct vmm_options {
 	struct vm_config vm;
 	long timeout_sec; /* 0: none */
 	long boots;	  /* boots, each in a new VM */
+	long linger_sec;  /* 0, or: close the last VM, then wait this long before exiting */
 	const char *serial_path;
 	const char *image_path;
 };

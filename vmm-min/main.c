@@ -112,6 +112,14 @@ int main(int argc, char **argv)
 		vm_destroy(&vm); /* closed before the next is created, as a VMM reboots */
 	}
 	free(image);
+	if (opts.linger_sec && status == 0) {
+		struct timespec linger = { .tv_sec = opts.linger_sec };
+
+		/* A VMM whose guest shut down and that stays up (cloud-hypervisor's API). */
+		vm_destroy(&vm);
+		while (nanosleep(&linger, &linger) && errno == EINTR)
+			;
+	}
 
 	serial_close();
 	if (opts.vm.log_io) {

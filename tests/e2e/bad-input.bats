@@ -210,6 +210,7 @@ EOF
 2 | vmm-min: --cpus: 65 is out of range 1..64 | vmm-min --cpus 65 $G/demo.bin
 2 | vmm-min: --timeout: 86401 is out of range 1..86400 | vmm-min --timeout 86401 $G/demo.bin
 2 | vmm-min: --boots: 'twice' is not a number | vmm-min --boots twice $G/demo.bin
+2 | vmm-min: --linger: 0 is out of range 1..86400 | vmm-min --linger 0 $G/demo.bin
 2 | vmm-min: --arg: 0x100000000 does not fit in 32 bits (real mode) | vmm-min --arg 0x100000000 $G/demo.bin
 2 | vmm-min: --arg: '1x' is not a number | vmm-min --arg 1x $G/demo.bin
 2 | vmm-min: --mode: 'protected' is not real or long | vmm-min --mode protected $G/demo.bin

@@ -91,6 +91,18 @@ prom_count() {
 	grep -q '^boot_trace_dropped_events_total 0$' "$D/boot_trace.prom"
 }
 
+@test "daemon: a VM closed by a VMM that lives on gets its summary at once, not at the exit" {
+	"$VMM" "${DEMO[@]}" --linger 30 "$GUESTS/demo.bin" &
+	vmm=$!
+	# KVM's destroy uevent ends the VM; without it the summary would wait 30 s for the exit.
+	wait_summary "$vmm"
+	kill -0 "$vmm"
+	grep -q "vmm-min\[$vmm\] vm[0-9]*: VM closed$" "$D/boot.log"
+	grep -Eq "vmm-min\[$vmm\] vm[0-9]+: boot summary: VM closed, 11 codes;" "$D/boot.log"
+	kill "$vmm"
+	stop_daemon
+}
+
 @test "daemon: SIGHUP after logrotate moves the files, the new files get the lines" {
 	"$VMM" "${DEMO[@]}" "$GUESTS/demo.bin"
 	mv "$D/boot.log" "$D/boot.log.1"

@@ -181,6 +181,22 @@ demo: ready: boot complete (0x80)"
 	[ "$stderr" = "vmm-min: timeout after 1 s" ]
 }
 
+@test "--linger: the VM is closed, the process stays, then exits with the boot's status" {
+	require_kvm
+	"$VMM" --linger 2 --serial /dev/null "$GUESTS/demo.bin" &
+	pid=$!
+	# The guest is done in well under 2 s here; give a slow host 20 s to get there.
+	for _ in $(seq 200); do
+		grep -q 'anon_inode:kvm-vm' <(ls -l /proc/"$pid"/fd 2>/dev/null) || break
+		sleep 0.1
+	done
+	kill -0 "$pid"
+	! ls -l /proc/"$pid"/fd | grep -q 'anon_inode:kvm'
+	wait "$pid"
+	run "$VMM" --linger 1 --arg 7 "$GUESTS/exitcode.bin"
+	[ "$status" -eq 7 ]
+}
+
 @test "hang: --timeout 1 -> 124 and a message" {
 	require_kvm
 	run --separate-stderr "$VMM" --timeout 1 "$GUESTS/hang.bin"
