@@ -43,7 +43,7 @@ static int add_processes(struct session *s, const struct options *opts)
 		pid_t pid = opts->pids[i];
 		int err = session_add_process(s, pid);
 
-		if (err == -ESRCH || (!err && process_exited(pid))) {
+		if (!err && process_exited(pid)) {
 			fprintf(stderr, "boot-trace: process %d exited before tracing started\n",
 				pid);
 			continue;
