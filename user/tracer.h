@@ -59,7 +59,7 @@ void tracer_forget_vm(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id);
 /*
  * Teach the kernel side a VM fd that existed before tracing started; only_vm: the process
  * has no other VM, so its writes are this VM's. -EEXIST if the VM was created since
- * tracer_open().
+ * tracer_start() (its creation was seen).
  */
 int tracer_add_vm_fd(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id, bool only_vm);
 

@@ -24,7 +24,8 @@ struct vm {
 	pid_t pid;		/* the VMM process */
 	char comm[BT_COMM_LEN]; /* the VMM's name */
 	uint64_t start_ns;	/* KVM_CREATE_VM, host CLOCK_MONOTONIC; 0 when not seen */
-	uint64_t found_ns;	/* when found already running (start not seen) */
+	uint64_t found_ns;	/* start not seen: when tracing started (found in /proc), or its
+				 * first write (named by the kernel side); 0 when seen */
 	uint64_t end_ns;	/* process exit; 0 while running */
 	int fd;			/* the VM's fd in its process, -1 if not known */
 	enum vm_end_reason end_reason;
