@@ -54,8 +54,11 @@ UNITDIR    ?= $(PREFIX)/lib/systemd/system
 VMM_SRCS   := $(wildcard vmm-min/*.c)
 VMM_OBJS   := $(VMM_SRCS:%.c=$(OUT)/obj/%.o)
 
-# boot-trace is every user/*.c; boot-mark (the guest-side tool) lives in user/boot-mark/.
-USER_SRCS  := $(wildcard user/*.c)
+# boot-trace is every user/*.c and user/*/*.c (the folders are the flow: capture -> decode ->
+# session -> sinks; replay; see user/README.md). boot-mark runs inside guests: guest/boot-mark/.
+USER_DIRS  := $(sort $(dir $(wildcard user/*/*.c)))
+USER_INC   := -Iuser $(addprefix -I,$(USER_DIRS))
+USER_SRCS  := $(wildcard user/*.c user/*/*.c)
 USER_LIB   := $(filter-out user/main.c,$(USER_SRCS))
 USER_OBJS  := $(USER_SRCS:%.c=$(OUT)/obj/%.o)
 USER_LIB_OBJS := $(USER_LIB:%.c=$(OUT)/obj/%.o)
@@ -65,7 +68,7 @@ USER_LIB_OBJS := $(USER_LIB:%.c=$(OUT)/obj/%.o)
 GUEST_SRCS := $(wildcard vmm-min/guests/*.S)
 GUESTS     := $(patsubst vmm-min/guests/%.S,$(GUEST_OUT)/%.bin,$(GUEST_SRCS))
 
-BOOT_MARK_SRCS := $(wildcard user/boot-mark/*.c)
+BOOT_MARK_SRCS := $(wildcard guest/boot-mark/*.c)
 BOOT_MARK_OBJS := $(BOOT_MARK_SRCS:%.c=$(OUT)/obj/%.o)
 
 # QEMU guests: a SeaBIOS boot sector (raw disk image) and a PVH/multiboot ELF for -kernel.
@@ -160,7 +163,7 @@ $(OUT)/boot-trace: $(USER_OBJS)
 $(OUT)/obj/user/%.o: user/%.c | $(OUT)/boot_trace.skel.h $(OUT)/core_btf.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(OUT) -Ibpf -Iuser -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(OUT) -Ibpf $(USER_INC) -c -o $@ $<
 
 # ---- boot-mark (runs inside guests: static, small; never sanitized: static ASan is not a thing)
 BOOT_MARK_CFLAGS := -Os -ffunction-sections -fdata-sections
@@ -169,11 +172,11 @@ $(OUT)/boot-mark: $(BOOT_MARK_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) -static -s -Wl,--gc-sections -o $@ $^
 
-$(OUT)/obj/user/boot-mark/%.o: user/boot-mark/%.c | $(OUT)/.deps-ok
+$(OUT)/obj/guest/boot-mark/%.o: guest/boot-mark/%.c | $(OUT)/.deps-ok
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(CFLAGS)) $(BOOT_MARK_CFLAGS) $(DEPFLAGS) \
-		-Iuser/boot-mark -c -o $@ $<
+		-Iguest/boot-mark -c -o $@ $<
 
 $(OUT)/obj/vmm-min/%.o: vmm-min/%.c | $(OUT)/.deps-ok
 	$(call msg,CC,$@)
@@ -194,14 +197,14 @@ FUZZ_TARGETS := decoder jsonl options labels vmm_args vmm_io
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_OUT)/fuzz_%)
 FUZZ_SECONDS ?= 60
 FUZZ_SHORT_SECONDS ?= 5
-FUZZ_USER_OBJS := $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,$(filter-out user/tracer.c,$(USER_LIB)) \
+FUZZ_USER_OBJS := $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,$(filter-out user/capture/tracer.c,$(USER_LIB)) \
 		  tests/fuzz/tracer_stub.c tests/fuzz/fuzz_check.c)
 FUZZ_VMM_OBJS  := $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,$(filter-out vmm-min/main.c,$(VMM_SRCS)))
 
 $(FUZZ_OUT)/obj/%.o: %.c | $(OUT)/.deps-ok
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_COV) $(DEPFLAGS) -Ibpf -Iuser -Ivmm-min -Itests/fuzz \
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_COV) $(DEPFLAGS) -Ibpf $(USER_INC) -Ivmm-min -Itests/fuzz \
 		-c -o $@ $<
 
 # The oracles are not what is fuzzed: no coverage feedback from them.
@@ -231,13 +234,13 @@ fuzz: $(FUZZ_BINS)
 $(OUT)/tests/test_%: tests/unit/test_%.c $(USER_LIB_OBJS)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(OUT) -Ibpf -Iuser -o $@ $^ -lcmocka $(LDLIBS_BT)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(OUT) -Ibpf $(USER_INC) -o $@ $^ -lcmocka $(LDLIBS_BT)
 
 # boot-mark's argument parsing is its own unit.
-$(OUT)/tests/test_boot_mark: tests/unit/test_boot_mark.c $(OUT)/obj/user/boot-mark/mark_args.o
+$(OUT)/tests/test_boot_mark: tests/unit/test_boot_mark.c $(OUT)/obj/guest/boot-mark/mark_args.o
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Iuser/boot-mark -o $@ $^ -lcmocka
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Iguest/boot-mark -o $@ $^ -lcmocka
 
 # The e2e tests find the build through BUILD (tests/e2e/common.bash); the short fuzz pass
 # (tests/fuzz/fuzz.bats, FUZZ_SHORT_SECONDS per target) runs last.
@@ -303,8 +306,8 @@ install: $(OUT)/boot-trace
 	$(Q)install -m 0644 dist/boot-trace.8 $(DESTDIR)$(MANDIR)/man8/boot-trace.8
 
 format:
-	clang-format -i $(VMM_SRCS) $(wildcard vmm-min/*.h) $(USER_SRCS) $(wildcard user/*.h) \
-		$(BOOT_MARK_SRCS) $(wildcard user/boot-mark/*.h) bpf/*.c bpf/*.h $(UNIT_SRCS) \
+	clang-format -i $(VMM_SRCS) $(wildcard vmm-min/*.h) $(USER_SRCS) $(wildcard user/*/*.h) \
+		$(BOOT_MARK_SRCS) $(wildcard guest/boot-mark/*.h) bpf/*.c bpf/*.h $(UNIT_SRCS) \
 		$(wildcard tests/fuzz/*.c tests/fuzz/*.h)
 
 clean:

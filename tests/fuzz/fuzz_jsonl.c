@@ -20,7 +20,7 @@ struct replay {
 	struct label_set labels; /* as report: no maps, each event's recorded label */
 };
 
-static void r_vm_start(void *ctx, const struct vm *vm)
+static void r_vm_start(void *ctx, const struct traced_vm *vm)
 {
 	struct replay *r = ctx;
 
@@ -28,7 +28,7 @@ static void r_vm_start(void *ctx, const struct vm *vm)
 		r->outs[i].ops->vm_start(&r->outs[i], vm);
 }
 
-static void r_event(void *ctx, const struct vm *vm, const struct bt_event *ev,
+static void r_event(void *ctx, const struct traced_vm *vm, const struct bt_event *ev,
 		    const struct label *label)
 {
 	struct replay *r = ctx;
@@ -39,7 +39,7 @@ static void r_event(void *ctx, const struct vm *vm, const struct bt_event *ev,
 	r->labels.recorded = NULL;
 }
 
-static void r_vm_end(void *ctx, const struct vm *vm)
+static void r_vm_end(void *ctx, const struct traced_vm *vm)
 {
 	struct replay *r = ctx;
 
@@ -48,7 +48,7 @@ static void r_vm_end(void *ctx, const struct vm *vm)
 }
 
 /* outs[0] is report's summary table: the log writer's summary only. */
-static void r_vm_summary(void *ctx, const struct vm *vm)
+static void r_vm_summary(void *ctx, const struct traced_vm *vm)
 {
 	struct replay *r = ctx;
 

@@ -35,7 +35,7 @@
 
 struct seen {
 	int starts, events, ends, summaries, runs, recorded_runs;
-	struct vm last;		/* as given to vm_summary (without its statistics) */
+	struct traced_vm last;		/* as given to vm_summary (without its statistics) */
 	struct stage_row *rows; /* its boot summary, taken then */
 	int nr_rows;
 	uint64_t userspace_ns; /* its time to Userspace; 0: none */
@@ -44,12 +44,12 @@ struct seen {
 	struct trace_totals totals;
 };
 
-static void on_start(void *ctx, const struct vm *vm)
+static void on_start(void *ctx, const struct traced_vm *vm)
 {
 	((struct seen *)ctx)->starts++;
 }
 
-static void on_event(void *ctx, const struct vm *vm, const struct bt_event *ev,
+static void on_event(void *ctx, const struct traced_vm *vm, const struct bt_event *ev,
 		     const struct label *label)
 {
 	struct seen *s = ctx;
@@ -59,19 +59,19 @@ static void on_event(void *ctx, const struct vm *vm, const struct bt_event *ev,
 	s->last_label = label->name;
 }
 
-static void on_end(void *ctx, const struct vm *vm)
+static void on_end(void *ctx, const struct traced_vm *vm)
 {
 	((struct seen *)ctx)->ends++;
 }
 
-static void on_summary(void *ctx, const struct vm *vm)
+static void on_summary(void *ctx, const struct traced_vm *vm)
 {
 	struct seen *s = ctx;
 
 	s->summaries++;
 	/* The statistics are freed with the VM at the end of its run: keep the summary. */
 	s->last = *vm;
-	s->last.stats = (struct boot_stats){};
+	s->last.stats = (struct boot_stages){};
 	free(s->rows);
 	s->nr_rows = boot_summary(&vm->stats, &s->rows);
 	if (!boot_userspace_ns(&vm->stats, &s->userspace_ns))

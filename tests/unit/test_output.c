@@ -32,9 +32,9 @@ static char *capture_close(struct capture *c)
 	return c->buf;
 }
 
-static struct vm test_vm(void)
+static struct traced_vm test_vm(void)
 {
-	struct vm vm = { .id = 1, .pid = 4242, .start_ns = 5000000000ull };
+	struct traced_vm vm = { .id = 1, .pid = 4242, .start_ns = 5000000000ull };
 
 	strcpy(vm.comm, "vmm-min");
 	return vm;
@@ -51,7 +51,7 @@ static struct bt_event pio(uint64_t ts, uint32_t value, uint8_t size)
 
 static void test_log_line_is_cloud_hypervisor_text(void **state)
 {
-	struct vm vm = test_vm();
+	struct traced_vm vm = test_vm();
 	struct bt_event ev = pio(5000000000ull + 19004123, 0x0, 1);
 	struct capture c;
 
@@ -64,7 +64,7 @@ static void test_log_line_is_cloud_hypervisor_text(void **state)
 
 static void test_log_line_past_one_second_and_wide_write(void **state)
 {
-	struct vm vm = test_vm();
+	struct traced_vm vm = test_vm();
 	struct bt_event ev = pio(5000000000ull + 1500000000ull, 0x3241, 2);
 	struct capture c;
 
@@ -80,7 +80,7 @@ static void test_log_line_past_one_second_and_wide_write(void **state)
 
 static void test_log_unknown_start(void **state)
 {
-	struct vm vm = test_vm();
+	struct traced_vm vm = test_vm();
 	struct bt_event ev = pio(7000000000ull, 0x61, 1);
 	struct capture c;
 
@@ -96,7 +96,7 @@ static void test_log_unknown_start(void **state)
 
 static void test_log_thread_name_where_it_tells_more(void **state)
 {
-	struct vm vm = test_vm();
+	struct traced_vm vm = test_vm();
 	struct bt_event ev = pio(5000000000ull + 1000, 0x61, 1);
 	struct capture c;
 
@@ -120,7 +120,7 @@ static void test_log_thread_name_where_it_tells_more(void **state)
 static void test_log_label_maps_and_mmio(void **state)
 {
 	struct label_set set = {.nr = 2, .ports = {0x80, 0xf4}, .maps = {NULL, &label_map_qboot}};
-	struct vm vm = test_vm();
+	struct traced_vm vm = test_vm();
 	struct bt_event ev = pio(5000000000ull + 2000000, 7, 1);
 	struct capture c;
 
@@ -143,7 +143,7 @@ static void test_log_label_maps_and_mmio(void **state)
 
 static void test_jsonl_mmio_event(void **state)
 {
-	struct vm vm = test_vm();
+	struct traced_vm vm = test_vm();
 	struct bt_event ev = pio(5000000000ull + 7, 123, 1);
 	struct json_object *obj, *field;
 	struct capture c;
@@ -171,7 +171,7 @@ static void test_jsonl_mmio_event(void **state)
 
 static void test_jsonl_event_fields_and_escaping(void **state)
 {
-	struct vm vm = test_vm();
+	struct traced_vm vm = test_vm();
 	struct bt_event ev = pio(5000000123ull, 0x142, 1);
 	struct json_object *obj, *field;
 	struct capture c;
@@ -204,7 +204,7 @@ static void test_jsonl_event_fields_and_escaping(void **state)
 
 static void test_jsonl_unknowns_are_null(void **state)
 {
-	struct vm vm = test_vm();
+	struct traced_vm vm = test_vm();
 	struct bt_event ev = pio(100, 0x1, 1);
 	struct json_object *obj, *field;
 	struct capture c;
@@ -228,7 +228,7 @@ static void test_jsonl_unknowns_are_null(void **state)
 static void test_log_daemon_names_losses(void **state)
 {
 	struct trace_totals totals = {.events = 11, .dropped = 7, .map_full = 2};
-	struct vm vm = test_vm();
+	struct traced_vm vm = test_vm();
 	struct vm_table vms;
 	struct capture c;
 	char *text;

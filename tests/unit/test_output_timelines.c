@@ -36,9 +36,9 @@ static char *capture_close(struct capture *c)
 	return c->buf;
 }
 
-static struct vm test_vm(const char *comm)
+static struct traced_vm test_vm(const char *comm)
 {
-	struct vm vm = {.id = 1, .pid = 4242, .start_ns = 5000000000ull};
+	struct traced_vm vm = {.id = 1, .pid = 4242, .start_ns = 5000000000ull};
 
 	strcpy(vm.comm, comm);
 	return vm;
@@ -61,7 +61,7 @@ static struct bt_event pio(uint64_t ts, uint32_t value, uint32_t vcpu)
 }
 
 /* Feed one boot: codes 0x00, 0x40, 0x41, 0x60 on vCPU 0 and 0x80 on vCPU 1, then the end. */
-static void feed_boot(struct output *out, struct vm *vm)
+static void feed_boot(struct output *out, struct traced_vm *vm)
 {
 	static const struct {
 		uint64_t off;
@@ -77,7 +77,7 @@ static void feed_boot(struct output *out, struct vm *vm)
 		struct bt_event ev =
 		    pio(vm->start_ns + codes[i].off, codes[i].value, codes[i].vcpu);
 
-		boot_stats_add(&vm->stats, label_of_event(out->labels, &ev), ev.ts_ns);
+		boot_stages_add(&vm->stats, label_of_event(out->labels, &ev), ev.ts_ns);
 		out->ops->event(out, vm, &ev);
 	}
 	vm->end_ns = vm->start_ns + 9000000;
@@ -97,7 +97,7 @@ static struct json_object *get(struct json_object *obj, const char *key)
 
 static void test_chrome_trace(void **state)
 {
-	struct vm vm = test_vm("vmm \"x\"");
+	struct traced_vm vm = test_vm("vmm \"x\"");
 	struct json_object *root, *events;
 	int slices = 0, instants = 0, names = 0;
 	struct capture c;
@@ -142,12 +142,12 @@ static void test_chrome_trace(void **state)
 	assert_non_null(strstr(c.buf, "\"name\":\"vCPU 1 (vcpu1)\""));
 	assert_non_null(strstr(c.buf, "\"name\":\"Kernel 0x41\",\"ph\":\"i\",\"ts\":5003500.000,"));
 	free(c.buf);
-	boot_stats_free(&vm.stats);
+	boot_stages_free(&vm.stats);
 }
 
 static void test_chrome_empty_and_second_vm(void **state)
 {
-	struct vm a = test_vm("vmm"), b = test_vm("vmm");
+	struct traced_vm a = test_vm("vmm"), b = test_vm("vmm");
 	struct bt_event ev = pio(6000000000ull, 0x40, 0);
 	struct json_object *root;
 	struct capture c;
@@ -176,7 +176,7 @@ static void test_chrome_empty_and_second_vm(void **state)
 
 static void test_csv(void **state)
 {
-	struct vm vm = test_vm("a,\"b\"");
+	struct traced_vm vm = test_vm("a,\"b\"");
 	struct bt_event ev = pio(5000000123ull, 0x3241, 0);
 	struct capture c;
 
@@ -236,7 +236,7 @@ static size_t count(const char *s, const char *what)
 
 static void test_svg_chart(void **state)
 {
-	struct vm vm = test_vm("<vmm>");
+	struct traced_vm vm = test_vm("<vmm>");
 	struct capture c;
 
 	capture_open(&c, &output_svg_ops);
@@ -254,7 +254,7 @@ static void test_svg_chart(void **state)
 	assert_non_null(strstr(c.buf, "time to Userspace 7.000 ms"));
 	assert_non_null(strstr(c.buf, "</svg>\n"));
 	free(c.buf);
-	boot_stats_free(&vm.stats);
+	boot_stages_free(&vm.stats);
 }
 
 /* Port 0xf4 labelled by qboot's map, plus the boot timer through --mmio. */
@@ -264,7 +264,7 @@ static struct label_set qboot_set = {.nr = 1, .ports = {0xf4}, .maps = {&label_m
 static char *qboot_trace(struct capture *c, const struct output_ops *ops)
 {
 	struct trace_totals totals = {.events = 4};
-	struct vm vm = test_vm("qemu");
+	struct traced_vm vm = test_vm("qemu");
 	struct output *out = &c->out;
 	struct bt_event ev;
 
@@ -274,21 +274,21 @@ static char *qboot_trace(struct capture *c, const struct output_ops *ops)
 	for (uint32_t v = 1; v <= 3; v++) {
 		ev = pio(vm.start_ns + v * 1000000, v == 3 ? 6 : v, 0);
 		ev.port = 0xf4;
-		boot_stats_add(&vm.stats, label_of_event(out->labels, &ev), ev.ts_ns);
+		boot_stages_add(&vm.stats, label_of_event(out->labels, &ev), ev.ts_ns);
 		out->ops->event(out, &vm, &ev);
 	}
 	ev = pio(vm.start_ns + 5000000, 123, 0);
 	ev.type = BT_EV_MMIO;
 	ev.port = 0;
 	ev.aux = 0xc0000000;
-	boot_stats_add(&vm.stats, label_of_event(out->labels, &ev), ev.ts_ns);
+	boot_stages_add(&vm.stats, label_of_event(out->labels, &ev), ev.ts_ns);
 	out->ops->event(out, &vm, &ev);
 	vm.end_ns = vm.start_ns + 9000000;
 	out->ops->vm_end(out, &vm);
 	out->ops->vm_summary(out, &vm);
 	out->ops->summary(out, NULL, &totals);
 	capture_close(c);
-	boot_stats_free(&vm.stats);
+	boot_stages_free(&vm.stats);
 	return c->buf;
 }
 
@@ -333,7 +333,7 @@ static void test_label_names_escaped(void **state)
 {
 	static struct label_map map = {.name = "file", .nr = 1};
 	struct label_set set = {.nr = 1, .ports = {0x80}, .maps = {&map}};
-	struct vm vm = test_vm("vmm");
+	struct traced_vm vm = test_vm("vmm");
 	struct bt_event ev = pio(5000001000ull, 0x10, 0);
 	struct capture c;
 

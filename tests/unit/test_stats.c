@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 #include "commands.h"
-#include "stats.h"
+#include "samples.h"
 
 static void fill(struct samples *s, const uint64_t *v, size_t n)
 {
@@ -86,13 +86,13 @@ static const struct label *debug_port(uint32_t code)
 
 static void test_boot_samples(void **state)
 {
-	struct boot_stats stats = {};
+	struct boot_stages stats = {};
 	struct boot_samples bs = {};
 
-	boot_stats_add(&stats, debug_port(0x00), 1000);
-	boot_stats_add(&stats, debug_port(0x40), 3000);
-	boot_stats_add(&stats, debug_port(0x60), 7000);
-	boot_stats_add(&stats, debug_port(0x61), 9000);
+	boot_stages_add(&stats, debug_port(0x00), 1000);
+	boot_stages_add(&stats, debug_port(0x40), 3000);
+	boot_stages_add(&stats, debug_port(0x60), 7000);
+	boot_stages_add(&stats, debug_port(0x61), 9000);
 	assert_int_equal(boot_samples_add(&bs, &stats, 500), 0);
 	assert_int_equal(bs.boots, 1);
 	assert_int_equal(boot_samples_stage(&bs, "Firmware")->n, 1);
@@ -108,22 +108,22 @@ static void test_boot_samples(void **state)
 	assert_int_equal(boot_samples_stage(&bs, "Kernel")->n, 2);
 	assert_int_equal(bs.userspace.n, 1);
 	boot_samples_free(&bs);
-	boot_stats_free(&stats);
+	boot_stages_free(&stats);
 }
 
 /* Stages are labels: the debug port's five in their order, then others as first seen. */
 static void test_boot_samples_labels(void **state)
 {
-	struct boot_stats a = {}, b = {};
+	struct boot_stages a = {}, b = {};
 	struct boot_samples bs = {};
 
 	/* qboot's steps and a debug-port code that comes late; the boot timer ends the boot. */
-	boot_stats_add(&a, label_of_code(&label_map_qboot, 1), 1000);
-	boot_stats_add(&a, label_of_code(&label_map_qboot, 6), 2000);
-	boot_stats_add(&a, debug_port(0x60), 4000);
-	boot_stats_add(&a, &label_guest_boot_time, 5000);
-	boot_stats_add(&b, debug_port(0x00), 1500);
-	boot_stats_add(&b, label_of_code(&label_map_qboot, 1), 1600);
+	boot_stages_add(&a, label_of_code(&label_map_qboot, 1), 1000);
+	boot_stages_add(&a, label_of_code(&label_map_qboot, 6), 2000);
+	boot_stages_add(&a, debug_port(0x60), 4000);
+	boot_stages_add(&a, &label_guest_boot_time, 5000);
+	boot_stages_add(&b, debug_port(0x00), 1500);
+	boot_stages_add(&b, label_of_code(&label_map_qboot, 1), 1600);
 	assert_int_equal(boot_samples_add(&bs, &a, 0), 0);
 	assert_int_equal(boot_samples_add(&bs, &b, 100), 0);
 	assert_int_equal(bs.nr, 5);
@@ -138,8 +138,8 @@ static void test_boot_samples_labels(void **state)
 	/* The start of b was seen, but it has no code that ends the boot. */
 	assert_int_equal(bs.userspace.n, 0);
 	boot_samples_free(&bs);
-	boot_stats_free(&a);
-	boot_stats_free(&b);
+	boot_stages_free(&a);
+	boot_stages_free(&b);
 }
 
 static void test_repeat_path(void **state)

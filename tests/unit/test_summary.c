@@ -9,7 +9,7 @@
 #include <cmocka.h>
 #include "labels.h"
 #include "output.h"
-#include "summary.h"
+#include "stages.h"
 
 static const struct label *dp(uint32_t code)
 {
@@ -18,16 +18,16 @@ static const struct label *dp(uint32_t code)
 
 static void test_summary_orders_stages_and_durations(void **state)
 {
-	struct boot_stats stats = {};
+	struct boot_stages stats = {};
 	struct stage_row *rows;
 	uint64_t user;
 
-	boot_stats_add(&stats, dp(0x00), 1000);
-	boot_stats_add(&stats, dp(0x01), 1500);
-	boot_stats_add(&stats, dp(0x40), 3000);
-	boot_stats_add(&stats, dp(0x41), 3500);
-	boot_stats_add(&stats, dp(0x60), 7000);
-	boot_stats_add(&stats, dp(0x61), 9000);
+	boot_stages_add(&stats, dp(0x00), 1000);
+	boot_stages_add(&stats, dp(0x01), 1500);
+	boot_stages_add(&stats, dp(0x40), 3000);
+	boot_stages_add(&stats, dp(0x41), 3500);
+	boot_stages_add(&stats, dp(0x60), 7000);
+	boot_stages_add(&stats, dp(0x61), 9000);
 
 	assert_int_equal(boot_summary(&stats, &rows), 3);
 	assert_string_equal(rows[0].label, "Firmware");
@@ -42,18 +42,18 @@ static void test_summary_orders_stages_and_durations(void **state)
 	assert_true(boot_userspace_ns(&stats, &user));
 	assert_int_equal(user, 7000);
 	free(rows);
-	boot_stats_free(&stats);
+	boot_stages_free(&stats);
 }
 
 static void test_summary_order_follows_time_not_range(void **state)
 {
-	struct boot_stats stats = {};
+	struct boot_stages stats = {};
 	struct stage_row *rows;
 
 	/* A Custom marker first, then Firmware: the table follows the guest's order. */
-	boot_stats_add(&stats, dp(0x90), 10);
-	boot_stats_add(&stats, dp(0x05), 20);
-	boot_stats_add(&stats, dp(0x91), 30);
+	boot_stages_add(&stats, dp(0x90), 10);
+	boot_stages_add(&stats, dp(0x05), 20);
+	boot_stages_add(&stats, dp(0x91), 30);
 	assert_int_equal(boot_summary(&stats, &rows), 2);
 	assert_string_equal(rows[0].label, "Custom");
 	assert_int_equal(rows[0].duration_ns, 10);
@@ -61,24 +61,24 @@ static void test_summary_order_follows_time_not_range(void **state)
 	assert_string_equal(rows[1].label, "Firmware");
 	assert_int_equal(rows[1].duration_ns, 0);
 	free(rows);
-	boot_stats_free(&stats);
+	boot_stages_free(&stats);
 }
 
 static void test_summary_each_label_is_a_stage(void **state)
 {
-	struct boot_stats stats = {};
+	struct boot_stages stats = {};
 	struct stage_row *rows;
 	uint64_t user;
 
 	/* qboot's values on 0xf4, the debug port's ranges and the boot timer in one VM. */
-	boot_stats_add(&stats, label_of_code(&label_map_qboot, 1), 100);
-	boot_stats_add(&stats, label_of_code(&label_map_qboot, 5), 200);
-	boot_stats_add(&stats, dp(0x40), 250);
-	boot_stats_add(&stats, label_of_code(&label_map_qboot, 6), 300);
-	boot_stats_add(&stats, dp(0x41), 320);
-	boot_stats_add(&stats, label_of_code(&label_map_qboot, 7), 400);
-	boot_stats_add(&stats, &label_guest_boot_time, 450);
-	boot_stats_add(&stats, label_of_code(&label_map_qboot, 42), 500);
+	boot_stages_add(&stats, label_of_code(&label_map_qboot, 1), 100);
+	boot_stages_add(&stats, label_of_code(&label_map_qboot, 5), 200);
+	boot_stages_add(&stats, dp(0x40), 250);
+	boot_stages_add(&stats, label_of_code(&label_map_qboot, 6), 300);
+	boot_stages_add(&stats, dp(0x41), 320);
+	boot_stages_add(&stats, label_of_code(&label_map_qboot, 7), 400);
+	boot_stages_add(&stats, &label_guest_boot_time, 450);
+	boot_stages_add(&stats, label_of_code(&label_map_qboot, 42), 500);
 	assert_int_equal(boot_summary(&stats, &rows), 7);
 	assert_string_equal(rows[0].label, "fw_start");
 	assert_int_equal(rows[0].duration_ns, 100);
@@ -95,29 +95,29 @@ static void test_summary_each_label_is_a_stage(void **state)
 	assert_true(boot_userspace_ns(&stats, &user));
 	assert_int_equal(user, 400);
 	free(rows);
-	boot_stats_free(&stats);
+	boot_stages_free(&stats);
 }
 
 static void test_summary_same_name_from_two_maps_is_one_stage(void **state)
 {
 	struct label_map *map = calloc(1, sizeof(*map));
-	struct boot_stats stats = {};
+	struct boot_stages stats = {};
 	struct stage_row *rows;
 	char err[128];
 
 	assert_int_equal(label_map_parse(map, "0x10-0x1f Kernel\n", 17, err, sizeof(err)), 0);
-	boot_stats_add(&stats, dp(0x40), 10);
-	boot_stats_add(&stats, label_of_code(map, 0x10), 20);
+	boot_stages_add(&stats, dp(0x40), 10);
+	boot_stages_add(&stats, label_of_code(map, 0x10), 20);
 	assert_int_equal(boot_summary(&stats, &rows), 1);
 	assert_int_equal(rows[0].codes, 2);
 	free(rows);
-	boot_stats_free(&stats);
+	boot_stages_free(&stats);
 	free(map);
 }
 
 static void test_summary_empty(void **state)
 {
-	struct boot_stats stats = {};
+	struct boot_stages stats = {};
 	struct stage_row *rows;
 	uint64_t user;
 

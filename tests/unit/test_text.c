@@ -54,7 +54,7 @@ static void test_utf8_seq_len(void **state)
 static void test_vm_table_keeps_comm_printable(void **state)
 {
 	struct vm_table t;
-	struct vm *vm;
+	struct traced_vm *vm;
 
 	vm_table_init(&t);
 	vm = vm_table_get(&t, 1, 1, "aaaaaaaaaaaaaa\xe2\x82\xac");

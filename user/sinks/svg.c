@@ -65,8 +65,8 @@ struct vcpu_row {
 };
 
 struct chart_vm {
-	struct vm vm; /* identity, times and exit status as last seen */
-	struct boot_stats stats;
+	struct traced_vm vm; /* identity, times and exit status as last seen */
+	struct boot_stages stats;
 	struct tick *ticks;
 	size_t nr_ticks, cap_ticks, not_drawn;
 	struct vcpu_row *rows;
@@ -111,7 +111,7 @@ void xml_escape(FILE *fp, const char *s)
 	}
 }
 
-static struct chart_vm *chart_vm_of(struct output *out, const struct vm *vm)
+static struct chart_vm *chart_vm_of(struct output *out, const struct traced_vm *vm)
 {
 	struct chart *c = out->priv;
 	struct chart_vm *grown;
@@ -130,11 +130,11 @@ static struct chart_vm *chart_vm_of(struct output *out, const struct vm *vm)
 }
 
 /* Keep what the chart shows of a VM, as last reported (its own statistics are cv->stats). */
-static void update_vm(struct chart_vm *cv, const struct vm *vm)
+static void update_vm(struct chart_vm *cv, const struct traced_vm *vm)
 {
 	cv->vm = *vm;
 	cv->vm.next = NULL;
-	cv->vm.stats = (struct boot_stats){};
+	cv->vm.stats = (struct boot_stages){};
 }
 
 static int svg_open(struct output *out)
@@ -143,7 +143,7 @@ static int svg_open(struct output *out)
 	return out->priv ? 0 : -ENOMEM;
 }
 
-static void svg_vm(struct output *out, const struct vm *vm)
+static void svg_vm(struct output *out, const struct traced_vm *vm)
 {
 	struct chart_vm *cv = chart_vm_of(out, vm);
 
@@ -170,7 +170,7 @@ static void add_row(struct chart_vm *cv, const struct bt_event *ev)
 	memcpy(grown->comm, ev->comm, BT_COMM_LEN);
 }
 
-static void svg_event(struct output *out, const struct vm *vm, const struct bt_event *ev)
+static void svg_event(struct output *out, const struct traced_vm *vm, const struct bt_event *ev)
 {
 	struct chart_vm *cv = chart_vm_of(out, vm);
 	const struct label *label = label_of_event(out->labels, ev);
@@ -179,7 +179,7 @@ static void svg_event(struct output *out, const struct vm *vm, const struct bt_e
 	if (!cv)
 		return;
 	update_vm(cv, vm);
-	if (boot_stats_add(&cv->stats, label, ev->ts_ns))
+	if (boot_stages_add(&cv->stats, label, ev->ts_ns))
 		((struct chart *)out->priv)->failed = true;
 	add_row(cv, ev);
 	if (cv->nr_ticks == MAX_TICKS) {
@@ -208,7 +208,7 @@ static void svg_event(struct output *out, const struct vm *vm, const struct bt_e
 						  .port = ev->port};
 }
 
-static void svg_vm_summary(struct output *out, const struct vm *vm)
+static void svg_vm_summary(struct output *out, const struct traced_vm *vm)
 {
 	svg_vm(out, vm);
 	output_log_ops.vm_summary(out, vm);
@@ -630,7 +630,7 @@ static void svg_close(struct output *out)
 	for (int i = 0; i < c->nr_vms; i++) {
 		free(c->vms[i].ticks);
 		free(c->vms[i].rows);
-		boot_stats_free(&c->vms[i].stats);
+		boot_stages_free(&c->vms[i].stats);
 	}
 	free(c->vms);
 	free(c);

@@ -14,12 +14,12 @@
 #include "commands.h"
 #include "jsonl_reader.h"
 #include "output.h"
-#include "stats.h"
+#include "samples.h"
 
 #define EXIT_REGRESSION 1
 #define EXIT_BAD_INPUT	2
 
-static void collect_vm(void *ctx, const struct vm *vm)
+static void collect_vm(void *ctx, const struct traced_vm *vm)
 {
 	struct boot_samples *bs = ctx;
 

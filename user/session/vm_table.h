@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "boot_trace.h"
-#include "summary.h"
+#include "stages.h"
 
 enum vm_end_reason {
 	VM_END_NONE,	/* still running */
@@ -19,7 +19,7 @@ enum vm_end_reason {
 
 #define VM_CMDLINE_MAX 512
 
-struct vm {
+struct traced_vm {
 	uint32_t id;		/* kernel-assigned; BT_VM_UNKNOWN: writes of an unseen VM */
 	pid_t pid;		/* the VMM process */
 	char comm[BT_COMM_LEN]; /* the VMM's name */
@@ -31,34 +31,34 @@ struct vm {
 	enum vm_end_reason end_reason;
 	uint32_t exit_status;	/* wait(2) status of the VMM, for VM_END_EXIT */
 	char cmdline[VM_CMDLINE_MAX]; /* the VMM's command line, read once, bounded */
-	struct boot_stats stats;
-	struct vm *next;
+	struct boot_stages stats;
+	struct traced_vm *next;
 };
 
 struct vm_table {
-	struct vm *head;
-	struct vm **tail;
+	struct traced_vm *head;
+	struct traced_vm **tail;
 	unsigned int count;
 };
 
 void vm_table_init(struct vm_table *table);
 void vm_table_free(struct vm_table *table);
 
-struct vm *vm_table_find(struct vm_table *table, pid_t pid, uint32_t id);
+struct traced_vm *vm_table_find(struct vm_table *table, pid_t pid, uint32_t id);
 
 /* Find, or append a new VM with the given identity (NULL on allocation failure). */
-struct vm *vm_table_get(struct vm_table *table, pid_t pid, uint32_t id, const char *comm);
+struct traced_vm *vm_table_get(struct vm_table *table, pid_t pid, uint32_t id, const char *comm);
 
 /*
  * A boot is complete when its VMM exited normally or closed the VM. Killed by a signal,
  * vanished, or still running when the trace stopped, it is incomplete (the summary says so).
  */
-bool vm_boot_complete(const struct vm *vm);
+bool vm_boot_complete(const struct traced_vm *vm);
 
 /* Why a boot is incomplete, for humans: "killed by signal 9", "still running". */
-const char *vm_end_reason(const struct vm *vm, char *buf, size_t len);
+const char *vm_end_reason(const struct traced_vm *vm, char *buf, size_t len);
 
 /* Unlink and free a VM. */
-void vm_table_remove(struct vm_table *table, struct vm *vm);
+void vm_table_remove(struct vm_table *table, struct traced_vm *vm);
 
 #endif

@@ -38,11 +38,11 @@ struct output_ops {
 	 * out->priv); 0 or -errno.
 	 */
 	int (*open)(struct output *out);
-	void (*vm_start)(struct output *out, const struct vm *vm);
-	void (*event)(struct output *out, const struct vm *vm, const struct bt_event *ev);
-	void (*vm_end)(struct output *out, const struct vm *vm);
+	void (*vm_start)(struct output *out, const struct traced_vm *vm);
+	void (*event)(struct output *out, const struct traced_vm *vm, const struct bt_event *ev);
+	void (*vm_end)(struct output *out, const struct traced_vm *vm);
 	/* A VM's boot summary: when its VMM exits, or at the end for VMs still running. */
-	void (*vm_summary)(struct output *out, const struct vm *vm);
+	void (*vm_summary)(struct output *out, const struct traced_vm *vm);
 	/* Called once at the end, with the VMs the session kept. */
 	void (*summary)(struct output *out, const struct vm_table *vms,
 			const struct trace_totals *totals);
@@ -110,7 +110,7 @@ void format_seconds(char *buf, size_t len, uint64_t ns);
  * The vCPU thread's name when it tells more than "vcpuN" does (QEMU's "CPU 0/KVM" with
  * -name ...,debug-threads=on); NULL when it is the VMM's own name or just "vcpuN".
  */
-const char *event_thread_name(const struct vm *vm, const struct bt_event *ev, char *buf,
+const char *event_thread_name(const struct traced_vm *vm, const struct bt_event *ev, char *buf,
 			      size_t len);
 
 /* Text for XML (the SVG chart): markup escaped, control bytes and invalid UTF-8 as '?'. */

@@ -2,9 +2,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "summary.h"
+#include "stages.h"
 
-static struct stage_stats *stage_for(struct boot_stats *stats, const char *label)
+static struct stage_stats *stage_for(struct boot_stages *stats, const char *label)
 {
 	struct stage_stats *tmp;
 
@@ -25,7 +25,7 @@ static struct stage_stats *stage_for(struct boot_stats *stats, const char *label
 	return tmp;
 }
 
-int boot_stats_add(struct boot_stats *stats, const struct label *label, uint64_t ts_ns)
+int boot_stages_add(struct boot_stages *stats, const struct label *label, uint64_t ts_ns)
 {
 	struct stage_stats *s = stage_for(stats, label->name);
 
@@ -42,7 +42,7 @@ int boot_stats_add(struct boot_stats *stats, const struct label *label, uint64_t
 	return 0;
 }
 
-void boot_stats_free(struct boot_stats *stats)
+void boot_stages_free(struct boot_stages *stats)
 {
 	free(stats->stage);
 	memset(stats, 0, sizeof(*stats));
@@ -57,7 +57,7 @@ static int by_first_code(const void *a, const void *b)
 	return strcmp(x->label, y->label);
 }
 
-int boot_summary(const struct boot_stats *stats, struct stage_row **out)
+int boot_summary(const struct boot_stages *stats, struct stage_row **out)
 {
 	struct stage_row *rows;
 	int n = stats->nr;
@@ -88,7 +88,7 @@ int boot_summary(const struct boot_stats *stats, struct stage_row **out)
 	return n;
 }
 
-bool boot_userspace_ns(const struct boot_stats *stats, uint64_t *ts_ns)
+bool boot_userspace_ns(const struct boot_stages *stats, uint64_t *ts_ns)
 {
 	if (!stats->userspace_ns)
 		return false;

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "labels.h"
-#include "summary.h"
+#include "stages.h"
 
 struct samples {
 	uint64_t *v;
@@ -52,7 +52,7 @@ bool samples_stats(struct samples *s, struct sample_stats *out);
 
 /* Add one VM's boot: the duration of each stage it has, and its time to Userspace when both
  * its start (start_ns != 0) and a code that ends the boot were seen. 0 or -ENOMEM. */
-int boot_samples_add(struct boot_samples *bs, const struct boot_stats *stats, uint64_t start_ns);
+int boot_samples_add(struct boot_samples *bs, const struct boot_stages *stats, uint64_t start_ns);
 void boot_samples_free(struct boot_samples *bs);
 
 /* The samples of the stage with this label, or NULL if no boot had it. */

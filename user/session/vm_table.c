@@ -19,17 +19,17 @@ void vm_table_free(struct vm_table *table)
 		vm_table_remove(table, table->head);
 }
 
-struct vm *vm_table_find(struct vm_table *table, pid_t pid, uint32_t id)
+struct traced_vm *vm_table_find(struct vm_table *table, pid_t pid, uint32_t id)
 {
-	for (struct vm *vm = table->head; vm; vm = vm->next)
+	for (struct traced_vm *vm = table->head; vm; vm = vm->next)
 		if (vm->pid == pid && vm->id == id)
 			return vm;
 	return NULL;
 }
 
-struct vm *vm_table_get(struct vm_table *table, pid_t pid, uint32_t id, const char *comm)
+struct traced_vm *vm_table_get(struct vm_table *table, pid_t pid, uint32_t id, const char *comm)
 {
-	struct vm *vm = vm_table_find(table, pid, id);
+	struct traced_vm *vm = vm_table_find(table, pid, id);
 
 	if (vm)
 		return vm;
@@ -50,22 +50,22 @@ struct vm *vm_table_get(struct vm_table *table, pid_t pid, uint32_t id, const ch
 	return vm;
 }
 
-void vm_table_remove(struct vm_table *table, struct vm *vm)
+void vm_table_remove(struct vm_table *table, struct traced_vm *vm)
 {
-	for (struct vm **p = &table->head; *p; p = &(*p)->next) {
+	for (struct traced_vm **p = &table->head; *p; p = &(*p)->next) {
 		if (*p != vm)
 			continue;
 		*p = vm->next;
 		if (table->tail == &vm->next)
 			table->tail = p;
 		table->count--;
-		boot_stats_free(&vm->stats);
+		boot_stages_free(&vm->stats);
 		free(vm);
 		return;
 	}
 }
 
-bool vm_boot_complete(const struct vm *vm)
+bool vm_boot_complete(const struct traced_vm *vm)
 {
 	switch (vm->end_reason) {
 	case VM_END_EXIT:
@@ -77,7 +77,7 @@ bool vm_boot_complete(const struct vm *vm)
 	}
 }
 
-const char *vm_end_reason(const struct vm *vm, char *buf, size_t len)
+const char *vm_end_reason(const struct traced_vm *vm, char *buf, size_t len)
 {
 	switch (vm->end_reason) {
 	case VM_END_EXIT:

@@ -28,8 +28,8 @@ struct session {
 	bool keep_vms;		/* keep ended VMs for the final summary (run, record) */
 	uint64_t started_ns;	/* session_start(): VMs found in /proc were running then */
 	/* Optional: each VM once its summary is written (its statistics are final). */
-	void (*vm_done)(struct session *s, const struct vm *vm);
-	void *ctx;		/* for vm_done */
+	void (*on_vm_summarized)(struct session *s, const struct traced_vm *vm);
+	void *ctx;		/* for on_vm_summarized */
 };
 
 /*

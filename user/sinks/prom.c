@@ -278,7 +278,7 @@ static void prom_close(struct output *out)
 	out->priv = NULL;
 }
 
-static void prom_vm_summary(struct output *out, const struct vm *vm)
+static void prom_vm_summary(struct output *out, const struct traced_vm *vm)
 {
 	struct comm_metrics *m = metrics_for(out->priv, vm->comm);
 	struct stage_row *rows;
@@ -311,11 +311,11 @@ static void prom_vm_summary(struct output *out, const struct vm *vm)
 	write_file(out);
 }
 
-static void prom_nothing(struct output *out, const struct vm *vm)
+static void prom_nothing(struct output *out, const struct traced_vm *vm)
 {
 }
 
-static void prom_no_event(struct output *out, const struct vm *vm, const struct bt_event *ev)
+static void prom_no_event(struct output *out, const struct traced_vm *vm, const struct bt_event *ev)
 {
 }
 

@@ -29,7 +29,7 @@ static void emit(struct output *out, struct json_object *obj)
 	json_object_put(obj);
 }
 
-static struct json_object *vm_record(const char *type, const struct vm *vm, uint64_t ts_ns)
+static struct json_object *vm_record(const char *type, const struct traced_vm *vm, uint64_t ts_ns)
 {
 	struct json_object *obj = json_object_new_object();
 
@@ -41,7 +41,7 @@ static struct json_object *vm_record(const char *type, const struct vm *vm, uint
 	return obj;
 }
 
-static void jsonl_vm_start(struct output *out, const struct vm *vm)
+static void jsonl_vm_start(struct output *out, const struct traced_vm *vm)
 {
 	struct json_object *obj = vm_record("vm_start", vm, vm->start_ns ?: vm->found_ns);
 
@@ -50,7 +50,7 @@ static void jsonl_vm_start(struct output *out, const struct vm *vm)
 	emit(out, obj);
 }
 
-static void jsonl_vm_end(struct output *out, const struct vm *vm)
+static void jsonl_vm_end(struct output *out, const struct traced_vm *vm)
 {
 	struct json_object *obj = vm_record("vm_end", vm, vm->end_ns);
 	bool exited = vm->end_reason == VM_END_EXIT;
@@ -66,7 +66,7 @@ static void jsonl_vm_end(struct output *out, const struct vm *vm)
 	emit(out, obj);
 }
 
-static void jsonl_event(struct output *out, const struct vm *vm, const struct bt_event *ev)
+static void jsonl_event(struct output *out, const struct traced_vm *vm, const struct bt_event *ev)
 {
 	struct json_object *obj = vm_record("event", vm, ev->ts_ns);
 	const struct label *label = label_of_event(out->labels, ev);
@@ -98,7 +98,7 @@ static void jsonl_event(struct output *out, const struct vm *vm, const struct bt
 }
 
 /* A VM's summary, as a record of its own (type) or inside the final summary (type NULL). */
-static struct json_object *vm_summary(const char *type, const struct vm *vm)
+static struct json_object *vm_summary(const char *type, const struct traced_vm *vm)
 {
 	struct json_object *obj = json_object_new_object(), *stages = json_object_new_array();
 	struct stage_row *rows;
@@ -132,7 +132,7 @@ static struct json_object *vm_summary(const char *type, const struct vm *vm)
 	return obj;
 }
 
-static void jsonl_vm_summary(struct output *out, const struct vm *vm)
+static void jsonl_vm_summary(struct output *out, const struct traced_vm *vm)
 {
 	if (!out->quiet)
 		emit(out, vm_summary("vm_summary", vm));
@@ -161,7 +161,7 @@ static void jsonl_summary(struct output *out, const struct vm_table *vms,
 	json_object_object_add(obj, "lifecycle_dropped", json_u64(totals->lifecycle_dropped));
 	json_object_object_add(obj, "malformed", json_u64(totals->malformed));
 	json_object_object_add(obj, "map_full", json_u64(totals->map_full));
-	for (const struct vm *vm = vms->head; vm; vm = vm->next)
+	for (const struct traced_vm *vm = vms->head; vm; vm = vm->next)
 		json_object_array_add(list, vm_summary(NULL, vm));
 	json_object_object_add(obj, "vms", list);
 	emit(out, obj);

@@ -13,7 +13,7 @@
 #include "labels.h"
 #include "output.h"
 
-static void print_vm_name(FILE *fp, const struct vm *vm)
+static void print_vm_name(FILE *fp, const struct traced_vm *vm)
 {
 	if (vm->id == BT_VM_UNKNOWN)
 		fprintf(fp, "%s[%d] vm?", vm->comm, vm->pid);
@@ -34,7 +34,7 @@ static void print_stamp(FILE *fp, uint64_t ns)
 	fprintf(fp, "[%6" PRIu64 ".%09" PRIu64 "] ", ns / 1000000000, ns % 1000000000);
 }
 
-static void log_vm_start(struct output *out, const struct vm *vm)
+static void log_vm_start(struct output *out, const struct traced_vm *vm)
 {
 	print_stamp(out->fp, vm->start_ns ?: vm->found_ns);
 	print_vm_name(out->fp, vm);
@@ -44,7 +44,7 @@ static void log_vm_start(struct output *out, const struct vm *vm)
 	fputc('\n', out->fp);
 }
 
-static void log_event(struct output *out, const struct vm *vm, const struct bt_event *ev)
+static void log_event(struct output *out, const struct traced_vm *vm, const struct bt_event *ev)
 {
 	const struct label *label = label_of_event(out->labels, ev);
 	FILE *fp = out->fp;
@@ -81,7 +81,7 @@ static void log_event(struct output *out, const struct vm *vm, const struct bt_e
 	fputc('\n', fp);
 }
 
-static void log_vm_end(struct output *out, const struct vm *vm)
+static void log_vm_end(struct output *out, const struct traced_vm *vm)
 {
 	char reason[48];
 
@@ -94,7 +94,7 @@ static void log_vm_end(struct output *out, const struct vm *vm)
 }
 
 /* The daemon's form: one line per VM, in the log itself. */
-static void log_vm_summary_line(struct output *out, const struct vm *vm,
+static void log_vm_summary_line(struct output *out, const struct traced_vm *vm,
 				const struct stage_row *rows, int n)
 {
 	uint64_t base = vm->start_ns ?: (n > 0 ? rows[0].first_ns : 0);
@@ -127,7 +127,7 @@ static void log_vm_summary_line(struct output *out, const struct vm *vm,
 	fputc('\n', fp);
 }
 
-static void log_vm_summary(struct output *out, const struct vm *vm)
+static void log_vm_summary(struct output *out, const struct traced_vm *vm)
 {
 	struct stage_row *rows;
 	int n = boot_summary(&vm->stats, &rows);

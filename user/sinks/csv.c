@@ -36,11 +36,11 @@ static int csv_open(struct output *out)
 	return 0;
 }
 
-static void csv_nothing(struct output *out, const struct vm *vm)
+static void csv_nothing(struct output *out, const struct traced_vm *vm)
 {
 }
 
-static void csv_event(struct output *out, const struct vm *vm, const struct bt_event *ev)
+static void csv_event(struct output *out, const struct traced_vm *vm, const struct bt_event *ev)
 {
 	char thread[BT_COMM_LEN + 1] = {};
 	uint32_t code = ev->value & 0xff;
@@ -79,7 +79,7 @@ static void csv_event(struct output *out, const struct vm *vm, const struct bt_e
 }
 
 /* The human summary, as in the log format. */
-static void csv_vm_summary(struct output *out, const struct vm *vm)
+static void csv_vm_summary(struct output *out, const struct traced_vm *vm)
 {
 	output_log_ops.vm_summary(out, vm);
 }

@@ -21,7 +21,7 @@ struct report {
 	struct label_set labels; /* no maps: each event's recorded label */
 };
 
-static void rep_vm_start(void *ctx, const struct vm *vm)
+static void rep_vm_start(void *ctx, const struct traced_vm *vm)
 {
 	struct report *r = ctx;
 
@@ -29,7 +29,7 @@ static void rep_vm_start(void *ctx, const struct vm *vm)
 		r->outs[i]->ops->vm_start(r->outs[i], vm);
 }
 
-static void rep_event(void *ctx, const struct vm *vm, const struct bt_event *ev,
+static void rep_event(void *ctx, const struct traced_vm *vm, const struct bt_event *ev,
 		      const struct label *label)
 {
 	struct report *r = ctx;
@@ -41,7 +41,7 @@ static void rep_event(void *ctx, const struct vm *vm, const struct bt_event *ev,
 	r->labels.recorded = NULL;
 }
 
-static void rep_vm_end(void *ctx, const struct vm *vm)
+static void rep_vm_end(void *ctx, const struct traced_vm *vm)
 {
 	struct report *r = ctx;
 
@@ -49,7 +49,7 @@ static void rep_vm_end(void *ctx, const struct vm *vm)
 		r->outs[i]->ops->vm_end(r->outs[i], vm);
 }
 
-static void rep_vm_summary(void *ctx, const struct vm *vm)
+static void rep_vm_summary(void *ctx, const struct traced_vm *vm)
 {
 	struct report *r = ctx;
 

@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include "commands.h"
 #include "session.h"
-#include "stats.h"
+#include "samples.h"
 
 #define EXIT_NOT_FOUND	127
 #define EXIT_NOT_EXEC	126
@@ -124,7 +124,7 @@ struct repeat {
 	bool failed;	      /* out of memory */
 };
 
-static void repeat_vm_done(struct session *s, const struct vm *vm)
+static void repeat_vm_summarized(struct session *s, const struct traced_vm *vm)
 {
 	struct repeat *rep = s->ctx;
 	uint64_t user_ns;
@@ -214,7 +214,7 @@ static int run_repeat(const struct options *opts, const sigset_t *old_mask)
 			break;
 		}
 		s.outs[0].summary_fp = NULL; /* one line per run instead of the tables */
-		s.vm_done = repeat_vm_done;
+		s.on_vm_summarized = repeat_vm_summarized;
 		s.ctx = &rep;
 		status = run_once(&run_opts, &s, old_mask);
 		done++;

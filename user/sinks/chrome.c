@@ -89,7 +89,7 @@ static void emit_metadata(struct output *out, const char *name, long long pid, l
 	emit(out, obj);
 }
 
-static void vm_name(const struct vm *vm, char *buf, size_t len)
+static void vm_name(const struct traced_vm *vm, char *buf, size_t len)
 {
 	if (vm->id == BT_VM_UNKNOWN)
 		snprintf(buf, len, "%s[%d] vm?", vm->comm, vm->pid);
@@ -98,7 +98,7 @@ static void vm_name(const struct vm *vm, char *buf, size_t len)
 }
 
 /* The trace process of a VM; named on first sight. NULL only when out of memory. */
-static struct chrome_vm *chrome_vm_of(struct output *out, const struct vm *vm)
+static struct chrome_vm *chrome_vm_of(struct output *out, const struct traced_vm *vm)
 {
 	struct chrome_state *st = out->priv;
 	struct chrome_vm *cv, *grown;
@@ -178,7 +178,7 @@ static int chrome_open(struct output *out)
 	return 0;
 }
 
-static void chrome_vm_start(struct output *out, const struct vm *vm)
+static void chrome_vm_start(struct output *out, const struct traced_vm *vm)
 {
 	struct chrome_vm *cv = chrome_vm_of(out, vm);
 
@@ -187,7 +187,7 @@ static void chrome_vm_start(struct output *out, const struct vm *vm)
 				vm->start_ns ?: vm->found_ns);
 }
 
-static void chrome_event(struct output *out, const struct vm *vm, const struct bt_event *ev)
+static void chrome_event(struct output *out, const struct traced_vm *vm, const struct bt_event *ev)
 {
 	struct chrome_vm *cv = chrome_vm_of(out, vm);
 	uint32_t code = ev->value & 0xff;
@@ -231,7 +231,7 @@ static void chrome_event(struct output *out, const struct vm *vm, const struct b
 	emit(out, obj);
 }
 
-static void chrome_vm_end(struct output *out, const struct vm *vm)
+static void chrome_vm_end(struct output *out, const struct traced_vm *vm)
 {
 	struct chrome_vm *cv = chrome_vm_of(out, vm);
 	char name[64], reason[48];
@@ -247,7 +247,7 @@ static void chrome_vm_end(struct output *out, const struct vm *vm)
 }
 
 /* The stage slices, once the VM's stages are known; the human table goes to stderr. */
-static void chrome_vm_summary(struct output *out, const struct vm *vm)
+static void chrome_vm_summary(struct output *out, const struct traced_vm *vm)
 {
 	struct stage_row *rows;
 	int n = boot_summary(&vm->stats, &rows);

@@ -273,7 +273,7 @@ void format_seconds(char *buf, size_t len, uint64_t ns)
 	snprintf(buf, len, "%" PRIu64 ".%06" PRIu64, ns / 1000000000, ns % 1000000000 / 1000);
 }
 
-const char *event_thread_name(const struct vm *vm, const struct bt_event *ev, char *buf, size_t len)
+const char *event_thread_name(const struct traced_vm *vm, const struct bt_event *ev, char *buf, size_t len)
 {
 	char vcpu_name[BT_COMM_LEN];
 

@@ -45,7 +45,7 @@ static void refresh_totals(struct session *s)
 	s->totals.map_full = tracer_counter(s->tracer, BT_CNT_MAP_FULL);
 }
 
-static void announce_vm(struct session *s, struct vm *vm)
+static void announce_vm(struct session *s, struct traced_vm *vm)
 {
 	if (!vm->cmdline[0])
 		procfs_cmdline(vm->pid, vm->cmdline, sizeof(vm->cmdline));
@@ -54,7 +54,7 @@ static void announce_vm(struct session *s, struct vm *vm)
 }
 
 /* The VM is over: its end, its summary; the daemon then forgets it. */
-static void finish_vm(struct session *s, struct vm *vm, uint64_t end_ns)
+static void finish_vm(struct session *s, struct traced_vm *vm, uint64_t end_ns)
 {
 	vm->end_ns = end_ns;
 	refresh_totals(s);
@@ -62,8 +62,8 @@ static void finish_vm(struct session *s, struct vm *vm, uint64_t end_ns)
 		out->ops->vm_end(out, vm);
 		out->ops->vm_summary(out, vm);
 	}
-	if (s->vm_done)
-		s->vm_done(s, vm);
+	if (s->on_vm_summarized)
+		s->on_vm_summarized(s, vm);
 	if (!s->keep_vms)
 		vm_table_remove(&s->vms, vm);
 }
@@ -87,7 +87,7 @@ static uint64_t now_ns(void)
  */
 static bool sweep_dead_vms(struct session *s, bool always)
 {
-	struct vm *vm = s->vms.head, *next;
+	struct traced_vm *vm = s->vms.head, *next;
 	uint64_t lost = tracer_counter(s->tracer, BT_CNT_LIFECYCLE_DROPPED);
 
 	if (!always && lost == s->lost_swept)
@@ -110,11 +110,11 @@ static bool sweep_dead_vms(struct session *s, bool always)
  * in /proc (writes are traced before /proc is read: see tracer_start()). It is that VM's if
  * it is the only one of its process found there (one seen created is named in the kernel).
  */
-static struct vm *found_vm(struct session *s, const struct bt_event *ev)
+static struct traced_vm *found_vm(struct session *s, const struct bt_event *ev)
 {
-	struct vm *only = NULL;
+	struct traced_vm *only = NULL;
 
-	for (struct vm *vm = s->vms.head; vm; vm = vm->next) {
+	for (struct traced_vm *vm = s->vms.head; vm; vm = vm->next) {
 		if (vm->pid != (pid_t)ev->tgid || !vm->found_ns || vm->id == BT_VM_UNKNOWN)
 			continue;
 		if (only)
@@ -124,10 +124,10 @@ static struct vm *found_vm(struct session *s, const struct bt_event *ev)
 	return only;
 }
 
-static struct vm *vm_for(struct session *s, const struct bt_event *ev)
+static struct traced_vm *vm_for(struct session *s, const struct bt_event *ev)
 {
 	char comm[BT_COMM_LEN];
-	struct vm *vm = vm_table_find(&s->vms, ev->tgid, ev->vm_id);
+	struct traced_vm *vm = vm_table_find(&s->vms, ev->tgid, ev->vm_id);
 
 	if (vm)
 		return vm;
@@ -164,11 +164,11 @@ static bool holds_vm_fd(const struct kvm_fd *fds, int n, int fd)
  * when the VMM makes a new VM (a reboot in cloud-hypervisor; they end where the new one
  * starts), or when KVM says it destroyed a VM (see on_uevents(); end_ns is when we heard).
  */
-static void end_closed_vms(struct session *s, pid_t pid, const struct vm *new_vm,
+static void end_closed_vms(struct session *s, pid_t pid, const struct traced_vm *new_vm,
 			   uint64_t end_ns)
 {
 	struct kvm_fd *fds = NULL;
-	struct vm *vm, *next;
+	struct traced_vm *vm, *next;
 	int n = -1;
 
 	/* Its VMs end with its exit record, read by now (or lost: see sweep_dead_vms()). */
@@ -201,7 +201,7 @@ static void on_vm_create(struct session *s, const struct bt_event *ev, const voi
 			 size_t size)
 {
 	const struct bt_vm_event *ve = data;
-	struct vm *vm;
+	struct traced_vm *vm;
 
 	tracer_forget_dead(s->tracer); /* always safe: a gone process's exit has run */
 	vm = vm_table_get(&s->vms, ev->tgid, ev->vm_id, ev->comm);
@@ -218,19 +218,19 @@ static void on_vm_create(struct session *s, const struct bt_event *ev, const voi
 /* A traced guest write: a port write, or a one-byte write to the --mmio address. */
 static void on_write(struct session *s, const struct bt_event *ev)
 {
-	struct vm *vm = vm_for(s, ev);
+	struct traced_vm *vm = vm_for(s, ev);
 
 	s->totals.events++;
 	if (!vm)
 		return;
-	boot_stats_add(&vm->stats, label_of_event(&s->labels, ev), ev->ts_ns);
+	boot_stages_add(&vm->stats, label_of_event(&s->labels, ev), ev->ts_ns);
 	FOR_EACH_OUTPUT(s, out)
 		out->ops->event(out, vm, ev);
 }
 
 static void on_process_exit(struct session *s, const struct bt_event *ev)
 {
-	struct vm *vm = s->vms.head, *next;
+	struct traced_vm *vm = s->vms.head, *next;
 
 	for (; vm; vm = next) {
 		next = vm->next;
@@ -383,7 +383,7 @@ int session_seed_process(struct session *s, pid_t pid)
 			continue;
 		uint32_t id = tracer_new_vm_id(s->tracer);
 		char comm[BT_COMM_LEN];
-		struct vm *vm;
+		struct traced_vm *vm;
 
 		/* With one VM, the process's writes are known to be its own; with several, the
 		 * kernel side cannot tell which struct kvm is which fd: they stay unattributed. */
@@ -448,7 +448,7 @@ static void arm_settle(struct closes *closes, uint64_t in_ns)
 
 static bool has_running_vm(const struct session *s, pid_t pid)
 {
-	for (const struct vm *vm = s->vms.head; vm; vm = vm->next)
+	for (const struct traced_vm *vm = s->vms.head; vm; vm = vm->next)
 		if (vm->pid == pid && !vm->end_ns && vm->fd >= 0)
 			return true;
 	return false;
@@ -681,13 +681,13 @@ int session_close(struct session *s)
 	refresh_totals(s);
 	tracer_close(s->tracer);
 	/* VMs still running when the trace stops get their (incomplete) summary too. */
-	for (struct vm *vm = s->vms.head; vm; vm = vm->next) {
+	for (struct traced_vm *vm = s->vms.head; vm; vm = vm->next) {
 		if (vm->end_ns)
 			continue;
 		FOR_EACH_OUTPUT(s, out)
 			out->ops->vm_summary(out, vm);
-		if (s->vm_done)
-			s->vm_done(s, vm);
+		if (s->on_vm_summarized)
+			s->on_vm_summarized(s, vm);
 	}
 	FOR_EACH_OUTPUT(s, out)
 		out->ops->summary(out, &s->vms, &s->totals);

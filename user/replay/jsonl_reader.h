@@ -17,13 +17,13 @@
 #define JSONL_MAX_LINE (1u << 20) /* longer lines are rejected: no record comes near it */
 
 struct replay_ops {
-	void (*vm_start)(void *ctx, const struct vm *vm);
+	void (*vm_start)(void *ctx, const struct traced_vm *vm);
 	/* label: as recorded (it lives as long as the program, see label_intern()). */
-	void (*event)(void *ctx, const struct vm *vm, const struct bt_event *ev,
+	void (*event)(void *ctx, const struct traced_vm *vm, const struct bt_event *ev,
 		      const struct label *label);
-	void (*vm_end)(void *ctx, const struct vm *vm);
+	void (*vm_end)(void *ctx, const struct traced_vm *vm);
 	/* Once per VM: after its end, or at the end of its run if it did not end. */
-	void (*vm_summary)(void *ctx, const struct vm *vm);
+	void (*vm_summary)(void *ctx, const struct traced_vm *vm);
 	/*
 	 * End of one recorded run: its summary record (recorded = true: totals as written), or
 	 * the end of the file (totals.events counted here, losses unknown). A file holds one

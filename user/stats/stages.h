@@ -18,7 +18,7 @@ struct stage_stats {
 	uint32_t codes;
 };
 
-struct boot_stats {
+struct boot_stages {
 	struct stage_stats *stage; /* in order of first appearance in the trace */
 	int nr, cap;
 	uint64_t events;
@@ -35,16 +35,16 @@ struct stage_row {
 };
 
 /* Count one code of this label. -ENOMEM if a new stage could not be added. */
-int boot_stats_add(struct boot_stats *stats, const struct label *label, uint64_t ts_ns);
-void boot_stats_free(struct boot_stats *stats);
+int boot_stages_add(struct boot_stages *stats, const struct label *label, uint64_t ts_ns);
+void boot_stages_free(struct boot_stages *stats);
 
 /*
  * The stages seen, ordered by their first code, in *rows (allocated, free() it; NULL when
  * there are none). Returns how many, or -ENOMEM.
  */
-int boot_summary(const struct boot_stats *stats, struct stage_row **rows);
+int boot_summary(const struct boot_stages *stats, struct stage_row **rows);
 
 /* Time of the first code whose label ends the boot (Userspace, linux_start_user, ...). */
-bool boot_userspace_ns(const struct boot_stats *stats, uint64_t *ts_ns);
+bool boot_userspace_ns(const struct boot_stages *stats, uint64_t *ts_ns);
 
 #endif

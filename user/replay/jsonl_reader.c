@@ -105,7 +105,7 @@ static int get_opt_uint(struct reader *r, struct json_object *rec, const char *k
 }
 
 /* The VM a record is about: pid, comm and vm, as in every VM-level record. */
-static int get_vm(struct reader *r, struct json_object *rec, struct vm **vm, bool *created)
+static int get_vm(struct reader *r, struct json_object *rec, struct traced_vm **vm, bool *created)
 {
 	uint64_t pid, id;
 	const char *comm;
@@ -132,7 +132,7 @@ static void end_run(struct reader *r, const struct trace_totals *recorded)
 {
 	struct trace_totals totals = {.events = r->events};
 
-	for (struct vm *vm = r->vms.head; vm; vm = vm->next)
+	for (struct traced_vm *vm = r->vms.head; vm; vm = vm->next)
 		if (!vm->end_ns && r->ops->vm_summary)
 			r->ops->vm_summary(r->ctx, vm);
 	if (r->ops->run_end)
@@ -146,7 +146,7 @@ static void end_run(struct reader *r, const struct trace_totals *recorded)
 static int on_vm_start(struct reader *r, struct json_object *rec)
 {
 	struct json_object *seen;
-	struct vm *vm;
+	struct traced_vm *vm;
 	uint64_t ts;
 	bool created;
 	int err;
@@ -222,7 +222,7 @@ static int on_event(struct reader *r, struct json_object *rec)
 	const struct label *label;
 	struct json_object *trunc;
 	const char *thread;
-	struct vm *vm;
+	struct traced_vm *vm;
 	int err;
 
 	err = get_uint(r, rec, "ts_ns", UINT64_MAX, false, &ts, NULL) ?:
@@ -275,7 +275,7 @@ static int on_event(struct reader *r, struct json_object *rec)
 	}
 	if (json_object_object_get_ex(rec, "truncated", &trunc) && json_object_get_boolean(trunc))
 		ev.flags |= BT_PIO_TRUNCATED;
-	if (boot_stats_add(&vm->stats, label, ev.ts_ns))
+	if (boot_stages_add(&vm->stats, label, ev.ts_ns))
 		return fail(r, "out of memory");
 	r->events++;
 	if (r->ops->event)
@@ -301,7 +301,7 @@ static int on_vm_end(struct reader *r, struct json_object *rec)
 {
 	uint64_t ts, status, sig;
 	bool status_known, sig_known, created;
-	struct vm *vm;
+	struct traced_vm *vm;
 	int err;
 
 	err = get_uint(r, rec, "ts_ns", UINT64_MAX, false, &ts, NULL) ?:

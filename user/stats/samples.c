@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "stats.h"
+#include "samples.h"
 
 int samples_add(struct samples *s, uint64_t v)
 {
@@ -102,7 +102,7 @@ static struct samples *stage_samples(struct boot_samples *bs, const char *label)
 	return &bs->stage[at].s;
 }
 
-int boot_samples_add(struct boot_samples *bs, const struct boot_stats *stats, uint64_t start_ns)
+int boot_samples_add(struct boot_samples *bs, const struct boot_stages *stats, uint64_t start_ns)
 {
 	struct stage_row *rows;
 	int n = boot_summary(stats, &rows), err = 0;
