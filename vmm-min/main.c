@@ -55,15 +55,22 @@ static int wait_for_vm(struct vm *vm, long timeout_sec, const struct timespec *d
 	return status;
 }
 
-/* One boot in a new VM: its exit status. */
+/* One boot in a new VM: its exit status. The first also sets up the devices. */
 static int boot(struct vm *vm, const struct vmm_options *opts, const uint8_t *image,
-		size_t image_size, uint64_t load_addr, const struct timespec *deadline)
+		size_t image_size, uint64_t load_addr, bool first, const struct timespec *deadline)
 {
 	if (vm_init(vm, &opts->vm) || vm_load_image(vm, load_addr, image, image_size))
 		return EXIT_RUNTIME;
 	if (opts->vm.mode == VM_MODE_LONG && vm_setup_long_mode(vm))
 		return EXIT_RUNTIME;
 	if (vm_create_vcpus(vm))
+		return EXIT_RUNTIME;
+	/*
+	 * The devices outlive each VM (the exit device is bound to the static vm). They come
+	 * last, the serial file with them: a run that cannot start (no usable KVM, a guest that
+	 * does not fit) leaves an existing --serial FILE as it was.
+	 */
+	if (first && setup_devices(vm, opts))
 		return EXIT_RUNTIME;
 	for (int i = 0; i < vm->ncpus; i++) {
 		if (vcpu_start(&vm->vcpus[i])) {
@@ -98,15 +105,10 @@ int main(int argc, char **argv)
 	if (vmm_read_image(opts.image_path, opts.vm.mem_size - load_addr, &image, &image_size))
 		return EXIT_RUNTIME;
 
-	/* The devices outlive each VM (the exit device is bound to the static vm). */
-	if (setup_devices(&vm, &opts)) {
-		free(image);
-		return EXIT_RUNTIME;
-	}
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += opts.timeout_sec;
 	for (boots = 1;; boots++) {
-		status = boot(&vm, &opts, image, image_size, load_addr, &deadline);
+		status = boot(&vm, &opts, image, image_size, load_addr, boots == 1, &deadline);
 		if (status || boots == opts.boots)
 			break;
 		vm_destroy(&vm); /* closed before the next is created, as a VMM reboots */

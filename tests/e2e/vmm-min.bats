@@ -335,3 +335,72 @@ usage_error() {
 	[ "$status" -eq 1 ]
 	[ "$output" = "vmm-min: cannot open /dev/kvm: Permission denied" ]
 }
+
+# Run "$@" where /dev/kvm cannot be used: as is on a host without it; elsewhere in a mount
+# namespace where /dev/null hides it (root and unshare needed).
+without_kvm() {
+	if [ ! -e /dev/kvm ]; then
+		"$@"
+		return
+	fi
+	unshare -m --propagation private sh -c 'mount --bind /dev/null /dev/kvm && exec "$@"' \
+		sh "$@"
+}
+
+@test "--serial FILE is left as it was when the VM cannot start (no usable KVM, bad image)" {
+	if [ -e /dev/kvm ]; then
+		[ "$(id -u)" -eq 0 ] || skip "needs root to hide /dev/kvm"
+		command -v unshare >/dev/null || skip "unshare missing"
+	fi
+	f="$BATS_TEST_TMPDIR/serial.txt"
+	echo precious >"$f"
+	run -1 --separate-stderr without_kvm "$VMM" --serial "$f" "$GUESTS/demo.bin"
+	[[ "$stderr" == "vmm-min: cannot open /dev/kvm: "* ||
+		"$stderr" == "vmm-min: KVM API version -1, expected 12" ]]
+	[ "$(cat "$f")" = precious ]
+	# The same with KVM: a guest image that cannot run.
+	: >"$BATS_TEST_TMPDIR/empty.bin"
+	run -1 --separate-stderr "$VMM" --serial "$f" "$BATS_TEST_TMPDIR/empty.bin"
+	[ "$stderr" = "vmm-min: image $BATS_TEST_TMPDIR/empty.bin is empty" ]
+	[ "$(cat "$f")" = precious ]
+	head -c $((1024 * 1024)) /dev/zero >"$BATS_TEST_TMPDIR/big.bin"
+	run -1 --separate-stderr "$VMM" --memory 1 --serial "$f" "$BATS_TEST_TMPDIR/big.bin"
+	[[ "$stderr" == "vmm-min: image "*"big.bin is larger than"* ]]
+	[ "$(cat "$f")" = precious ]
+	run -2 --separate-stderr "$VMM" --cpus 0 --serial "$f" "$GUESTS/demo.bin"
+	[ "$(cat "$f")" = precious ]
+	# Nor is a new one created.
+	run -1 --separate-stderr without_kvm "$VMM" --serial "$BATS_TEST_TMPDIR/new.txt" \
+		"$GUESTS/demo.bin"
+	[ ! -e "$BATS_TEST_TMPDIR/new.txt" ]
+}
+
+@test "--serial: another user's file or a hard link in a shared directory is refused" {
+	require_kvm
+	[ "$(id -u)" -eq 0 ] || skip "needs root (file owners)"
+	shared="$BATS_TEST_TMPDIR/shared"
+	mkdir -m 1777 "$shared"
+	echo precious >"$shared/victim"
+	chown 65534:65534 "$shared/victim"
+	run -1 --separate-stderr "$VMM" --serial "$shared/victim" "$GUESTS/demo.bin"
+	[ "$stderr" = "vmm-min: refusing to write serial file $shared/victim: it belongs to uid 65534 in the shared directory $shared (remove it or choose another name)" ]
+	[ -z "$output" ]
+	[ "$(cat "$shared/victim")" = precious ]
+	echo mine >"$BATS_TEST_TMPDIR/mine"
+	ln "$BATS_TEST_TMPDIR/mine" "$shared/link"
+	run -1 --separate-stderr "$VMM" --serial "$shared/link" "$GUESTS/demo.bin"
+	[ "$stderr" = "vmm-min: refusing to write serial file $shared/link: it has 2 hard links in the shared directory $shared (remove it or choose another name)" ]
+	[ "$(cat "$BATS_TEST_TMPDIR/mine")" = mine ]
+	# The sudo user's own file there is overwritten as asked; so is ours.
+	echo stale >"$shared/users"
+	chown 65534:65534 "$shared/users"
+	run -0 env SUDO_UID=65534 "$VMM" --serial "$shared/users" "$GUESTS/demo.bin"
+	[ "$(wc -l <"$shared/users")" -eq 11 ]
+	echo stale >"$shared/own"
+	run -0 "$VMM" --serial "$shared/own" "$GUESTS/demo.bin"
+	[ "$(wc -l <"$shared/own")" -eq 11 ]
+	# A character device is written as it is.
+	run -0 --separate-stderr "$VMM" --serial /dev/null "$GUESTS/demo.bin"
+	[ -c /dev/null ]
+	[ -z "$output" ]
+}
