@@ -67,6 +67,7 @@ as_sudo() {
 }
 
 @test "run through sudo: new trace files belong to the invoking user, the daemon's do not" {
+	require_kvm
 	require_bpf
 	as_sudo "$BT" run -q -f jsonl -o "$OUT/run.jsonl" -- "$VMM" --timeout 60 --serial /dev/null \
 		"$GUESTS/demo.bin"
@@ -94,6 +95,7 @@ as_sudo() {
 }
 
 @test "a hostile process name breaks no format: log, jsonl, chrome, csv, svg" {
+	require_kvm
 	require_bpf
 	command -v xmllint >/dev/null || skip "xmllint (libxml2-utils) is not installed"
 	# The VMM's name (comm) is its file name, cut at 15 bytes: a newline, markup, quotes, a
@@ -124,4 +126,63 @@ assert all(r[2] == "e?<b>\"&'"'"',??xyz?" for r in rows[1:]), rows[1]' "$OUT/evi
 	# svg: well-formed XML.
 	xmllint --noout "$OUT/evil.svg"
 	iconv -f UTF-8 -t UTF-8 "$OUT/evil.svg" >/dev/null
+}
+
+# The daemon with its files in $OUT and the lock file $1: refused at once, or (before the lock
+# file was checked) cut short by timeout, status 124.
+daemon_lock() {
+	timeout 30 "$BT" daemon --log-file "$OUT/d.log" --jsonl "$OUT/d.jsonl" --metrics-dir "$OUT" \
+		--lock "$1"
+}
+
+@test "daemon --lock: another user's file, a hard link, a symlink, a device or a FIFO is refused" {
+	require_bpf
+	echo precious >"$SHARED/lock"
+	chown 65534:65534 "$SHARED/lock"
+	run -1 --separate-stderr daemon_lock "$SHARED/lock"
+	[ "$stderr" = "boot-trace: refusing to use lock file $SHARED/lock: it belongs to uid 65534 in the shared directory $SHARED (remove it or choose another name)" ]
+	[ "$(cat "$SHARED/lock")" = precious ]
+	echo mine >"$OUT/mine"
+	ln "$OUT/mine" "$SHARED/link"
+	run -1 --separate-stderr daemon_lock "$SHARED/link"
+	[ "$stderr" = "boot-trace: refusing to use lock file $SHARED/link: it has 2 hard links in the shared directory $SHARED (remove it or choose another name)" ]
+	[ "$(cat "$OUT/mine")" = mine ]
+	ln -s "$OUT/mine" "$OUT/sym"
+	run -1 --separate-stderr daemon_lock "$OUT/sym"
+	[ "$stderr" = "boot-trace: refusing to use lock file $OUT/sym: it is a symbolic link (not followed)" ]
+	[ "$(cat "$OUT/mine")" = mine ]
+	# The pid is not written into a device, which stays one.
+	run -1 --separate-stderr daemon_lock /dev/null
+	[ "$stderr" = "boot-trace: refusing to use lock file /dev/null: it is not a regular file" ]
+	[ -c /dev/null ]
+	mkfifo "$OUT/fifo"
+	run -1 --separate-stderr daemon_lock "$OUT/fifo"
+	[ "$stderr" = "boot-trace: refusing to use lock file $OUT/fifo: it is not a regular file" ]
+	[ -p "$OUT/fifo" ]
+	# None of these started a daemon.
+	[ ! -e "$OUT/d.log" ]
+}
+
+@test "daemon --lock: a stale lock file of ours, or the sudo user's in a shared directory, is taken" {
+	require_bpf
+	echo 1073741823 >"$OUT/lock"
+	"$BT" daemon --log-file "$OUT/d.log" --jsonl "$OUT/d.jsonl" --metrics-dir "$OUT" \
+		--lock "$OUT/lock" 2>"$OUT/d.err" &
+	d=$!
+	PIDS="$d"
+	wait_for_line "$OUT/d.err" "daemon tracing"
+	[ "$(cat "$OUT/lock")" = "$d" ]
+	kill -TERM "$d"
+	wait "$d"
+	# (Not through as_sudo: $! must be the daemon itself, not a subshell.)
+	echo 1073741823 >"$SHARED/users.lock"
+	chown 65534:65534 "$SHARED/users.lock"
+	SUDO_UID=65534 SUDO_GID=65534 "$BT" daemon --log-file "$OUT/d.log" --jsonl "$OUT/d.jsonl" \
+		--metrics-dir "$OUT" --lock "$SHARED/users.lock" 2>"$OUT/d2.err" &
+	d=$!
+	PIDS="$d"
+	wait_for_line "$OUT/d2.err" "daemon tracing"
+	[ "$(cat "$SHARED/users.lock")" = "$d" ]
+	kill -TERM "$d"
+	wait "$d"
 }

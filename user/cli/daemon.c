@@ -17,19 +17,94 @@
 #include "procfs.h"
 #include "session.h"
 
-/* Hold an exclusive lock for the daemon's lifetime; the file says who holds it. */
+/*
+ * The check of check_shared_dir() in sinks/output.c (static there), worded for the lock file
+ * until it is shared: in a sticky, world-writable directory (/tmp) an existing file must
+ * belong to us, to the directory's owner or to the user who ran us through sudo, and have
+ * one link; another user may have put it there for root to overwrite.
+ */
+static int lock_check_shared_dir(const char *path, const struct stat *st)
+{
+	const char *slash = strrchr(path, '/'), *sudo = getenv("SUDO_UID");
+	unsigned long sudo_uid = 0;
+	struct stat dir;
+	char name[4096], *end;
+
+	if (!slash)
+		snprintf(name, sizeof(name), ".");
+	else
+		snprintf(name, sizeof(name), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	if (stat(name, &dir) || !(dir.st_mode & S_ISVTX) || !(dir.st_mode & S_IWOTH))
+		return 0;
+	if (geteuid() == 0 && sudo && *sudo) {
+		errno = 0;
+		sudo_uid = strtoul(sudo, &end, 10);
+		if (errno || *end || sudo_uid >= UINT32_MAX)
+			sudo_uid = 0;
+	}
+	if (st->st_uid != geteuid() && st->st_uid != dir.st_uid &&
+	    !(sudo_uid && st->st_uid == sudo_uid)) {
+		fprintf(stderr,
+			"boot-trace: refusing to use lock file %s: it belongs to uid %u in the "
+			"shared directory %s (remove it or choose another name)\n",
+			path, (unsigned int)st->st_uid, name);
+		return -1;
+	}
+	if (st->st_nlink > 1) {
+		fprintf(stderr,
+			"boot-trace: refusing to use lock file %s: it has %u hard links in the "
+			"shared directory %s (remove it or choose another name)\n",
+			path, (unsigned int)st->st_nlink, name);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Hold an exclusive lock for the daemon's lifetime; the file says who holds it. It is
+ * written as root, so it follows the rules of every other output (sinks/output.c): no
+ * symlink, no device or FIFO (its pid is not written into /dev/null), and no file of
+ * another user in a shared directory.
+ */
 static int take_lock(const char *path)
 {
 	char holder[32] = "";
+	bool created = true;
+	struct stat st;
 	ssize_t n;
-	int fd;
+	int fd, flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
 
 	/* The default lives in /run/boot-trace/ (systemd's RuntimeDirectory); make it if needed. */
 	if (!strcmp(path, DEFAULT_LOCK_FILE))
 		mkdir(DEFAULT_LOCK_DIR, 0755);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0) {
+	/* O_NONBLOCK: opening a FIFO to refuse it must not wait for a reader. */
+	fd = open(path, flags | O_CREAT | O_EXCL, 0644);
+	if (fd < 0 && errno == EEXIST) {
+		created = false;
+		fd = open(path, flags);
+	}
+	if (fd < 0 && errno == ELOOP) {
+		fprintf(stderr,
+			"boot-trace: refusing to use lock file %s: it is a symbolic link (not "
+			"followed)\n",
+			path);
+		return -1;
+	}
+	if (fd < 0 || fstat(fd, &st)) {
 		fprintf(stderr, "boot-trace: cannot open lock file %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr,
+			"boot-trace: refusing to use lock file %s: it is not a regular file\n",
+			path);
+		close(fd);
+		return -1;
+	}
+	if (!created && lock_check_shared_dir(path, &st)) {
+		close(fd);
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
