@@ -42,6 +42,7 @@ prom_count() {
 }
 
 @test "daemon: 3 VMs one after another and 2 at once, each with its lines, summary and metrics" {
+	require_kvm
 	pids=""
 	for _ in 1 2 3; do
 		"$VMM" "${DEMO[@]}" "$GUESTS/demo.bin" &
@@ -92,6 +93,7 @@ prom_count() {
 }
 
 @test "daemon: a VM closed by a VMM that lives on gets its summary at once, not at the exit" {
+	require_kvm
 	"$VMM" "${DEMO[@]}" --linger 30 "$GUESTS/demo.bin" &
 	vmm=$!
 	# KVM's destroy uevent ends the VM; without it the summary would wait 30 s for the exit.
@@ -104,6 +106,7 @@ prom_count() {
 }
 
 @test "daemon: SIGHUP after logrotate moves the files, the new files get the lines" {
+	require_kvm
 	"$VMM" "${DEMO[@]}" "$GUESTS/demo.bin"
 	mv "$D/boot.log" "$D/boot.log.1"
 	mv "$D/boot.jsonl" "$D/boot.jsonl.1"
@@ -122,6 +125,7 @@ prom_count() {
 }
 
 @test "daemon: a VMM killed mid-boot still gets a summary, marked incomplete" {
+	require_kvm
 	"$VMM" --timeout 60 --serial /dev/null --arg 400000 "$GUESTS/demo.bin" &
 	p=$!
 	wait_for_line "$D/boot.log" "vmm-min\[$p\] vm[0-9]* vcpu0: \[Debug I/O port: Firmware code 0x1\]"
@@ -136,6 +140,7 @@ prom_count() {
 }
 
 @test "daemon: stopping writes summaries of running VMs, every file complete and valid, exit 0" {
+	require_kvm
 	"$VMM" --timeout 60 --serial /dev/null --arg 400000 "$GUESTS/demo.bin" &
 	p=$!
 	wait_for_line "$D/boot.log" "vmm-min\[$p\] vm[0-9]* vcpu0: \[Debug I/O port"
@@ -178,6 +183,7 @@ map_tgids() {
 }
 
 @test "daemon: state is freed when VMs end, in userspace and in the kernel maps" {
+	require_kvm
 	for _ in $(seq 50); do "$VMM" --serial /dev/null "$GUESTS/exitcode.bin"; done
 	sleep 0.5
 	rss_before=$(awk '/^VmRSS/ { print $2 }' /proc/"$DAEMON"/status)

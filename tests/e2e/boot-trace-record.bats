@@ -37,6 +37,7 @@ stop_recorder() {
 }
 
 @test "record -a: two VMs at once, no write attributed to the wrong VM" {
+	require_kvm
 	start_recorder -a -f jsonl -o "$OUT/all.jsonl"
 	"$VMM" --timeout 60 --serial /dev/null "$GUESTS/demo.bin" &
 	a=$!
@@ -60,6 +61,7 @@ stop_recorder() {
 }
 
 @test "record -p: only the named process, found already running" {
+	require_kvm
 	# Two slow guests (~0.15 s between codes); trace only the first.
 	"$VMM" --timeout 120 --serial /dev/null --arg "$(slow 400000)" "$GUESTS/demo.bin" &
 	a=$!
@@ -83,6 +85,7 @@ stop_recorder() {
 }
 
 @test "record -p of a guest already writing: its first writes are its own VM's" {
+	require_kvm
 	# Writes are traced before /proc is read for the process's VMs, so a guest that writes
 	# every ~20 us has writes captured before its VM is known: they are still its VM's.
 	"$VMM" --timeout 60 --serial /dev/null --arg 20 --arg 0 "$GUESTS/marks.bin" &
@@ -102,6 +105,7 @@ stop_recorder() {
 }
 
 @test "record -p with two pids traces both" {
+	require_kvm
 	"$VMM" --timeout 120 --serial /dev/null --arg "$(slow 300000)" "$GUESTS/demo.bin" &
 	a=$!
 	"$VMM" --timeout 120 --serial /dev/null --arg "$(slow 300000)" "$GUESTS/demo.bin" &
@@ -115,6 +119,7 @@ stop_recorder() {
 }
 
 @test "record -p: a marker is readable while the trace runs, not only when it stops" {
+	require_kvm
 	# A running VM with no VM or vCPU creation to come writes a marker every 2e9 TSC cycles
 	# (a second or so). Its first line must come out within a few seconds: the reader must
 	# be woken by the write itself.
@@ -133,4 +138,22 @@ stop_recorder() {
 	stop_recorder
 	exec 5<&-
 	[ "$got" = yes ]
+}
+
+@test "record -a with no guest: the programs attach to the kvm tracepoints, SIGINT ends a valid trace" {
+	# Needs BPF only: on a host without /dev/kvm this is what still runs end to end.
+	local fmt
+	for fmt in jsonl chrome; do
+		"$BT" record -a -f "$fmt" -o "$OUT/none.$fmt" 2>"$OUT/rec.err" &
+		REC=$!
+		PIDS="$REC"
+		wait_for_line "$OUT/rec.err" "tracing"
+		# The write capture is attached in the kernel, to the kvm tracepoint itself.
+		bpftool perf show | grep -E "^pid $REC .*tracepoint +kvm_pio$"
+		kill -INT "$REC"
+		wait "$REC"
+	done
+	jq -e -s 'length == 1 and .[0].type == "summary" and .[0].events == 0 and .[0].dropped == 0' \
+		"$OUT/none.jsonl"
+	jq -e '.traceEvents == [] and .otherData.events == 0' "$OUT/none.chrome"
 }

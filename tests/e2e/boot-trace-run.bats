@@ -14,6 +14,7 @@ teardown() {
 }
 
 @test "demo: the exact code sequence, labels, increasing stamps, VM-relative times" {
+	require_kvm
 	run "$BT" run -f jsonl -o "$OUT/demo.jsonl" -- "$VMM" --timeout 60 "$GUESTS/demo.bin"
 	[ "$status" -eq 0 ]
 	codes=$(jsonl_events "$OUT/demo.jsonl" | jq -r '.code' | tr '\n' ' ')
@@ -36,6 +37,7 @@ teardown() {
 }
 
 @test "demo: the summary's stage table matches the events" {
+	require_kvm
 	run "$BT" run -f jsonl -o "$OUT/demo.jsonl" -- "$VMM" --timeout 60 "$GUESTS/demo.bin"
 	[ "$status" -eq 0 ]
 	# Recompute the table from the events and compare with the summary record.
@@ -55,6 +57,7 @@ teardown() {
 }
 
 @test "log format: cloud-hypervisor's text on every line, summary on stderr" {
+	require_kvm
 	"$BT" run -o "$OUT/demo.log" -- "$VMM" --timeout 60 --serial "$OUT/serial" \
 		"$GUESTS/demo.bin" 2>"$OUT/stderr"
 	[ "$(grep -c 'Debug I/O port' "$OUT/demo.log")" -eq 11 ]
@@ -71,6 +74,7 @@ teardown() {
 }
 
 @test "log format: seconds stay exact past one second" {
+	require_kvm
 	# 4e8 TSC cycles (~0.15 s here) between steps: the last code lands past one second.
 	"$BT" run -o "$OUT/slow.log" -- "$VMM" --timeout 120 --serial /dev/null --arg 400000 \
 		"$GUESTS/demo.bin"
@@ -79,6 +83,7 @@ teardown() {
 }
 
 @test "-q: no summary" {
+	require_kvm
 	run "$BT" run -q -o "$OUT/q.log" -- "$VMM" --timeout 60 --serial /dev/null "$GUESTS/demo.bin"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
@@ -86,6 +91,7 @@ teardown() {
 }
 
 @test "flood: 100000 writes, every one captured, none dropped" {
+	require_kvm
 	# An 8 MiB buffer holds the whole flood (116000 records): this checks that every write
 	# arrives, in order, whatever the machine's speed (under valgrind too). Whether the default buffer keeps up with
 	# 1M writes is a speed question, measured by make bench (loss section).
@@ -102,6 +108,7 @@ teardown() {
 }
 
 @test "flood in long mode: every write captured" {
+	require_kvm
 	"$BT" run -f jsonl -o "$OUT/flood64.jsonl" -- "$VMM" --mode long --timeout 120 --arg 20000 \
 		"$GUESTS/flood64.bin"
 	jsonl_summary "$OUT/flood64.jsonl" | jq -e '.events == 20000 and .dropped == 0'
@@ -112,6 +119,7 @@ teardown() {
 FLOOD_READER_STOPPED='kill -STOP $PPID; "$0" --timeout 120 --arg 100000 "$1"; s=$?; kill -CONT $PPID; exit $s'
 
 @test "flood into a tiny ring buffer: captured + dropped == written, drops reported" {
+	require_kvm
 	"$BT" run -b 4 -f jsonl -o "$OUT/tiny.jsonl" -- \
 		sh -c "$FLOOD_READER_STOPPED" "$VMM" "$GUESTS/flood.bin" 2>"$OUT/stderr"
 	captured=$(jsonl_events "$OUT/tiny.jsonl" | wc -l)
@@ -127,6 +135,7 @@ FLOOD_READER_STOPPED='kill -STOP $PPID; "$0" --timeout 120 --arg 100000 "$1"; s=
 }
 
 @test "strio: every byte of rep outsb in order, then the 16- and 32-bit writes" {
+	require_kvm
 	"$BT" run -f jsonl -o "$OUT/strio.jsonl" -- "$VMM" --timeout 60 "$GUESTS/strio.bin"
 	got=$(jsonl_events "$OUT/strio.jsonl" | jq -r '"\(.size):\(.value):\(.code)"' | tr '\n' ' ')
 	want=""
@@ -136,6 +145,7 @@ FLOOD_READER_STOPPED='kill -STOP $PPID; "$0" --timeout 120 --arg 100000 "$1"; s=
 }
 
 @test "smp: each write carries the vCPU that made it" {
+	require_kvm
 	"$BT" run -f jsonl -o "$OUT/smp.jsonl" -- "$VMM" --timeout 60 --cpus 4 "$GUESTS/smp.bin"
 	jsonl_events "$OUT/smp.jsonl" | jq -s -e '
 		length == 16 and all(.[]; .vcpu == ((.code - 128) / 4 | floor) and
@@ -143,6 +153,7 @@ FLOOD_READER_STOPPED='kill -STOP $PPID; "$0" --timeout 120 --arg 100000 "$1"; s=
 }
 
 @test "a VMM that reboots: each boot its own VM, the closed one ends before the next starts" {
+	require_kvm
 	"$BT" run -f jsonl -o "$OUT/boots.jsonl" -- "$VMM" --timeout 60 --boots 3 --serial /dev/null \
 		"$GUESTS/demo.bin"
 	jq -s -e '[.[] | select(.type == "vm_start")] |
@@ -173,6 +184,7 @@ FLOOD_READER_STOPPED='kill -STOP $PPID; "$0" --timeout 120 --arg 100000 "$1"; s=
 }
 
 @test "a VMM that closes its VM and lives on: the VM ends when KVM destroys it, not at exit" {
+	require_kvm
 	# KVM's destroy uevent ends it; without it the VM would end at the VMM's exit 2 s later.
 	"$BT" run -f jsonl -o "$OUT/linger.jsonl" -- "$VMM" --timeout 60 --linger 2 \
 		--serial /dev/null "$GUESTS/demo.bin"
@@ -182,6 +194,7 @@ FLOOD_READER_STOPPED='kill -STOP $PPID; "$0" --timeout 120 --arg 100000 "$1"; s=
 }
 
 @test "noise: writes to other ports stay out unless asked for" {
+	require_kvm
 	"$BT" run -f jsonl -o "$OUT/noise.jsonl" -- "$VMM" --timeout 60 "$GUESTS/noise.bin"
 	[ "$(jsonl_events "$OUT/noise.jsonl" | jq -r '"\(.port):\(.code)"' | tr '\n' ' ')" = \
 		"128:1 128:33 128:65 128:97 128:129 " ]
@@ -196,6 +209,7 @@ FLOOD_READER_STOPPED='kill -STOP $PPID; "$0" --timeout 120 --arg 100000 "$1"; s=
 }
 
 @test "a wrapper script that starts vmm-min is followed through fork and exec" {
+	require_kvm
 	cat >"$OUT/wrapper.sh" <<-SCRIPT
 	#!/bin/sh
 	echo "wrapper: starting the VMM"
@@ -212,6 +226,7 @@ FLOOD_READER_STOPPED='kill -STOP $PPID; "$0" --timeout 120 --arg 100000 "$1"; s=
 }
 
 @test "run exits with the command's status" {
+	require_kvm
 	run "$BT" run -q -- "$VMM" --timeout 60 --arg 7 "$GUESTS/exitcode.bin"
 	[ "$status" -eq 7 ]
 	run "$BT" run -q -- "$VMM" --timeout 1 "$GUESTS/hang.bin"
@@ -221,6 +236,7 @@ FLOOD_READER_STOPPED='kill -STOP $PPID; "$0" --timeout 120 --arg 100000 "$1"; s=
 }
 
 @test "SIGINT stops the command and the trace cleanly, with a summary" {
+	require_kvm
 	"$BT" run -f jsonl -o "$OUT/int.jsonl" -- "$VMM" --timeout 60 --arg 100000 \
 		--serial /dev/null "$GUESTS/demo.bin" 2>"$OUT/stderr" &
 	pid=$!
@@ -246,6 +262,7 @@ FLOOD_READER_STOPPED='kill -STOP $PPID; "$0" --timeout 120 --arg 100000 "$1"; s=
 }
 
 @test "VMM killed mid-boot: its VM ends, summary marked incomplete, status 137" {
+	require_kvm
 	"$BT" run -f jsonl -o "$OUT/kill.jsonl" -- "$VMM" --timeout 60 --arg 400000 \
 		--serial /dev/null "$GUESTS/demo.bin" &
 	pid=$!

@@ -50,7 +50,7 @@ chrome_fields_ok() {
 }
 
 @test "chrome: valid trace, required fields, named tracks, nested slices" {
-	require_bpf
+	require_guest
 	demo -f chrome -o "$OUT/demo.json" 2>"$OUT/stderr"
 	jq -e . "$OUT/demo.json" >/dev/null
 	chrome_fields_ok "$OUT/demo.json"
@@ -78,7 +78,7 @@ chrome_fields_ok() {
 }
 
 @test "chrome: stage slices agree with the codes in the same trace" {
-	require_bpf
+	require_guest
 	demo -f chrome -o "$OUT/demo.json" 2>/dev/null
 	# Recompute each stage from the instants (first code to the next stage's first code).
 	expected=$(jq -c '[.traceEvents[] | select(.ph == "i" and .s == "t") |
@@ -92,7 +92,7 @@ chrome_fields_ok() {
 }
 
 @test "chrome: stage slices match the jsonl summary of the same boot (report -f chrome)" {
-	require_bpf
+	require_guest
 	demo -f jsonl -o "$OUT/demo.jsonl"
 	run "$BT" report -q -f chrome -o "$OUT/conv.json" "$OUT/demo.jsonl"
 	[ "$status" -eq 0 ]
@@ -110,7 +110,7 @@ chrome_fields_ok() {
 }
 
 @test "chrome: 4 vCPUs, one track each" {
-	require_bpf
+	require_guest
 	"$BT" run -q -f chrome -o "$OUT/smp.json" -- "$VMM" --timeout 60 --cpus 4 \
 		--serial /dev/null "$GUESTS/smp.bin"
 	chrome_fields_ok "$OUT/smp.json"
@@ -124,7 +124,7 @@ chrome_fields_ok() {
 }
 
 @test "chrome: SIGINT during run still leaves valid JSON" {
-	require_bpf
+	require_guest
 	"$BT" run -f chrome -o "$OUT/int.json" -- "$VMM" --timeout 60 --arg 100000 \
 		--serial /dev/null "$GUESTS/demo.bin" 2>/dev/null &
 	pid=$!
@@ -142,7 +142,7 @@ chrome_fields_ok() {
 }
 
 @test "chrome: record -a stopped by SIGINT and by SIGTERM, valid JSON both times" {
-	require_bpf
+	require_guest
 	for sig in INT TERM; do
 		"$BT" record -a -f chrome -o "$OUT/rec-$sig.json" 2>"$OUT/rec.err" &
 		rec=$!
@@ -159,7 +159,7 @@ chrome_fields_ok() {
 }
 
 @test "csv: a header row, then one row per write" {
-	require_bpf
+	require_guest
 	demo -f csv -o "$OUT/demo.csv" 2>/dev/null
 	[ "$(head -1 "$OUT/demo.csv")" = \
 		"ts_ns,pid,comm,vm,since_start_ns,tid,thread,vcpu,port,size,value,code,label,string_index,rip,gpa" ]
@@ -174,7 +174,7 @@ chrome_fields_ok() {
 }
 
 @test "report: reproduces the run's summary from the recorded jsonl" {
-	require_bpf
+	require_guest
 	demo -f jsonl -o "$OUT/demo.jsonl"
 	run --separate-stderr "$BT" report "$OUT/demo.jsonl"
 	[ "$status" -eq 0 ]
@@ -197,7 +197,7 @@ chrome_fields_ok() {
 }
 
 @test "report: concatenated runs, a file without summaries, standard input" {
-	require_bpf
+	require_guest
 	demo -f jsonl -o "$OUT/a.jsonl"
 	demo -q -f jsonl -o "$OUT/b.jsonl"
 	cat "$OUT/a.jsonl" "$OUT/b.jsonl" >"$OUT/ab.jsonl"
@@ -212,7 +212,7 @@ chrome_fields_ok() {
 }
 
 @test "report --svg: well-formed XML, one bar per stage, a tick per code, a row per vCPU" {
-	require_bpf
+	require_guest
 	command -v xmllint >/dev/null || skip "xmllint (libxml2-utils) is not installed"
 	demo -f jsonl -o "$OUT/demo.jsonl"
 	run "$BT" report -q --svg "$OUT/demo.svg" "$OUT/demo.jsonl"
@@ -237,7 +237,7 @@ chrome_fields_ok() {
 }
 
 @test "run --repeat 5: five runs kept, statistics consistent with them" {
-	require_bpf
+	require_guest
 	cd "$OUT"
 	"$BT" run --repeat 5 -f jsonl -o boot.jsonl -- "$VMM" --timeout 60 --serial /dev/null \
 		"$GUESTS/demo.bin" 2>stats
@@ -278,7 +278,7 @@ chrome_fields_ok() {
 }
 
 @test "run --repeat: without -o nothing is kept; a failing run stops the series" {
-	require_bpf
+	require_guest
 	mkdir "$OUT/work"
 	cd "$OUT/work"
 	run --separate-stderr "$BT" run --repeat 2 -- "$VMM" --timeout 60 --serial /dev/null \
@@ -293,7 +293,7 @@ chrome_fields_ok() {
 }
 
 @test "diff: flags a guest slowed in its Kernel stage, passes an identical one" {
-	require_bpf
+	require_guest
 	cd "$OUT"
 	"$BT" run -q --repeat 3 -f jsonl -o base.jsonl -- "$VMM" --timeout 60 --serial /dev/null \
 		"$GUESTS/demo.bin"

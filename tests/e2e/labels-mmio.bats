@@ -16,6 +16,7 @@ teardown() {
 }
 
 @test "--port 0xf4 --labels qboot: qemu-boot-time's names, 0x80 keeps its ranges" {
+	require_kvm
 	run "$BT" run -f jsonl -o "$OUT/q.jsonl" --port 0x80 --port 0xf4 --labels qboot -- \
 		"$VMM" --timeout 60 "$GUESTS/qboot.bin"
 	[ "$status" -eq 0 ]
@@ -31,6 +32,7 @@ teardown() {
 }
 
 @test "--labels qboot: log lines and summary table" {
+	require_kvm
 	"$BT" run -o "$OUT/q.log" --port 0xf4 --labels qboot -- "$VMM" --timeout 60 \
 		"$GUESTS/qboot.bin" 2>"$OUT/stderr"
 	[ "$(grep -c 'Debug I/O port 0xf4' "$OUT/q.log")" -eq 8 ]
@@ -44,6 +46,7 @@ teardown() {
 }
 
 @test "--labels FILE: a user's map names codes and ranges; the rest is Unknown" {
+	require_kvm
 	cat >"$OUT/my.labels" <<-'LABELS'
 	# the demo guest's codes, my way
 	0x00-0x02   firmware init
@@ -63,6 +66,7 @@ teardown() {
 }
 
 @test "--mmio: Firecracker's boot timer (0xc0000000 = 123) on the host clock, vCPU known" {
+	require_kvm
 	run "$BT" run -f jsonl -o "$OUT/bt.jsonl" --mmio -- "$VMM" --mode long --timeout 60 \
 		"$GUESTS/boottimer64.bin"
 	[ "$status" -eq 0 ]
@@ -79,6 +83,7 @@ teardown() {
 }
 
 @test "--mmio ADDR and ADDR=VALUE select other writes; log line text" {
+	require_kvm
 	run "$BT" run -f jsonl -o "$OUT/any.jsonl" --mmio 0xc0000000 -- "$VMM" --mode long \
 		--timeout 60 "$GUESTS/boottimer64.bin"
 	[ "$status" -eq 0 ]
@@ -94,6 +99,7 @@ teardown() {
 }
 
 @test "without --mmio, MMIO writes are not traced" {
+	require_kvm
 	run "$BT" run -f jsonl -o "$OUT/none.jsonl" -- "$VMM" --mode long --timeout 60 \
 		"$GUESTS/boottimer64.bin"
 	[ "$status" -eq 0 ]
@@ -106,6 +112,7 @@ sec() {
 }
 
 @test "report reads the labels back: qboot's table, the chart, conversions, diff per label" {
+	require_kvm
 	run "$BT" run -f jsonl -o "$OUT/q.jsonl" --port 0x80 --port 0xf4 --labels qboot -- \
 		"$VMM" --timeout 60 "$GUESTS/qboot.bin"
 	[ "$status" -eq 0 ]
@@ -151,6 +158,7 @@ sec() {
 }
 
 @test "report reads --mmio writes back: the same events, Guest-boot-time ends the boot" {
+	require_kvm
 	run "$BT" run -f jsonl -o "$OUT/bt.jsonl" --mmio -- "$VMM" --mode long --timeout 60 \
 		"$GUESTS/boottimer64.bin"
 	[ "$status" -eq 0 ]
@@ -176,6 +184,7 @@ sec() {
 }
 
 @test "daemon: --port, --labels and --mmio, in the log, the summary line and the metrics" {
+	require_kvm
 	"$BT" daemon --lock "$OUT/lock" --log-file "$OUT/d.log" --jsonl "$OUT/d.jsonl" \
 		--metrics-dir "$OUT" --port 0x80 --port 0xf4 --labels qboot --mmio \
 		2>"$OUT/daemon.err" &

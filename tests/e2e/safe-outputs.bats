@@ -67,8 +67,7 @@ as_sudo() {
 }
 
 @test "run through sudo: new trace files belong to the invoking user, the daemon's do not" {
-	require_kvm
-	require_bpf
+	require_guest
 	as_sudo "$BT" run -q -f jsonl -o "$OUT/run.jsonl" -- "$VMM" --timeout 60 --serial /dev/null \
 		"$GUESTS/demo.bin"
 	[ "$(stat -c %u:%g "$OUT/run.jsonl")" = 65534:65534 ]
@@ -95,8 +94,7 @@ as_sudo() {
 }
 
 @test "a hostile process name breaks no format: log, jsonl, chrome, csv, svg" {
-	require_kvm
-	require_bpf
+	require_guest
 	command -v xmllint >/dev/null || skip "xmllint (libxml2-utils) is not installed"
 	# The VMM's name (comm) is its file name, cut at 15 bytes: a newline, markup, quotes, a
 	# comma, an escape, an invalid byte, and a UTF-8 character cut in half at the end.
