@@ -41,8 +41,9 @@ endif
 # Keep guest objects between builds (they are intermediate files of the .bin rules).
 .SECONDARY:
 .DEFAULT_GOAL := all
-.PHONY: all deps bench-deps demo test unit e2e bench clean format install fuzz fuzz-build \
-	check-asan check-valgrind
+.PHONY: all deps bench-deps demo test unit e2e bench clean format check-format install fuzz \
+	fuzz-build \
+	check-asan check-valgrind uninstall
 
 PREFIX     ?= /usr/local
 DESTDIR    ?=
@@ -296,7 +297,14 @@ bench-deps: | $(OUT)/.deps-ok
 bench: all $(OUT)/btbench bench-deps
 	$(Q)scripts/bench.sh
 
-# Binary, systemd unit (pointing at the installed binary) and man page.
+# Binary, systemd unit (pointing at the installed binary), man page, bash completion, and the
+# logrotate snippet of the daemon's logs (always in /etc/logrotate.d, under DESTDIR: logrotate
+# reads no other place). uninstall removes these files, for the same DESTDIR and PREFIX.
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+LOGROTATEDIR  ?= /etc/logrotate.d
+INSTALLED   = $(BINDIR)/boot-trace $(UNITDIR)/boot-trace.service $(MANDIR)/man8/boot-trace.8 \
+	      $(COMPLETIONDIR)/boot-trace $(LOGROTATEDIR)/boot-trace
+
 install: $(OUT)/boot-trace
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)install -D -m 0755 $(OUT)/boot-trace $(DESTDIR)$(BINDIR)/boot-trace
@@ -304,11 +312,23 @@ install: $(OUT)/boot-trace
 	$(Q)sed 's|@BINDIR@|$(BINDIR)|g' dist/boot-trace.service > $(DESTDIR)$(UNITDIR)/boot-trace.service
 	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/boot-trace.service
 	$(Q)install -m 0644 dist/boot-trace.8 $(DESTDIR)$(MANDIR)/man8/boot-trace.8
+	$(Q)install -D -m 0644 dist/boot-trace.bash-completion $(DESTDIR)$(COMPLETIONDIR)/boot-trace
+	$(Q)install -D -m 0644 dist/boot-trace.logrotate $(DESTDIR)$(LOGROTATEDIR)/boot-trace
 
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+
+# Every C file of the project, formatted by .clang-format; check-format (a test of make test)
+# fails when one differs.
+FORMAT_SRCS = $(VMM_SRCS) $(wildcard vmm-min/*.h) $(USER_SRCS) $(wildcard user/*/*.h) \
+	      $(BOOT_MARK_SRCS) $(wildcard guest/boot-mark/*.h) $(wildcard bpf/*.c bpf/*.h) \
+	      $(UNIT_SRCS) $(wildcard tests/fuzz/*.c tests/fuzz/*.h) $(wildcard bench/*.c)
 format:
-	clang-format -i $(VMM_SRCS) $(wildcard vmm-min/*.h) $(USER_SRCS) $(wildcard user/*/*.h) \
-		$(BOOT_MARK_SRCS) $(wildcard guest/boot-mark/*.h) bpf/*.c bpf/*.h $(UNIT_SRCS) \
-		$(wildcard tests/fuzz/*.c tests/fuzz/*.h)
+	$(Q)clang-format -i $(FORMAT_SRCS)
+
+check-format:
+	$(Q)clang-format --dry-run -Werror $(FORMAT_SRCS)
 
 clean:
 	$(call msg,CLEAN,$(OUT))

@@ -383,8 +383,8 @@ static int cmd_with_bpf_stats(int argc, char **argv)
 static int cmd_empty_prog(int argc, char **argv)
 {
 	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
+	    {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
+	    {.code = BPF_JMP | BPF_EXIT},
 	};
 	union bpf_attr attr;
 	int prog, link;
@@ -395,7 +395,7 @@ static int cmd_empty_prog(int argc, char **argv)
 	attr.prog_type = BPF_PROG_TYPE_RAW_TRACEPOINT;
 	attr.insns = (uintptr_t)insns;
 	attr.insn_cnt = sizeof(insns) / sizeof(insns[0]);
-	attr.license = (uintptr_t)"GPL";
+	attr.license = (uintptr_t) "GPL";
 	prog = syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
 	if (prog < 0) {
 		fprintf(stderr, "btbench: cannot load the empty program: %s\n", strerror(errno));

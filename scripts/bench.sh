@@ -1,15 +1,22 @@
 #!/bin/bash
 # make bench: boot-trace's overhead, loss, start-up, footprint and timestamp fidelity, side by
-# side with bpftrace and perf, measured on vmm-min guests. Writes bench/results.md (the tables)
-# and bench/results.csv (every raw number). Reports whether each target is met; never fails
-# because one is missed (only when it cannot measure at all).
+# side with bpftrace and perf, measured on vmm-min guests; and how report, its writers and diff
+# scale with the size of a trace. Writes bench/results.md (the tables) and bench/results.csv
+# (every raw number). Reports whether each target is met; never fails because one is missed
+# (only when it cannot measure at all).
 #
 # Environment:
-#   BENCH_QUICK=1    shortened run (fewer writes and rounds; a minute or two)
+#   BENCH_QUICK=1    shortened run (fewer writes and rounds, smaller traces; a few minutes)
 #   BENCH_OUT=DIR    where results.md/results.csv go (default bench/)
+#   BENCH_BUILD=DIR  the build to measure (default build/, as make's OUT)
 #   BENCH_ROUNDS=N   rounds of the per-write cost measurement (default 7; quick 3)
-#   BENCH_SECTIONS="cost toggle profile loss ready idle fidelity tsc latency"  (a subset: only those;
-#                    the tables of the others show "-")
+#   BENCH_SECTIONS="cost toggle profile loss ready idle fidelity tsc latency scaling"  (a subset:
+#                    only those; the tables of the others show "-"). "scaling" alone needs no
+#                    /dev/kvm, no guest and no peer: only boot-trace, python3 and GNU time.
+#   BENCH_SCALING_SIZES="10000 100000 1000000"  trace sizes of the scaling section (quick: the
+#                    first two)
+#   BENCH_SCALING_TIMEOUT=S  a command of the scaling section is stopped after S seconds
+#                    (default 600; quick 120) and shown as "> S"
 #
 # Every figure is the median of several runs, with min and max. The variants of one
 # measurement alternate within each round (in an order rotated every round), so drift of the
@@ -17,7 +24,7 @@
 set -u
 cd "$(dirname "$0")/.."
 
-BUILD=build
+BUILD=${BENCH_BUILD:-build}
 BT=$BUILD/boot-trace
 VMM=$BUILD/vmm-min
 G=$BUILD/guests
@@ -32,6 +39,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	READY_ROUNDS=3 IDLE_S=10
 	TOGGLE_CYCLES=4
 	FID_MARKS=100 FID_FLOOD=10000 FID_ROUNDS=2 TSC_ROUNDS=3 LAT_MARKS=20
+	SCALE_SIZES=${BENCH_SCALING_SIZES:-10000 100000} SCALE_TIMEOUT=${BENCH_SCALING_TIMEOUT:-120}
 else
 	MODE=full
 	N_COST=200000 ROUNDS=${BENCH_ROUNDS:-7}
@@ -39,6 +47,8 @@ else
 	READY_ROUNDS=11 IDLE_S=30
 	TOGGLE_CYCLES=12
 	FID_MARKS=300 FID_FLOOD=20000 FID_ROUNDS=3 TSC_ROUNDS=5 LAT_MARKS=50
+	SCALE_SIZES=${BENCH_SCALING_SIZES:-10000 100000 1000000}
+	SCALE_TIMEOUT=${BENCH_SCALING_TIMEOUT:-600}
 fi
 
 # The peers' programs. bpftrace's are the one-liners people use: a filter on the port, then a
@@ -52,12 +62,23 @@ die() {
 	exit 1
 }
 
-[ "$(id -u)" -eq 0 ] || die "needs root (BPF, perf tracepoints)"
-[ -w /dev/kvm ] || die "/dev/kvm is not usable"
-for f in "$BT" "$VMM" "$BTB" "$G/pioloop.bin" "$G/piobatch.bin" "$G/marks.bin"; do
-	[ -x "$f" ] || [ -f "$f" ] || die "$f is missing (run: make bench)"
-done
-for tool in bpftrace perf "$TIME" jq bpftool; do
+SECTIONS=${BENCH_SECTIONS:-cost toggle profile loss ready idle fidelity tsc latency scaling}
+want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
+# The sections that run guests (all but scaling): they need root, /dev/kvm and the peers.
+GUESTS=$(echo " $SECTIONS " | sed 's/ scaling / /g; s/^ *//; s/ *$//')
+
+[ -x "$BT" ] || die "$BT is missing (run: make bench)"
+if [ -n "$GUESTS" ]; then
+	[ "$(id -u)" -eq 0 ] || die "needs root (BPF, perf tracepoints)"
+	[ -w /dev/kvm ] || die "/dev/kvm is not usable (BENCH_SECTIONS=scaling needs none)"
+	for f in "$VMM" "$BTB" "$G/pioloop.bin" "$G/piobatch.bin" "$G/marks.bin"; do
+		[ -x "$f" ] || [ -f "$f" ] || die "$f is missing (run: make bench)"
+	done
+	for tool in bpftrace perf jq bpftool; do
+		command -v "$tool" >/dev/null || die "$tool is missing (run: make bench-deps)"
+	done
+fi
+for tool in "$TIME" $(want scaling && echo python3 timeout); do
 	command -v "$tool" >/dev/null || die "$tool is missing (run: make bench-deps)"
 done
 
@@ -76,10 +97,8 @@ trap 'exit 130' INT TERM
 : >"$NOTES"
 echo "section,variant,round,metric,value" >"$RAW"
 
-SECTIONS=${BENCH_SECTIONS:-cost toggle profile loss ready idle fidelity tsc latency}
 # toggle: writes per timed batch (~50 ms), seconds with and without the tracer
 TOGGLE_BATCH=5000 TOGGLE_ON_S=1.3 TOGGLE_OFF_S=0.8
-want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 START_S=$(date +%s)
 log() { printf '[bench %4ds] %s\n' $(($(date +%s) - START_S)) "$*" >&2; }
@@ -172,8 +191,11 @@ met() {
 
 # ---- the machine -------------------------------------------------------------------------
 
-TSC_HZ=$($BTB tsc-hz) || die "cannot calibrate the TSC"
-KC_PER_MS=$((TSC_HZ / 1000000)) # guest delays are in kilo-TSC-cycles
+TSC_HZ=NA
+if [ -n "$GUESTS" ]; then
+	TSC_HZ=$($BTB tsc-hz) || die "cannot calibrate the TSC"
+	KC_PER_MS=$((TSC_HZ / 1000000)) # guest delays are in kilo-TSC-cycles
+fi
 
 # Our own tracers' pids are excluded; anything else attached to kvm_pio or the syscall
 # tracepoints adds its cost to every figure here, untraced ones included.
@@ -189,7 +211,7 @@ log "mode $MODE, TSC ${TSC_HZ} Hz, load $LOAD_START"
 [ -n "$FOREIGN_START" ] && log "other tracers on kvm_pio/syscalls: $FOREIGN_START"
 
 # Start-up CPU of a VM that writes nothing, subtracted from the per-write CPU figures.
-for i in 1 2 3; do
+for i in $([ -n "$GUESTS" ] && echo 1 2 3); do
 	$BTB cpu -o "$TMP/cpu0" -- $VMM --serial /dev/null --arg 0 $G/pioloop.bin >/dev/null ||
 		die "vmm-min does not run"
 	record base vmm-min "$i" startup_cpu_ns "$(sed 's/.*cpu_ns=\([0-9]*\).*/\1/' "$TMP/cpu0")"
@@ -639,6 +661,82 @@ if want latency; then
 	latency_run busy
 fi
 
+# ---- 7: scaling of report, its writers and diff with the size of the trace -----------------
+
+# Synthetic jsonl traces (scripts/gen-trace.py) that grow along one axis at a time: VMs (one
+# vCPU and one event each, 1000 of them running at once, as in a busy host's daemon trace),
+# vCPU threads of one VM (one event each), events (10 VMs of 2 vCPUs). Each command reads the
+# whole trace (diff reads it twice) and writes to /dev/null; one run each, wall time and peak
+# RSS. A command that would take the square of the size shows as "> SCALE_TIMEOUT".
+SCALE_AXES="vms vcpus events"
+SCALE_CMDS="report-q report log jsonl csv chrome svg diff"
+scale_gen_args() { # AXIS N
+	case $1 in
+	vms) echo "--vms $2 --vcpus 1 --events $2" ;;
+	vcpus) echo "--vms 1 --vcpus $2 --events $2" ;;
+	events) echo "--vms 10 --vcpus 2 --events $2" ;;
+	esac
+}
+scale_cmd_args() { # CMD TRACE
+	case $1 in
+	report-q) echo "report -q $2" ;;
+	report) echo "report $2" ;;
+	svg) echo "report --svg /dev/null $2" ;;
+	diff) echo "diff -q $2 $2" ;;
+	*) echo "report -f $1 -o /dev/null $2" ;;
+	esac
+}
+scale_run() { # AXIS N CMD TRACE
+	local v=$1:$2 t0 t1 status
+	rm -f "$TMP/scale.time"
+	t0=$(date +%s%N)
+	# shellcheck disable=SC2046
+	timeout "$SCALE_TIMEOUT" $TIME -f '%M' -o "$TMP/scale.time" \
+		$BT $(scale_cmd_args "$3" "$4") >/dev/null 2>"$TMP/scale.err"
+	status=$?
+	t1=$(date +%s%N)
+	case $status in
+	0 | 1) ;; # diff: 1 would be a regression, of a file against itself
+	124)
+		log "scaling: $3 on $2 $1: stopped after $SCALE_TIMEOUT s"
+		record scaling "$v" 1 "$3_timeout" 1
+		return
+		;;
+	*)
+		log "scaling: $3 on $2 $1 failed ($status): $(head -c 300 "$TMP/scale.err")"
+		note "Scaling: \`boot-trace $(scale_cmd_args "$3" TRACE)\` failed on $2 $1 (status $status)."
+		record scaling "$v" 1 "$3_failed" "$status"
+		return
+		;;
+	esac
+	record scaling "$v" 1 "$3_s" "$(calc "($t1 - $t0) / 1e9")"
+	record scaling "$v" 1 "$3_rss_kb" "$(tail -1 "$TMP/scale.time" | grep -E '^[0-9]+$')"
+}
+if want scaling; then
+	for axis in $SCALE_AXES; do
+		for n in $SCALE_SIZES; do
+			log "scaling: $n $axis: generating the trace"
+			# shellcheck disable=SC2046
+			if ! python3 scripts/gen-trace.py $(scale_gen_args "$axis" "$n") \
+				-o "$TMP/scale.jsonl" 2>"$TMP/scale.err"; then
+				log "scaling: gen-trace.py failed: $(head -c 300 "$TMP/scale.err")"
+				continue
+			fi
+			# shellcheck disable=SC2046
+			set -- $(scale_gen_args "$axis" "$n")
+			record scaling "$axis:$n" 1 vms "$2"
+			record scaling "$axis:$n" 1 vcpus "$(($2 * $4))"
+			record scaling "$axis:$n" 1 events "$6"
+			record scaling "$axis:$n" 1 mb "$(calc "$(stat -c %s "$TMP/scale.jsonl") / 1048576")"
+			for cmd in $SCALE_CMDS; do
+				log "scaling: $n $axis: $cmd"
+				scale_run "$axis" "$n" "$cmd" "$TMP/scale.jsonl"
+			done
+			rm -f "$TMP/scale.jsonl"
+		done
+	done
+fi
+
 # ---- the report --------------------------------------------------------------------------
 
 FOREIGN_END=$(foreign_tracers)
@@ -716,6 +814,48 @@ tverdict() {
 	echo "$v"
 }
 
+# Section 7. scale_cell AXIS N CMD: seconds, "> T" when stopped, "failed", "-" when not run
+scale_cell() {
+	if [ -n "$(values scaling "$1:$2" "$3_timeout")" ]; then
+		echo "> $SCALE_TIMEOUT"
+	elif [ -n "$(values scaling "$1:$2" "$3_failed")" ]; then
+		echo "failed"
+	else
+		fmt "$(stat_of scaling "$1:$2" "$3_s" 1)" 2
+	fi
+}
+scale_row() { # AXIS N
+	local c row
+	[ -n "$(values scaling "$1:$2" events)" ] || return
+	row="| $(values scaling "$1:$2" events) | $(values scaling "$1:$2" vms) | $(values scaling "$1:$2" vcpus) | $(fmt "$(values scaling "$1:$2" mb)" 0) |"
+	for c in $SCALE_CMDS; do
+		row="$row $(scale_cell "$1" "$2" "$c") |"
+	done
+	echo "$row $(awk -F, -v v="$1:$2" '$1 == "scaling" && $2 == v && $4 ~ /_rss_kb$/ && $5 > m { m = $5 }
+		END { if (m) printf "%.0f", m / 1024; else print "-" }' "$RAW") |"
+}
+# The largest growth exponent k (time ~ n^k) between the two largest sizes measured, over the
+# axes and commands: "k command axis n1 n2", and "timeout" first when a command was stopped.
+scale_growth() {
+	awk -F, -v sizes="$SCALE_SIZES" -v cmds="$SCALE_CMDS" '
+		$1 == "scaling" { split($2, a, ":"); v[a[1], a[2], $4] = $5; axes[a[1]] = 1 }
+		END {
+			nz = split(sizes, z, " "); nc = split(cmds, c, " "); best = -1
+			for (ax in axes) for (i = 1; i <= nc; i++) {
+				for (j = 1; j <= nz; j++) if ((ax, z[j], c[i] "_timeout") in v) stopped = 1
+				n1 = n2 = ""
+				for (j = 1; j <= nz; j++) if ((ax, z[j], c[i] "_s") in v) { n1 = n2; n2 = z[j] }
+				if (n1 == "" || v[ax, n1, c[i] "_s"] < 0.02) continue
+				k = log(v[ax, n2, c[i] "_s"] / v[ax, n1, c[i] "_s"]) / log(n2 / n1)
+				if (k > best) { best = k; what = c[i] " " ax " " n1 " " n2 }
+			}
+			if (best < 0) print (stopped ? "timeout" : "NA")
+			else printf "%s%.2f %s\n", stopped ? "timeout " : "", best, what
+		}' "$RAW"
+}
+SCALE_GROWTH=$(scale_growth)
+SCALE_K=$(echo "$SCALE_GROWTH" | awk '{ print $1 == "timeout" ? ($2 == "" ? "NA" : $2) : $1 }')
+
 cost_row() { # LABEL VARIANT BASE
 	local v=$2 b=$3 a ac ratio
 	a=$(added "$v" "$b")
@@ -760,8 +900,12 @@ IDLE_LINES=$(stat_of idle default lines_logged 1)
 	echo "Generated by \`make bench\` (scripts/bench.sh, mode **$MODE**) on $(date -u '+%Y-%m-%d %H:%M UTC'),"
 	echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (+ local changes)'),"
 	echo "kernel $(uname -r), $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)),"
-	echo "TSC $(fmt "$(calc "$TSC_HZ / 1e6")" 1) MHz; bpftrace $(bpftrace --version 2>/dev/null | awk '{ print $2 }'),"
-	echo "perf $(perf --version 2>/dev/null | awk '{ print $3 }'). Load average $LOAD_START at the start,"
+	if [ -n "$GUESTS" ]; then
+		echo "TSC $(fmt "$(calc "$TSC_HZ / 1e6")" 1) MHz; bpftrace $(bpftrace --version 2>/dev/null | awk '{ print $2 }'),"
+		echo "perf $(perf --version 2>/dev/null | awk '{ print $3 }'). Load average $LOAD_START at the start,"
+	else
+		echo "sections: $SECTIONS. Load average $LOAD_START at the start,"
+	fi
 	echo "$LOAD_END at the end; $ELAPSED s in all. Raw numbers: \`results.csv\`."
 	echo
 	if [ -n "$FOREIGN_START$FOREIGN_END" ]; then
@@ -922,6 +1066,35 @@ IDLE_LINES=$(stat_of idle default lines_logged 1)
 		echo "| $label | $5 | $(us "$1") | $(us "$4") | $(us "$3") |"
 	done
 	echo
+	echo "## 7. Scaling of report, its writers and diff (sizes: $SCALE_SIZES)"
+	echo
+	echo "Synthetic jsonl traces (\`scripts/gen-trace.py\`), grown along one axis at a time: VMs (one"
+	echo "vCPU and one event each, 1000 running at once, as in a busy host's daemon trace), vCPU"
+	echo "threads of one VM (one event each), events (10 VMs of 2 vCPUs). Seconds of wall time of one"
+	echo "run of each command over the whole trace, output to /dev/null (\`report -q\`: the reader and"
+	echo "the statistics alone; \`report\`: with the summary table; \`-f FMT -o /dev/null\`, \`--svg"
+	echo "/dev/null\`: with it, and that writer; \`diff -q A A\`: the trace against itself). Peak RSS:"
+	echo "the largest of the commands'. \"> S\": stopped after S seconds."
+	echo
+	echo "| events | VMs | vCPUs | MB | report -q | report | -f log | -f jsonl | -f csv | -f chrome | --svg | diff | peak RSS MiB |"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+	for axis in $SCALE_AXES; do
+		for n in $SCALE_SIZES; do
+			scale_row "$axis" "$n"
+		done
+	done
+	echo
+	case $SCALE_GROWTH in
+	NA) echo "Growth: not measured in this run." ;;
+	*)
+		set -- $SCALE_GROWTH
+		[ "$1" = timeout ] && shift && echo "A command was stopped (above)."
+		[ $# -ge 5 ] && echo "Steepest growth: time ∝ n^$1 (\`$2\`, $3 from $4 to $5), where n log n would be" \
+			"n^$(awk -v a="$4" -v b="$5" 'BEGIN { printf "%.2f", 1 + log(log(b) / log(a)) / log(b / a) }')" \
+			"and n² n^2."
+		;;
+	esac
+	echo
 	echo "## Targets"
 	echo
 	echo "Interquartile spread of the untraced runs: $NOISE80 % (port 0x80) and $NOISE81 % (port 0x81) of"
@@ -955,6 +1128,11 @@ IDLE_LINES=$(stat_of idle default lines_logged 1)
 	fi
 	echo "| marker-to-log latency of an isolated write: median <= 5 ms | $(us "$LAT_MED") µs | $(met "$LAT_MED <= 5000000") |"
 	echo "| in-kernel stamp never later than vmm-min's | min lead $(us "$LEAD_MIN") µs | $(met "$LEAD_MIN >= 0") |"
+	if [ "$SCALE_GROWTH" = NA ]; then
+		echo "| report, its writers and diff: O(n log n) or better in VMs, vCPUs and events | not measured | n/a |"
+	else
+		echo "| report, its writers and diff: O(n log n) or better in VMs, vCPUs and events | steepest growth n^$(fmt "$SCALE_K" 2)$(case $SCALE_GROWTH in timeout*) echo "; a command stopped after $SCALE_TIMEOUT s" ;; esac) (section 7) | $(case $SCALE_GROWTH in timeout*) echo "**MISSED**" ;; *) met "$SCALE_K <= 1.3" ;; esac) |"
+	fi
 	if [ -s "$NOTES" ]; then
 		echo
 		echo "## Notes"

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* boot-trace: where did my guest's boot time go? See README.md. */
 #include <signal.h>
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include "commands.h"
 #include "options.h"
 
@@ -9,7 +11,7 @@ static int run_command(const struct options *opts)
 {
 	switch (opts->command) {
 	case CMD_HELP:
-		options_usage(stdout);
+		options_usage(stdout, opts->help_for);
 		return 0;
 	case CMD_VERSION:
 		printf("boot-trace %s\n", BOOT_TRACE_VERSION);
@@ -40,5 +42,11 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	err = run_command(&opts);
 	options_free(&opts);
+	/* help, --version and the tables on stdout: a write that failed is a failure (1). */
+	if ((fflush(stdout) || ferror(stdout)) && !err) {
+		fprintf(stderr, "boot-trace: error writing standard output: %s\n",
+			strerror(errno ?: EIO));
+		err = 1;
+	}
 	return err;
 }

@@ -78,6 +78,12 @@ check_rows() {
 			;;
 		esac
 		shift
+		# The hint of a usage error names the command's own --help.
+		case $bin:${1:-} in
+		"$BT":run | "$BT":record | "$BT":report | "$BT":diff | "$BT":daemon)
+			H=" (see boot-trace $1 --help)" ;;
+		*) H=" (see boot-trace --help)" ;;
+		esac
 		want=$(eval "printf '%s' \"$want\"")
 		# bats warns about a 127 it was not told to expect.
 		if [ "$want_status" -eq 127 ]; then
@@ -98,7 +104,7 @@ check_rows() {
 	[ "$n" -gt 0 ] && [ "$failed" -eq 0 ]
 }
 
-H=" (see boot-trace --help)"
+# $H: the hint after a usage error, set per row by check_rows.
 
 @test "bad input: command line of every command (usage errors, status 2)" {
 	check_rows <<'EOF'
@@ -124,7 +130,7 @@ H=" (see boot-trace --help)"
 2 | boot-trace: empty file name for --jsonl$H | boot-trace daemon --jsonl ''
 2 | boot-trace: --svg cannot be used with daemon$H | boot-trace daemon --svg x
 2 | boot-trace: report needs one FILE (a jsonl trace)$H | boot-trace report
-2 | boot-trace: unexpected argument 'b.jsonl': report needs one FILE (a jsonl trace)$H | boot-trace report a.jsonl b.jsonl
+2 | boot-trace: standard input (-) named twice: it can be read once$H | boot-trace report - a.jsonl -
 2 | boot-trace: -p and -a belong to record, not report$H | boot-trace report -p 1 a.jsonl
 2 | boot-trace: --threshold cannot be used with report$H | boot-trace report --threshold 5 a.jsonl
 2 | boot-trace: empty SVG file name$H | boot-trace report --svg '' a.jsonl

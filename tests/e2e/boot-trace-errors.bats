@@ -102,7 +102,7 @@ expect_error() {
 }
 
 @test "label maps: unknown name or missing file" {
-	expect_error 2 "boot-trace: cannot read label map 'qbot': No such file or directory (built-in maps: debug-port, qboot) (see boot-trace --help)" -- \
+	expect_error 2 "boot-trace: cannot read label map 'qbot': No such file or directory (built-in maps: debug-port, qboot) (see boot-trace run --help)" -- \
 		run --port 0xf4 --labels qbot -- true
 	expect_error 2 "boot-trace: cannot read label map '$OUT': Is a directory (built-in maps: debug-port, qboot)*" -- \
 		run --port 0xf4 --labels "$OUT" -- true
@@ -126,7 +126,7 @@ bad_label_file() {
 
 @test "label files: malformed lines, each named with its file and line" {
 	bad_label_file noname '# ok so far\n1 fw_start\nfw_do_boot\n' \
-		":3: expected 'VALUE NAME' or 'LOW-HIGH NAME', got 'fw_do_boot' (see boot-trace --help)"
+		":3: expected 'VALUE NAME' or 'LOW-HIGH NAME', got 'fw_do_boot' (see boot-trace run --help)"
 	bad_label_file badnum '0x2z two\n' \
 		":1: '0x2z' is not a code or a LOW-HIGH range (codes are numbers like 7, 0x1f)*"
 	bad_label_file back '0x20-0x10 backwards\n' \

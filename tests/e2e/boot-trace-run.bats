@@ -2,6 +2,7 @@
 # boot-trace run, end to end: real guests in vmm-min, real tracepoints, a real ring buffer.
 
 load common
+bats_require_minimum_version 1.5.0
 
 setup() {
 	require_bpf
@@ -251,11 +252,31 @@ FLOOD_READER_STOPPED='kill -STOP $PPID; "$0" --timeout 120 --arg 100000 "$1"; s=
 	jsonl_summary "$OUT/int.jsonl" | jq -e '.events >= 1 and .vms[0].end_ns > 0'
 }
 
-@test "--help and --version" {
+@test "--help, help COMMAND and --version" {
 	run "$BT" --help
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"USAGE: boot-trace run"* ]]
-	[[ "$output" == *"EXAMPLES:"* ]]
+	[[ "$output" == *"USAGE: boot-trace COMMAND"* ]]
+	for cmd in run record report diff daemon help; do [[ "$output" == *"  $cmd "* ]]; done
+	run "$BT" help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"USAGE: boot-trace COMMAND"* ]]
+	# Each command's usage is its own: its options and examples only.
+	for cmd in run record report diff daemon; do
+		run "$BT" help "$cmd"
+		[ "$status" -eq 0 ]
+		[[ "$output" == "USAGE: boot-trace $cmd "* ]]
+		[[ "$output" == *"EXAMPLES:"* ]]
+		local usage=$output
+		run "$BT" "$cmd" --help
+		[ "$status" -eq 0 ]
+		[ "$output" = "$usage" ]
+	done
+	[[ "$output" == *"--lock"* && "$output" != *"--threshold"* ]] # daemon's
+	run "$BT" help diff
+	[[ "$output" == *"--threshold"* && "$output" != *"--port"* && "$output" != *"--svg"* ]]
+	run --separate-stderr "$BT" help start
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "boot-trace: unknown command 'start': expected run, record, report, diff or daemon (see boot-trace --help)" ]
 	run "$BT" --version
 	[ "$status" -eq 0 ]
 	[[ "$output" =~ ^boot-trace\ [0-9]+\.[0-9]+\.[0-9]+$ ]]

@@ -147,7 +147,7 @@ sec() {
 	# diff compares per label: the same file passes; a debug-port boot lacks qboot's stages.
 	run "$BT" diff "$OUT/q.jsonl" "$OUT/q.jsonl"
 	[ "$status" -eq 0 ]
-	[ "$(grep -c '+0.0%$' <<<"$output")" -eq 10 ]
+	[ "$(grep -c ' +0.0% ' <<<"$output")" -eq 10 ]
 	grep -Eq '^  linux_start_pvhboot +1 +1 ' <<<"$output"
 	"$BT" run -q -f jsonl -o "$OUT/demo.jsonl" -- "$VMM" --timeout 60 --serial /dev/null \
 		"$GUESTS/demo.bin"

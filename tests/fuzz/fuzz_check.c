@@ -185,8 +185,11 @@ void check_svg(const char *what, const char *buf, size_t len)
 	}
 	if (in_tag)
 		broken(what, "unclosed tag", buf, len, len);
-	if (len && !strstr(buf, "</svg>\n"))
-		broken(what, "no closing </svg>", buf, len, len);
+	/* One document: nothing before it, nothing after it (no table of the summary's). */
+	if (len && strncmp(buf, "<?xml ", 6))
+		broken(what, "text before the XML declaration", buf, len, 0);
+	if (len && (len < 7 || strcmp(buf + len - 7, "</svg>\n")))
+		broken(what, "not ended by </svg>", buf, len, len);
 }
 
 void check_lines_start(const char *what, const char *buf, size_t len, const char *const *prefixes)
@@ -209,26 +212,30 @@ void check_lines_start(const char *what, const char *buf, size_t len, const char
 void fuzz_output_open(struct output *out, struct fuzz_buf *fb, const struct output_ops *ops,
 		      unsigned int flags)
 {
-	memset(out, 0, sizeof(*out));
 	memset(fb, 0, sizeof(*fb));
 	fb->ops = ops;
-	out->ops = ops;
-	out->quiet = flags & OUTPUT_QUIET;
-	out->append = flags & OUTPUT_APPEND;
-	out->summary_in_trace = flags & OUTPUT_SUMMARY_IN_TRACE;
-	out->fp = open_memstream(&fb->buf, &fb->len);
-	fb->sum_fp = open_memstream(&fb->sum, &fb->sum_len);
-	out->summary_fp = fb->sum_fp;
-	if (!out->fp || !fb->sum_fp || (ops->open && ops->open(out)))
+	fb->flags = flags;
+	fb->fp = open_memstream(&fb->buf, &fb->len);
+	if (!fb->fp || output_open_stream(out, ops, fb->fp, flags))
 		abort();
+}
+
+void fuzz_buf_free(struct fuzz_buf *fb)
+{
+	fclose(fb->fp);
+	free(fb->buf);
+	memset(fb, 0, sizeof(*fb));
 }
 
 void fuzz_buf_check(struct fuzz_buf *fb)
 {
 	static const char *const log_lines[] = {"[", NULL};
 	static const char *const summary_lines[] = {"boot-trace: ", "  ", NULL};
+	/* -q, or the daemon's stderr: the final counts, no table. */
+	static const char *const totals_lines[] = {"boot-trace: ", NULL};
 
-	fclose(fb->sum_fp);
+	fclose(fb->fp);
+	fb->fp = NULL;
 	if (fb->ops == &output_log_ops)
 		check_lines_start("log", fb->buf, fb->len, log_lines);
 	else if (fb->ops == &output_jsonl_ops)
@@ -239,9 +246,22 @@ void fuzz_buf_check(struct fuzz_buf *fb)
 		check_csv("csv", fb->buf, fb->len, 16);
 	else if (fb->ops == &output_svg_ops)
 		check_svg("svg", fb->buf, fb->len);
-	check_lines_start("summary", fb->sum, fb->sum_len, summary_lines);
+	else if (fb->ops == &output_summary_ops)
+		check_lines_start("summary", fb->buf, fb->len,
+				  fb->flags & (OUTPUT_QUIET | OUTPUT_TOTALS_ONLY) ? totals_lines
+										  : summary_lines);
+	else
+		abort(); /* a writer without an oracle */
+	if (fb->ops == &output_jsonl_ops && (fb->flags & OUTPUT_QUIET)) {
+		/* -q: the trace only (a record's type comes first; a string cannot hold '"'). */
+		const char *sum = strstr(fb->buf, "{\"type\":\"summary\"");
+		const char *vm_sum = strstr(fb->buf, "{\"type\":\"vm_summary\"");
+
+		if (sum || vm_sum)
+			broken("jsonl", "a summary record with -q", fb->buf, fb->len,
+			       (sum ?: vm_sum) - fb->buf);
+	}
 	free(fb->buf);
-	free(fb->sum);
 	memset(fb, 0, sizeof(*fb));
 }
 

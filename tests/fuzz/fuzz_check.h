@@ -10,22 +10,28 @@
 #include <stdio.h>
 #include "output.h"
 
-/*
- * Where a writer's output goes: its trace (out->fp) and its human summary (out->summary_fp),
- * both memory buffers.
- */
+/* Where a writer's output goes: a memory buffer, as a stream of ours (stdout, stderr). */
 struct fuzz_buf {
 	const struct output_ops *ops;
-	char *buf, *sum;
-	size_t len, sum_len;
-	FILE *sum_fp;
+	unsigned int flags;
+	FILE *fp;
+	char *buf;
+	size_t len;
 };
 
-/* Set out up as output_open() would, on memory instead of a file; abort() on failure. */
+/*
+ * Open out as output_open_stream() does (it is what opens it), on memory; abort() on failure.
+ * output_summary_ops, the human summary table, is one such writer too.
+ */
 void fuzz_output_open(struct output *out, struct fuzz_buf *fb, const struct output_ops *ops,
 		      unsigned int flags);
-/* After output_close(out): check the trace and the summary for their format, free them. */
+/*
+ * After output_close(out): check what it wrote for its format, free it. The trace writers
+ * and the summary table each write only their own: no table in a trace, no trace in the table.
+ */
 void fuzz_buf_check(struct fuzz_buf *fb);
+/* After output_close(out), when the input was refused: free it unchecked. */
+void fuzz_buf_free(struct fuzz_buf *fb);
 
 void check_text(const char *what, const char *buf, size_t len);
 void check_json_document(const char *what, const char *buf, size_t len);

@@ -4,6 +4,7 @@
  * after "boot-trace"; options_parse() must accept them or refuse them with status 2, and what
  * it accepts must be within the documented ranges.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,15 @@
 #include "options.h"
 
 #define MAX_ARGS 64
+
+/* -f gave one of the formats of the table. */
+static bool known_format(const struct output_ops *ops)
+{
+	for (const struct output_format *f = output_formats; f->name; f++)
+		if (f->ops == ops)
+			return true;
+	return false;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -30,11 +40,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ret = options_parse(&opts, argc, argv);
 	if (ret != 0 && ret != EXIT_USAGE)
 		abort();
+	if (ret == 0 && opts.command == CMD_HELP && opts.help_for != CMD_NONE &&
+	    (opts.help_for < CMD_RUN || opts.help_for > CMD_DIFF))
+		abort();
 	if (ret == 0 && opts.command != CMD_HELP && opts.command != CMD_VERSION) {
 		if (opts.nr_ports < 1 || opts.nr_ports > BT_MAX_PORTS || opts.nr_pids > MAX_PIDS ||
 		    opts.buffer_kib < 4 || opts.buffer_kib > (1u << 20) ||
 		    (opts.buffer_kib & (opts.buffer_kib - 1)) || opts.repeat > MAX_REPEAT ||
-		    !(opts.threshold >= 0 && opts.threshold <= 1e6) || opts.format > FORMAT_SVG)
+		    !(opts.threshold >= 0 && opts.threshold <= 1e6) ||
+		    (opts.format && !known_format(opts.format)))
 			abort();
 		for (int i = 0; i < opts.nr_pids; i++)
 			if (opts.pids[i] <= 0)

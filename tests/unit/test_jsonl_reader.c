@@ -35,12 +35,11 @@
 
 struct seen {
 	int starts, events, ends, summaries, runs, recorded_runs;
-	struct traced_vm last;		/* as given to vm_summary (without its statistics) */
+	struct traced_vm last;	/* as given to vm_summary (without its statistics) */
 	struct stage_row *rows; /* its boot summary, taken then */
 	int nr_rows;
-	uint64_t userspace_ns; /* its time to Userspace; 0: none */
-	struct bt_event last_event;
-	const char *last_label;
+	uint64_t userspace_ns;	      /* its time to Userspace; 0: none */
+	struct boot_event last_event; /* its label as recorded, in last_event.label */
 	struct trace_totals totals;
 };
 
@@ -49,14 +48,12 @@ static void on_start(void *ctx, const struct traced_vm *vm)
 	((struct seen *)ctx)->starts++;
 }
 
-static void on_event(void *ctx, const struct traced_vm *vm, const struct bt_event *ev,
-		     const struct label *label)
+static void on_event(void *ctx, const struct traced_vm *vm, const struct boot_event *ev)
 {
 	struct seen *s = ctx;
 
 	s->events++;
 	s->last_event = *ev;
-	s->last_label = label->name;
 }
 
 static void on_end(void *ctx, const struct traced_vm *vm)
@@ -78,13 +75,12 @@ static void on_summary(void *ctx, const struct traced_vm *vm)
 		s->userspace_ns = 0;
 }
 
-static void on_run_end(void *ctx, const struct vm_table *vms, const struct trace_totals *totals,
-		       bool recorded)
+static void on_run_end(void *ctx, const struct vm_table *vms, const struct trace_totals *totals)
 {
 	struct seen *s = ctx;
 
 	s->runs++;
-	s->recorded_runs += recorded;
+	s->recorded_runs += !totals->losses_unknown;
 	s->totals = *totals;
 }
 
@@ -132,7 +128,12 @@ static void test_good_trace_rebuilds_the_summary(void **state)
 	assert_int_equal(s.summaries, 1);
 	assert_int_equal(s.runs, 1);
 	assert_int_equal(s.recorded_runs, 1);
-	assert_int_equal(s.totals.dropped, 2);
+	assert_false(s.totals.losses_unknown);
+	assert_int_equal(s.totals.events, 3);
+	assert_int_equal(s.totals.lost[LOSS_DROPPED], 2);
+	/* Older traces lack the optional counters: none lost. */
+	assert_int_equal(s.totals.lost[LOSS_LIFECYCLE_DROPPED], 0);
+	assert_int_equal(s.totals.lost[LOSS_MAP_FULL], 0);
 	assert_int_equal(s.last.start_ns, 1000);
 	assert_int_equal(s.last.end_ns, 9000);
 	assert_true(WIFEXITED(s.last.exit_status) && WEXITSTATUS(s.last.exit_status) == 0);
@@ -175,14 +176,65 @@ static void test_recorded_labels_and_mmio(void **state)
 	assert_string_equal(s.rows[2].label, "Guest-boot-time");
 	/* Guest-boot-time ends the boot, as live. */
 	assert_int_equal(s.userspace_ns, 7000);
-	assert_int_equal(s.last_event.type, BT_EV_MMIO);
-	assert_int_equal(s.last_event.aux, 0xc0000000);
-	assert_int_equal(s.last_event.value, 123);
-	assert_string_equal(s.last_label, "Guest-boot-time");
+	assert_int_equal(s.last_event.kind, EVENT_CODE);
+	assert_true(s.last_event.code.mmio);
+	assert_int_equal(s.last_event.code.gpa, 0xc0000000);
+	assert_int_equal(s.last_event.code.value, 123);
+	assert_false(s.last_event.code.rip_known);
+	assert_string_equal(s.last_event.label->name, "Guest-boot-time");
+	assert_ptr_equal(s.last_event.label, label_intern("Guest-boot-time"));
 	/* One label per name, for the program's lifetime. */
 	assert_ptr_equal(label_intern("fw_start"), label_intern("fw_start"));
 	assert_true(label_intern("linux_start_user")->userspace);
 	assert_false(label_intern("fw_start")->userspace);
+	free(s.rows);
+}
+
+/* An event comes back as the decoded event a live session had, every field in its place. */
+static void test_event_fields_read_back(void **state)
+{
+	struct seen s = {};
+	const struct boot_event *ev = &s.last_event;
+
+	assert_int_equal(
+	    replay(START
+		   "{\"type\":\"event\",\"ts_ns\":2000,\"pid\":42,\"comm\":\"vmm\",\"vm\":1,"
+		   "\"since_start_ns\":1000,\"tid\":44,\"thread\":\"CPU 1/KVM\",\"vcpu\":null,"
+		   "\"port\":244,\"size\":2,\"value\":4103,\"code\":7,"
+		   "\"label\":\"linux_start_user\",\"string_index\":3,\"truncated\":true,"
+		   "\"rip\":65520}\n"
+		   "{\"type\":\"summary\",\"events\":1,\"dropped\":0,\"string_lost\":4,"
+		   "\"lifecycle_dropped\":5,\"malformed\":6,\"map_full\":7,\"vms\":[]}\n",
+		   &s),
+	    0);
+	assert_int_equal(s.events, 1);
+	assert_int_equal(ev->kind, EVENT_CODE);
+	assert_int_equal(ev->ts_ns, 2000);
+	assert_int_equal(ev->pid, 42);
+	assert_int_equal(ev->tid, 44);
+	assert_int_equal(ev->vm_id, 1);
+	assert_int_equal(ev->vcpu, EVENT_VCPU_UNKNOWN);
+	assert_string_equal(ev->thread, "CPU 1/KVM");
+	assert_false(ev->code.mmio);
+	assert_int_equal(ev->code.port, 244);
+	assert_int_equal(ev->code.size, 2);
+	assert_int_equal(ev->code.value, 4103);
+	assert_true(ev->code.in_string);
+	assert_int_equal(ev->code.index, 3);
+	assert_true(ev->code.truncated);
+	assert_true(ev->code.rip_known);
+	assert_int_equal(ev->code.rip, 65520);
+	/* The label as recorded, not as a map would give it: it ends the boot. */
+	assert_ptr_equal(ev->label, label_intern("linux_start_user"));
+	assert_int_equal(s.userspace_ns, 2000);
+	/* Every loss counter of the summary record, the optional ones included. */
+	assert_false(s.totals.losses_unknown);
+	assert_int_equal(s.totals.events, 1);
+	assert_int_equal(s.totals.lost[LOSS_DROPPED], 0);
+	assert_int_equal(s.totals.lost[LOSS_STRING_LOST], 4);
+	assert_int_equal(s.totals.lost[LOSS_LIFECYCLE_DROPPED], 5);
+	assert_int_equal(s.totals.lost[LOSS_MALFORMED], 6);
+	assert_int_equal(s.totals.lost[LOSS_MAP_FULL], 7);
 	free(s.rows);
 }
 
@@ -199,6 +251,7 @@ static void test_runs_concatenated_and_without_summary(void **state)
 	assert_int_equal(s.recorded_runs, 2);
 	assert_int_equal(s.summaries, 3);
 	assert_int_equal(s.totals.events, 1); /* counted, as the last run has no summary */
+	assert_true(s.totals.losses_unknown);
 	/* Without any summary records: a VM starting again begins a new run. */
 	assert_int_equal(replay(START EVENT(2000, 1000, 0) END START EVENT(2000, 1000, 0) END, &s),
 			 0);
@@ -334,6 +387,7 @@ int main(void)
 	    cmocka_unit_test(test_good_trace_rebuilds_the_summary),
 	    cmocka_unit_test(test_cmdline_read_back),
 	    cmocka_unit_test(test_recorded_labels_and_mmio),
+	    cmocka_unit_test(test_event_fields_read_back),
 	    cmocka_unit_test(test_runs_concatenated_and_without_summary),
 	    cmocka_unit_test(test_missing_start_and_signal),
 	    cmocka_unit_test(test_bad_inputs_name_file_and_line),

@@ -48,14 +48,16 @@ static void test_create_and_other_devices_are_not(void **state)
 static void test_bad_pids_are_refused(void **state)
 {
 	static const char *const pids[] = {
-		"PID=", "PID=0", "PID=-1", "PID=12x", "PID=99999999999",
+	    "PID=", "PID=0", "PID=-1", "PID=12x", "PID=99999999999",
 	};
 	char buf[256];
 	pid_t pid;
 
 	for (size_t i = 0; i < sizeof(pids) / sizeof(pids[0]); i++) {
-		int n = snprintf(buf, sizeof(buf), "change@/kvm%cSUBSYSTEM=misc%cEVENT=destroy%c%s%c"
-				 "DEVNAME=kvm", 0, 0, 0, pids[i], 0);
+		int n = snprintf(buf, sizeof(buf),
+				 "change@/kvm%cSUBSYSTEM=misc%cEVENT=destroy%c%s%c"
+				 "DEVNAME=kvm",
+				 0, 0, 0, pids[i], 0);
 
 		assert_false(parse(buf, n + 1, &pid));
 	}
@@ -74,10 +76,10 @@ static void test_unterminated_fields_are_ignored(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_destroy_gives_the_pid),
-		cmocka_unit_test(test_create_and_other_devices_are_not),
-		cmocka_unit_test(test_bad_pids_are_refused),
-		cmocka_unit_test(test_unterminated_fields_are_ignored),
+	    cmocka_unit_test(test_destroy_gives_the_pid),
+	    cmocka_unit_test(test_create_and_other_devices_are_not),
+	    cmocka_unit_test(test_bad_pids_are_refused),
+	    cmocka_unit_test(test_unterminated_fields_are_ignored),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* Unit tests: built-in label maps, per-event labels, label files and their errors. */
+/* Unit tests: built-in label maps, per-write labels, label files and their errors. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,24 +66,23 @@ static void test_qboot_map(void **state)
 	assert_false(label_of_code(&label_map_qboot, 6)->userspace);
 }
 
-static void test_event_labels(void **state)
+static void test_write_labels(void **state)
 {
 	struct label_set set = {.nr = 2, .ports = {0x80, 0xf4}, .maps = {NULL, &label_map_qboot}};
-	struct bt_event ev = {.type = BT_EV_PIO, .port = 0xf4, .value = 5};
 
-	assert_string_equal(label_of_event(&set, &ev)->name, "fw_do_boot");
-	ev.port = 0x80;
-	assert_string_equal(label_of_event(&set, &ev)->name, "Firmware");
+	assert_string_equal(label_of_write(&set, false, 0xf4, 5)->name, "fw_do_boot");
+	assert_string_equal(label_of_write(&set, false, 0x80, 5)->name, "Firmware");
 	/* A port without a map, or no set at all: debug-port. */
-	ev.port = 0x81;
-	ev.value = 0x45;
-	assert_string_equal(label_of_event(&set, &ev)->name, "Kernel");
-	assert_string_equal(label_of_event(NULL, &ev)->name, "Kernel");
-	ev.type = BT_EV_MMIO;
-	ev.value = 123;
-	assert_ptr_equal(label_of_event(&set, &ev), &label_guest_boot_time);
-	assert_string_equal(label_of_event(NULL, &ev)->name, "Guest-boot-time");
-	assert_true(label_of_event(NULL, &ev)->userspace);
+	assert_string_equal(label_of_write(&set, false, 0x81, 0x45)->name, "Kernel");
+	assert_string_equal(label_of_write(NULL, false, 0x81, 0x45)->name, "Kernel");
+	assert_string_equal(label_of_write(NULL, false, 0xf4, 5)->name, "Firmware");
+	/* Only the low byte of a wide write counts, with a map too. */
+	assert_string_equal(label_of_write(&set, false, 0xf4, 0x1207)->name, "linux_start_user");
+	/* An MMIO write is the boot timer's, whatever its port field or value says. */
+	assert_ptr_equal(label_of_write(&set, true, 0xf4, 123), &label_guest_boot_time);
+	assert_ptr_equal(label_of_write(&set, true, 0, 123), &label_guest_boot_time);
+	assert_string_equal(label_of_write(NULL, true, 0, 123)->name, "Guest-boot-time");
+	assert_true(label_of_write(NULL, true, 0, 123)->userspace);
 }
 
 static int parse(struct label_map *map, const char *text, char *err)
@@ -119,7 +118,8 @@ static void test_file_format(void **state)
 	assert_string_equal(code_label(map, 0x1ff), "done"); /* low byte */
 	/* The names that end the boot do so in a file too, as when a trace is read back. */
 	memset(map, 0, sizeof(*map));
-	assert_int_equal(parse(map, "7 linux_start_user\n9 Guest-boot-time\n10 userspace\n", err), 0);
+	assert_int_equal(parse(map, "7 linux_start_user\n9 Guest-boot-time\n10 userspace\n", err),
+			 0);
 	assert_true(label_of_code(map, 7)->userspace);
 	assert_true(label_of_code(map, 9)->userspace);
 	assert_false(label_of_code(map, 10)->userspace);
@@ -236,7 +236,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_debug_port_ranges),
 	    cmocka_unit_test(test_qboot_map),
-	    cmocka_unit_test(test_event_labels),
+	    cmocka_unit_test(test_write_labels),
 	    cmocka_unit_test(test_file_format),
 	    cmocka_unit_test(test_file_errors),
 	    cmocka_unit_test(test_long_line),

@@ -6,12 +6,14 @@
 #include <setjmp.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include "options.h"
+#include "text.h"
 
-#define ARGV(...) ((char *[]){ "boot-trace", __VA_ARGS__, NULL })
-#define ARGC(...) ((int)(sizeof((char *[]){ "boot-trace", __VA_ARGS__ }) / sizeof(char *)))
+#define ARGV(...)	 ((char *[]){"boot-trace", __VA_ARGS__, NULL})
+#define ARGC(...)	 ((int)(sizeof((char *[]){"boot-trace", __VA_ARGS__}) / sizeof(char *)))
 #define PARSE(opts, ...) options_parse(opts, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__))
 
 static void test_run_defaults(void **state)
@@ -20,7 +22,7 @@ static void test_run_defaults(void **state)
 
 	assert_int_equal(PARSE(&o, "run", "--", "vmm-min", "demo.bin"), 0);
 	assert_int_equal(o.command, CMD_RUN);
-	assert_int_equal(o.format, FORMAT_LOG);
+	assert_null(o.format); /* log */
 	assert_null(o.output);
 	assert_int_equal(o.nr_ports, 1);
 	assert_int_equal(o.ports[0], 0x80);
@@ -39,7 +41,7 @@ static void test_run_options_and_command_options(void **state)
 			       "--port", "128", "-b", "64", "qemu", "-m", "64", "-q"),
 			 0);
 	assert_true(o.quiet);
-	assert_int_equal(o.format, FORMAT_JSONL);
+	assert_ptr_equal(o.format, &output_jsonl_ops);
 	assert_string_equal(o.output, "x.jsonl");
 	assert_int_equal(o.nr_ports, 2);
 	assert_int_equal(o.ports[0], 0xf4);
@@ -142,6 +144,44 @@ static void test_help_and_version(void **state)
 	assert_int_equal(o.command, CMD_VERSION);
 	assert_int_equal(PARSE(&o, "run", "-h"), 0);
 	assert_int_equal(o.command, CMD_HELP);
+	assert_int_equal(o.help_for, CMD_RUN);
+	/* help [COMMAND]: one command's usage, or the overview. */
+	assert_int_equal(PARSE(&o, "help"), 0);
+	assert_int_equal(o.command, CMD_HELP);
+	assert_int_equal(o.help_for, CMD_NONE);
+	assert_int_equal(PARSE(&o, "help", "diff"), 0);
+	assert_int_equal(o.help_for, CMD_DIFF);
+	assert_int_equal(PARSE(&o, "report", "--help"), 0);
+	assert_int_equal(o.help_for, CMD_REPORT);
+	assert_int_equal(PARSE(&o, "help", "bogus"), EXIT_USAGE);
+	assert_int_equal(PARSE(&o, "help", "run", "record"), EXIT_USAGE);
+}
+
+/* Each command's usage is its own: its options, not the others'. */
+static void test_usage_per_command(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	assert_non_null(fp);
+	options_usage(fp, CMD_DIFF);
+	fflush(fp);
+	assert_non_null(strstr(buf, "USAGE: boot-trace diff"));
+	assert_non_null(strstr(buf, "--threshold"));
+	assert_null(strstr(buf, "--port"));
+	assert_null(strstr(buf, "--svg"));
+	fclose(fp);
+	free(buf);
+	fp = open_memstream(&buf, &len);
+	options_usage(fp, CMD_RECORD);
+	fflush(fp);
+	assert_non_null(strstr(buf, "--pid"));
+	assert_non_null(strstr(buf, "--port"));
+	assert_null(strstr(buf, "--repeat"));
+	assert_null(strstr(buf, "--threshold"));
+	fclose(fp);
+	free(buf);
 }
 
 static void test_bad_inputs(void **state)
@@ -174,14 +214,14 @@ static void test_formats_and_repeat(void **state)
 	struct options o;
 
 	assert_int_equal(PARSE(&o, "run", "-f", "chrome", "--repeat", "5", "--", "x"), 0);
-	assert_int_equal(o.format, FORMAT_CHROME);
-	assert_true(o.format_set);
+	assert_ptr_equal(o.format, &output_chrome_ops);
 	assert_int_equal(o.repeat, 5);
 	assert_int_equal(PARSE(&o, "record", "-a", "-f", "csv"), 0);
-	assert_int_equal(o.format, FORMAT_CSV);
+	assert_ptr_equal(o.format, &output_csv_ops);
 	assert_int_equal(o.repeat, 0);
 	assert_int_equal(PARSE(&o, "run", "-f", "svg", "--", "x"), 0);
-	assert_string_equal(format_name(o.format), "svg");
+	assert_ptr_equal(o.format, output_find("svg"));
+	assert_ptr_equal(o.format, &output_svg_ops);
 	assert_int_equal(PARSE(&o, "run", "--repeat", "0", "--", "x"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "run", "--repeat", "10001", "--", "x"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "record", "-a", "--repeat", "2"), EXIT_USAGE);
@@ -198,7 +238,7 @@ static void test_report_and_diff(void **state)
 	assert_int_equal(o.command, CMD_REPORT);
 	assert_string_equal(o.files[0], "boot.jsonl");
 	assert_string_equal(o.svg, "b.svg");
-	assert_false(o.format_set);
+	assert_null(o.format);
 	assert_int_equal(PARSE(&o, "report", "-f", "chrome", "-o", "b.json", "boot.jsonl"), 0);
 	assert_string_equal(o.output, "b.json");
 	assert_int_equal(PARSE(&o, "diff", "a.jsonl", "b.jsonl"), 0);
@@ -215,7 +255,11 @@ static void test_report_and_diff(void **state)
 	assert_string_equal(o.argv[1], "-q");
 
 	assert_int_equal(PARSE(&o, "report"), EXIT_USAGE);
-	assert_int_equal(PARSE(&o, "report", "a", "b"), EXIT_USAGE);
+	/* Several files, standard input at most once. */
+	assert_int_equal(PARSE(&o, "report", "a", "b"), 0);
+	assert_int_equal(o.nr_files, 2);
+	assert_string_equal(o.files[1], "b");
+	assert_int_equal(PARSE(&o, "report", "-", "a", "-"), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "report", ""), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "report", "a", "--svg", ""), EXIT_USAGE);
 	assert_int_equal(PARSE(&o, "report", "a", "--port", "1"), EXIT_USAGE);
@@ -284,18 +328,19 @@ static void test_parse_ulong(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_run_defaults),
-		cmocka_unit_test(test_run_options_and_command_options),
-		cmocka_unit_test(test_duplicate_port_counted_once),
-		cmocka_unit_test(test_labels_attach_to_the_preceding_port),
-		cmocka_unit_test(test_mmio),
-		cmocka_unit_test(test_record),
-		cmocka_unit_test(test_help_and_version),
-		cmocka_unit_test(test_bad_inputs),
-		cmocka_unit_test(test_formats_and_repeat),
-		cmocka_unit_test(test_report_and_diff),
-		cmocka_unit_test(test_labels_and_mmio_per_command),
-		cmocka_unit_test(test_parse_ulong),
+	    cmocka_unit_test(test_run_defaults),
+	    cmocka_unit_test(test_run_options_and_command_options),
+	    cmocka_unit_test(test_duplicate_port_counted_once),
+	    cmocka_unit_test(test_labels_attach_to_the_preceding_port),
+	    cmocka_unit_test(test_mmio),
+	    cmocka_unit_test(test_record),
+	    cmocka_unit_test(test_help_and_version),
+	    cmocka_unit_test(test_usage_per_command),
+	    cmocka_unit_test(test_bad_inputs),
+	    cmocka_unit_test(test_formats_and_repeat),
+	    cmocka_unit_test(test_report_and_diff),
+	    cmocka_unit_test(test_labels_and_mmio_per_command),
+	    cmocka_unit_test(test_parse_ulong),
 	};
 
 	/* options_parse prints its errors: keep the TAP stream readable. */

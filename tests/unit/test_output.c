@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* Unit tests: what the log and jsonl writers print for one VM's records. */
+/* Unit tests: what the log and jsonl writers and the summary table print for one VM. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,61 +17,103 @@ struct capture {
 	size_t len;
 };
 
+/* A writer on a memory stream, opened as on stdout or stderr. */
+static void capture_open_flags(struct capture *c, const struct output_ops *ops, unsigned int flags)
+{
+	FILE *fp;
+
+	memset(c, 0, sizeof(*c));
+	fp = open_memstream(&c->buf, &c->len);
+	assert_non_null(fp);
+	assert_int_equal(output_open_stream(&c->out, ops, fp, flags), 0);
+}
+
 static void capture_open(struct capture *c, const struct output_ops *ops)
 {
-	memset(c, 0, sizeof(*c));
-	c->out.ops = ops;
-	c->out.fp = open_memstream(&c->buf, &c->len);
-	c->out.summary_fp = c->out.fp;
-	assert_non_null(c->out.fp);
+	capture_open_flags(c, ops, 0);
 }
 
 static char *capture_close(struct capture *c)
 {
-	fclose(c->out.fp);
+	FILE *fp = c->out.fp;
+
+	assert_int_equal(output_close(&c->out), 0); /* a stream of ours stays open */
+	fclose(fp);
 	return c->buf;
+}
+
+/* Each hook, as the session calls it: a writer need not have them all. */
+static void emit_event(struct capture *c, const struct traced_vm *vm, const struct boot_event *ev)
+{
+	struct output *out = &c->out;
+
+	outputs_event(&out, 1, vm, ev);
 }
 
 static struct traced_vm test_vm(void)
 {
-	struct traced_vm vm = { .id = 1, .pid = 4242, .start_ns = 5000000000ull };
+	struct traced_vm vm = {.id = 1, .pid = 4242, .start_ns = 5000000000ull};
 
 	strcpy(vm.comm, "vmm-min");
 	return vm;
 }
 
-static struct bt_event pio(uint64_t ts, uint32_t value, uint8_t size)
+/* The label the decoder gives a write: by its port's map in set (NULL: debug-port). */
+static void relabel(struct boot_event *ev, const struct label_set *set)
 {
-	struct bt_event ev = { .ts_ns = ts, .tgid = 4242, .tid = 4243, .vm_id = 1, .vcpu = 0,
-			       .value = value, .port = 0x80, .type = BT_EV_PIO, .size = size };
+	ev->label = label_of_write(set, ev->code.mmio, ev->code.port, ev->code.value);
+}
 
-	strcpy(ev.comm, "vcpu0");
+static struct boot_event pio(uint64_t ts, uint32_t value, uint8_t size)
+{
+	struct boot_event ev = {.kind = EVENT_CODE,
+				.ts_ns = ts,
+				.pid = 4242,
+				.tid = 4243,
+				.vm_id = 1,
+				.vcpu = 0,
+				.code = {.port = 0x80, .size = size, .value = value}};
+
+	strcpy(ev.thread, "vcpu0");
+	relabel(&ev, NULL);
 	return ev;
+}
+
+/* The same write to the --mmio address (Firecracker's boot timer). */
+static void make_mmio(struct boot_event *ev, uint64_t gpa, uint32_t value,
+		      const struct label_set *set)
+{
+	ev->code.mmio = true;
+	ev->code.port = 0;
+	ev->code.gpa = gpa;
+	ev->code.value = value;
+	relabel(ev, set);
 }
 
 static void test_log_line_is_cloud_hypervisor_text(void **state)
 {
 	struct traced_vm vm = test_vm();
-	struct bt_event ev = pio(5000000000ull + 19004123, 0x0, 1);
+	struct boot_event ev = pio(5000000000ull + 19004123, 0x0, 1);
 	struct capture c;
 
 	capture_open(&c, &output_log_ops);
-	output_log_ops.event(&c.out, &vm, &ev);
-	assert_string_equal(capture_close(&c), "[     5.019004123] vmm-min[4242] vm1 vcpu0: "
-					       "[Debug I/O port: Firmware code 0x0] 0.019004 seconds\n");
+	emit_event(&c, &vm, &ev);
+	assert_string_equal(capture_close(&c),
+			    "[     5.019004123] vmm-min[4242] vm1 vcpu0: "
+			    "[Debug I/O port: Firmware code 0x0] 0.019004 seconds\n");
 	free(c.buf);
 }
 
 static void test_log_line_past_one_second_and_wide_write(void **state)
 {
 	struct traced_vm vm = test_vm();
-	struct bt_event ev = pio(5000000000ull + 1500000000ull, 0x3241, 2);
+	struct boot_event ev = pio(5000000000ull + 1500000000ull, 0x3241, 2);
 	struct capture c;
 
 	/* vCPU unknown: the thread's name is the best hint left. */
-	ev.vcpu = BT_VCPU_UNKNOWN;
+	ev.vcpu = EVENT_VCPU_UNKNOWN;
 	capture_open(&c, &output_log_ops);
-	output_log_ops.event(&c.out, &vm, &ev);
+	emit_event(&c, &vm, &ev);
 	assert_string_equal(capture_close(&c),
 			    "[     6.500000000] vmm-min[4242] vm1 vcpu? (vcpu0): [Debug I/O port: "
 			    "Kernel code 0x41] 1.500000 seconds (2-byte write 0x3241)\n");
@@ -81,33 +123,35 @@ static void test_log_line_past_one_second_and_wide_write(void **state)
 static void test_log_unknown_start(void **state)
 {
 	struct traced_vm vm = test_vm();
-	struct bt_event ev = pio(7000000000ull, 0x61, 1);
+	struct boot_event ev = pio(7000000000ull, 0x61, 1);
 	struct capture c;
 
 	vm.start_ns = 0;
-	vm.id = BT_VM_UNKNOWN;
-	ev.port = 0xf4;
+	vm.id = EVENT_VM_UNKNOWN;
+	ev.code.port = 0xf4;
+	relabel(&ev, NULL); /* no map: debug-port */
 	capture_open(&c, &output_log_ops);
-	output_log_ops.event(&c.out, &vm, &ev);
-	assert_string_equal(capture_close(&c), "[     7.000000000] vmm-min[4242] vm? vcpu0: "
-					       "[Debug I/O port 0xf4: Userspace code 0x61] ? seconds\n");
+	emit_event(&c, &vm, &ev);
+	assert_string_equal(capture_close(&c),
+			    "[     7.000000000] vmm-min[4242] vm? vcpu0: "
+			    "[Debug I/O port 0xf4: Userspace code 0x61] ? seconds\n");
 	free(c.buf);
 }
 
 static void test_log_thread_name_where_it_tells_more(void **state)
 {
 	struct traced_vm vm = test_vm();
-	struct bt_event ev = pio(5000000000ull + 1000, 0x61, 1);
+	struct boot_event ev = pio(5000000000ull + 1000, 0x61, 1);
 	struct capture c;
 
 	strcpy(vm.comm, "qemu-system-x86");
-	strcpy(ev.comm, "CPU 1/KVM");
+	strcpy(ev.thread, "CPU 1/KVM");
 	ev.vcpu = 1;
 	capture_open(&c, &output_log_ops);
-	output_log_ops.event(&c.out, &vm, &ev);
+	emit_event(&c, &vm, &ev);
 	/* Without debug-threads=on QEMU's vCPU threads carry the process name: not repeated. */
-	strcpy(ev.comm, "qemu-system-x86");
-	output_log_ops.event(&c.out, &vm, &ev);
+	strcpy(ev.thread, "qemu-system-x86");
+	emit_event(&c, &vm, &ev);
 	assert_string_equal(
 	    capture_close(&c),
 	    "[     5.000001000] qemu-system-x86[4242] vm1 vcpu1 (CPU 1/KVM): [Debug I/O "
@@ -121,18 +165,15 @@ static void test_log_label_maps_and_mmio(void **state)
 {
 	struct label_set set = {.nr = 2, .ports = {0x80, 0xf4}, .maps = {NULL, &label_map_qboot}};
 	struct traced_vm vm = test_vm();
-	struct bt_event ev = pio(5000000000ull + 2000000, 7, 1);
+	struct boot_event ev = pio(5000000000ull + 2000000, 7, 1);
 	struct capture c;
 
 	capture_open(&c, &output_log_ops);
-	c.out.labels = &set;
-	ev.port = 0xf4;
-	output_log_ops.event(&c.out, &vm, &ev);
-	ev.type = BT_EV_MMIO;
-	ev.port = 0;
-	ev.value = 123;
-	ev.aux = 0xc0000000;
-	output_log_ops.event(&c.out, &vm, &ev);
+	ev.code.port = 0xf4;
+	relabel(&ev, &set);
+	emit_event(&c, &vm, &ev);
+	make_mmio(&ev, 0xc0000000, 123, &set);
+	emit_event(&c, &vm, &ev);
 	assert_string_equal(capture_close(&c),
 			    "[     5.002000000] vmm-min[4242] vm1 vcpu0: [Debug I/O port 0xf4: "
 			    "linux_start_user code 0x7] 0.002000 seconds\n"
@@ -144,15 +185,13 @@ static void test_log_label_maps_and_mmio(void **state)
 static void test_jsonl_mmio_event(void **state)
 {
 	struct traced_vm vm = test_vm();
-	struct bt_event ev = pio(5000000000ull + 7, 123, 1);
+	struct boot_event ev = pio(5000000000ull + 7, 123, 1);
 	struct json_object *obj, *field;
 	struct capture c;
 
-	ev.type = BT_EV_MMIO;
-	ev.port = 0;
-	ev.aux = 0xc0000000;
+	make_mmio(&ev, 0xc0000000, 123, NULL);
 	capture_open(&c, &output_jsonl_ops);
-	output_jsonl_ops.event(&c.out, &vm, &ev);
+	emit_event(&c, &vm, &ev);
 	capture_close(&c);
 	obj = json_tokener_parse(c.buf);
 	assert_non_null(obj);
@@ -172,15 +211,15 @@ static void test_jsonl_mmio_event(void **state)
 static void test_jsonl_event_fields_and_escaping(void **state)
 {
 	struct traced_vm vm = test_vm();
-	struct bt_event ev = pio(5000000123ull, 0x142, 1);
+	struct boot_event ev = pio(5000000123ull, 0x142, 1);
 	struct json_object *obj, *field;
 	struct capture c;
 
 	/* A process may name itself anything: quotes and control characters included. */
 	strcpy(vm.comm, "a\"b\\c\n\x01");
-	memcpy(ev.comm, "CPU 0/KVM\"\t\0", 12);
+	memcpy(ev.thread, "CPU 0/KVM\"\t\0", 12);
 	capture_open(&c, &output_jsonl_ops);
-	output_jsonl_ops.event(&c.out, &vm, &ev);
+	emit_event(&c, &vm, &ev);
 	capture_close(&c);
 	assert_non_null(strchr(c.buf, '\n'));
 	assert_ptr_equal(strchr(c.buf, '\n'), c.buf + c.len - 1); /* one line */
@@ -205,14 +244,14 @@ static void test_jsonl_event_fields_and_escaping(void **state)
 static void test_jsonl_unknowns_are_null(void **state)
 {
 	struct traced_vm vm = test_vm();
-	struct bt_event ev = pio(100, 0x1, 1);
+	struct boot_event ev = pio(100, 0x1, 1);
 	struct json_object *obj, *field;
 	struct capture c;
 
 	vm.start_ns = 0;
-	ev.vcpu = BT_VCPU_UNKNOWN;
+	ev.vcpu = EVENT_VCPU_UNKNOWN;
 	capture_open(&c, &output_jsonl_ops);
-	output_jsonl_ops.event(&c.out, &vm, &ev);
+	emit_event(&c, &vm, &ev);
 	capture_close(&c);
 	obj = json_tokener_parse(c.buf);
 	assert_non_null(obj);
@@ -224,10 +263,151 @@ static void test_jsonl_unknowns_are_null(void **state)
 	free(c.buf);
 }
 
+/* One boot of test_vm(): Firmware, Kernel, Userspace codes, then a clean exit. */
+static void feed_boot(struct capture *c, struct traced_vm *vm)
+{
+	static const uint32_t codes[] = {0x00, 0x40, 0x60};
+	static const uint64_t offs[] = {1000000, 3000000, 7000000};
+	struct trace_totals totals = {.events = 3, .lost = {[LOSS_DROPPED] = 2}};
+	struct output *out = &c->out;
+	struct vm_table vms;
+
+	vm_table_init(&vms);
+	outputs_vm_start(&out, 1, vm);
+	for (int i = 0; i < 3; i++) {
+		struct boot_event ev = pio(vm->start_ns + offs[i], codes[i], 1);
+
+		assert_int_equal(traced_vm_observe(vm, &ev), 0);
+		outputs_event(&out, 1, vm, &ev);
+	}
+	vm->end_ns = vm->start_ns + 9000000;
+	vm->end_reason = VM_END_EXIT;
+	outputs_vm_end(&out, 1, vm);
+	outputs_vm_summary(&out, 1, vm);
+	outputs_summary(&out, 1, &vms, &totals);
+}
+
+/* The log is the trace only: the summary table is a sink of its own (see below). */
+static void test_log_prints_no_tables(void **state)
+{
+	struct traced_vm vm = test_vm();
+	struct capture c;
+
+	capture_open(&c, &output_log_ops);
+	feed_boot(&c, &vm);
+	assert_string_equal(capture_close(&c),
+			    "[     5.000000000] vmm-min[4242] vm1: VM created\n"
+			    "[     5.001000000] vmm-min[4242] vm1 vcpu0: [Debug I/O port: "
+			    "Firmware code 0x0] 0.001000 seconds\n"
+			    "[     5.003000000] vmm-min[4242] vm1 vcpu0: [Debug I/O port: "
+			    "Kernel code 0x40] 0.003000 seconds\n"
+			    "[     5.007000000] vmm-min[4242] vm1 vcpu0: [Debug I/O port: "
+			    "Userspace code 0x60] 0.007000 seconds\n"
+			    "[     5.009000000] vmm-min[4242] vm1: VMM exited (exit status 0)\n");
+	free(c.buf);
+	boot_stages_free(&vm.stats);
+}
+
+#define BOOT_TABLE                                                                                 \
+	"boot-trace: vmm-min[4242] vm1: 3 codes, exit status 0\n"                                  \
+	"  stage           first (s)   duration (s)   codes\n"                                     \
+	"  Firmware         0.001000       0.002000       1\n"                                     \
+	"  Kernel           0.003000       0.004000       1\n"                                     \
+	"  Userspace        0.007000       0.000000       1\n"                                     \
+	"  time to Userspace: 0.007000 s\n"
+
+/* The human summary: a table per VM, then the counts, losses named. */
+static void test_summary_table(void **state)
+{
+	struct traced_vm vm = test_vm();
+	struct capture c;
+
+	capture_open(&c, &output_summary_ops);
+	feed_boot(&c, &vm);
+	assert_string_equal(capture_close(&c), BOOT_TABLE "boot-trace: 3 events, 2 dropped\n");
+	free(c.buf);
+	boot_stages_free(&vm.stats);
+
+	/* The daemon's stderr: the final counts only. */
+	vm = test_vm();
+	capture_open_flags(&c, &output_summary_ops, OUTPUT_TOTALS_ONLY);
+	feed_boot(&c, &vm);
+	assert_string_equal(capture_close(&c), "boot-trace: 3 events, 2 dropped\n");
+	free(c.buf);
+	boot_stages_free(&vm.stats);
+
+	/* -q: no table, but losses still (nothing is lost silently). */
+	vm = test_vm();
+	capture_open_flags(&c, &output_summary_ops, OUTPUT_QUIET);
+	feed_boot(&c, &vm);
+	assert_string_equal(capture_close(&c), "boot-trace: 3 events, 2 dropped\n");
+	free(c.buf);
+	boot_stages_free(&vm.stats);
+}
+
+static void test_summary_table_without_codes_or_counts(void **state)
+{
+	struct trace_totals totals = {.events = 3, .losses_unknown = true};
+	struct trace_totals none = {.events = 3};
+	struct traced_vm vm = test_vm();
+	struct output *out;
+	struct vm_table vms;
+	struct capture c;
+
+	vm_table_init(&vms);
+	vm.start_ns = 0;
+	vm.found_ns = 6000000000ull;
+	vm.id = EVENT_VM_UNKNOWN;
+	capture_open(&c, &output_summary_ops);
+	out = &c.out;
+	/* A trace read back without its summary record: losses unknown, and said so. */
+	outputs_vm_summary(&out, 1, &vm);
+	outputs_summary(&out, 1, &vms, &totals);
+	assert_string_equal(capture_close(&c),
+			    "boot-trace: vmm-min[4242] vm?: 0 codes, still running (incomplete) "
+			    "(VM start not seen: times from the first write)\n"
+			    "boot-trace: 3 events (no summary record: losses unknown)\n");
+	free(c.buf);
+
+	/* -q and nothing lost, or losses unknown: nothing at all. */
+	capture_open_flags(&c, &output_summary_ops, OUTPUT_QUIET);
+	out = &c.out;
+	outputs_vm_summary(&out, 1, &vm);
+	outputs_summary(&out, 1, &vms, &none);
+	outputs_summary(&out, 1, &vms, &totals);
+	assert_string_equal(capture_close(&c), "");
+	free(c.buf);
+}
+
+/* jsonl -q: the trace without summary records (the losses are the summary table's). */
+static void test_jsonl_quiet_has_no_summaries(void **state)
+{
+	struct traced_vm vm = test_vm();
+	struct capture c;
+
+	capture_open_flags(&c, &output_jsonl_ops, OUTPUT_QUIET);
+	feed_boot(&c, &vm);
+	capture_close(&c);
+	assert_null(strstr(c.buf, "summary"));
+	assert_non_null(strstr(c.buf, "{\"type\":\"vm_end\""));
+	free(c.buf);
+	boot_stages_free(&vm.stats);
+
+	vm = test_vm();
+	capture_open(&c, &output_jsonl_ops);
+	feed_boot(&c, &vm);
+	capture_close(&c);
+	assert_non_null(strstr(c.buf, "{\"type\":\"vm_summary\""));
+	assert_non_null(strstr(c.buf, "{\"type\":\"summary\",\"events\":3,\"dropped\":2,"));
+	free(c.buf);
+	boot_stages_free(&vm.stats);
+}
+
 /* The daemon's log: losses at the end of a VM's summary line, and the totals stamped last. */
 static void test_log_daemon_names_losses(void **state)
 {
-	struct trace_totals totals = {.events = 11, .dropped = 7, .map_full = 2};
+	struct trace_totals totals = {.events = 11,
+				      .lost = {[LOSS_DROPPED] = 7, [LOSS_MAP_FULL] = 2}};
 	struct traced_vm vm = test_vm();
 	struct vm_table vms;
 	struct capture c;
@@ -235,9 +415,7 @@ static void test_log_daemon_names_losses(void **state)
 
 	vm.end_ns = vm.start_ns + 1000;
 	vm.end_reason = VM_END_EXIT;
-	capture_open(&c, &output_log_ops);
-	c.out.summary_in_trace = true;
-	c.out.summary_fp = NULL;
+	capture_open_flags(&c, &output_log_ops, OUTPUT_APPEND | OUTPUT_SUMMARY_IN_TRACE);
 	c.out.totals = &totals;
 	output_log_ops.vm_summary(&c.out, &vm);
 	vm_table_init(&vms);
@@ -255,15 +433,19 @@ static void test_log_daemon_names_losses(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_log_line_is_cloud_hypervisor_text),
-		cmocka_unit_test(test_log_line_past_one_second_and_wide_write),
-		cmocka_unit_test(test_log_unknown_start),
-		cmocka_unit_test(test_log_thread_name_where_it_tells_more),
-		cmocka_unit_test(test_log_label_maps_and_mmio),
-		cmocka_unit_test(test_jsonl_mmio_event),
-		cmocka_unit_test(test_jsonl_event_fields_and_escaping),
-		cmocka_unit_test(test_jsonl_unknowns_are_null),
-		cmocka_unit_test(test_log_daemon_names_losses),
+	    cmocka_unit_test(test_log_line_is_cloud_hypervisor_text),
+	    cmocka_unit_test(test_log_line_past_one_second_and_wide_write),
+	    cmocka_unit_test(test_log_unknown_start),
+	    cmocka_unit_test(test_log_thread_name_where_it_tells_more),
+	    cmocka_unit_test(test_log_label_maps_and_mmio),
+	    cmocka_unit_test(test_jsonl_mmio_event),
+	    cmocka_unit_test(test_jsonl_event_fields_and_escaping),
+	    cmocka_unit_test(test_jsonl_unknowns_are_null),
+	    cmocka_unit_test(test_log_daemon_names_losses),
+	    cmocka_unit_test(test_log_prints_no_tables),
+	    cmocka_unit_test(test_summary_table),
+	    cmocka_unit_test(test_summary_table_without_codes_or_counts),
+	    cmocka_unit_test(test_jsonl_quiet_has_no_summaries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,23 +17,36 @@ struct capture {
 	size_t len;
 };
 
+/* A writer on a memory stream, opened (its header written) as on stdout. */
 static void capture_open(struct capture *c, const struct output_ops *ops)
 {
+	FILE *fp;
+
 	memset(c, 0, sizeof(*c));
-	c->out.ops = ops;
-	c->out.fp = open_memstream(&c->buf, &c->len);
-	c->out.summary_fp = NULL; /* the human tables are the log writer's, tested there */
-	assert_non_null(c->out.fp);
-	if (ops->open)
-		assert_int_equal(ops->open(&c->out), 0);
+	fp = open_memstream(&c->buf, &c->len);
+	assert_non_null(fp);
+	assert_int_equal(output_open_stream(&c->out, ops, fp, 0), 0);
 }
 
+/* Closed as the command closes it (the footer written); the stream stays ours to close. */
 static char *capture_close(struct capture *c)
 {
-	if (c->out.ops->close)
-		c->out.ops->close(&c->out);
-	fclose(c->out.fp);
+	FILE *fp = c->out.fp;
+
+	assert_int_equal(output_close(&c->out), 0);
+	fclose(fp);
 	return c->buf;
+}
+
+/*
+ * The human summary table is a sink of its own (tests/unit/test_output.c): these writers
+ * print none, not even the line of counts, into their trace.
+ */
+static void assert_no_table(const char *buf)
+{
+	assert_null(strstr(buf, "boot-trace: "));
+	assert_null(strstr(buf, "time to Userspace:"));
+	assert_null(strstr(buf, "first (s)"));
 }
 
 static struct traced_vm test_vm(const char *comm)
@@ -44,20 +57,49 @@ static struct traced_vm test_vm(const char *comm)
 	return vm;
 }
 
-static struct bt_event pio(uint64_t ts, uint32_t value, uint32_t vcpu)
+/* The label the decoder gives a write: by its port's map in set (NULL: debug-port). */
+static void relabel(struct boot_event *ev, const struct label_set *set)
 {
-	struct bt_event ev = {.ts_ns = ts,
-			      .tgid = 4242,
-			      .tid = 4243 + vcpu,
-			      .vm_id = 1,
-			      .vcpu = vcpu,
-			      .value = value,
-			      .port = 0x80,
-			      .type = BT_EV_PIO,
-			      .size = 1};
+	ev->label = label_of_write(set, ev->code.mmio, ev->code.port, ev->code.value);
+}
 
-	snprintf(ev.comm, sizeof(ev.comm), "vcpu%u", vcpu);
+static struct boot_event pio(uint64_t ts, uint32_t value, uint32_t vcpu)
+{
+	struct boot_event ev = {.kind = EVENT_CODE,
+				.ts_ns = ts,
+				.pid = 4242,
+				.tid = 4243 + vcpu,
+				.vm_id = 1,
+				.vcpu = vcpu,
+				.code = {.port = 0x80, .size = 1, .value = value}};
+
+	snprintf(ev.thread, sizeof(ev.thread), "vcpu%u", vcpu);
+	relabel(&ev, NULL);
 	return ev;
+}
+
+/* Every hook as the session calls it: each writer has only those it needs. */
+static void send_event(struct output *out, const struct traced_vm *vm, const struct boot_event *ev)
+{
+	outputs_event(&out, 1, vm, ev);
+}
+
+/* The same with the VM's statistics counted first, as a live session does. */
+static void emit_event(struct output *out, struct traced_vm *vm, const struct boot_event *ev)
+{
+	assert_int_equal(traced_vm_observe(vm, ev), 0);
+	send_event(out, vm, ev);
+}
+
+static void end_vm(struct output *out, struct traced_vm *vm, const struct trace_totals *totals)
+{
+	struct vm_table vms;
+
+	vm_table_init(&vms);
+	vm->end_ns = vm->start_ns + 9000000;
+	outputs_vm_end(&out, 1, vm);
+	outputs_vm_summary(&out, 1, vm);
+	outputs_summary(&out, 1, &vms, totals);
 }
 
 /* Feed one boot: codes 0x00, 0x40, 0x41, 0x60 on vCPU 0 and 0x80 on vCPU 1, then the end. */
@@ -72,18 +114,14 @@ static void feed_boot(struct output *out, struct traced_vm *vm)
 	};
 	struct trace_totals totals = {.events = 5};
 
-	out->ops->vm_start(out, vm);
+	outputs_vm_start(&out, 1, vm);
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
-		struct bt_event ev =
+		struct boot_event ev =
 		    pio(vm->start_ns + codes[i].off, codes[i].value, codes[i].vcpu);
 
-		boot_stages_add(&vm->stats, label_of_event(out->labels, &ev), ev.ts_ns);
-		out->ops->event(out, vm, &ev);
+		emit_event(out, vm, &ev);
 	}
-	vm->end_ns = vm->start_ns + 9000000;
-	out->ops->vm_end(out, vm);
-	out->ops->vm_summary(out, vm);
-	out->ops->summary(out, NULL, &totals);
+	end_vm(out, vm, &totals);
 }
 
 static struct json_object *get(struct json_object *obj, const char *key)
@@ -135,6 +173,7 @@ static void test_chrome_trace(void **state)
 	assert_int_equal(instants, 5);
 	assert_int_equal(names, 1);
 	json_object_put(root);
+	assert_no_table(c.buf);
 	/* Microseconds with the nanoseconds as exact decimals. */
 	assert_non_null(strstr(c.buf, "{\"name\":\"Firmware\",\"ph\":\"X\",\"ts\":5001000.123,"
 				      "\"pid\":4242,\"tid\":1073741825,\"dur\":1999.877,"));
@@ -148,7 +187,7 @@ static void test_chrome_trace(void **state)
 static void test_chrome_empty_and_second_vm(void **state)
 {
 	struct traced_vm a = test_vm("vmm"), b = test_vm("vmm");
-	struct bt_event ev = pio(6000000000ull, 0x40, 0);
+	struct boot_event ev = pio(6000000000ull, 0x40, 0);
 	struct json_object *root;
 	struct capture c;
 
@@ -163,8 +202,8 @@ static void test_chrome_empty_and_second_vm(void **state)
 	/* A second VM of the same VMM is a process of its own. */
 	b.id = 2;
 	capture_open(&c, &output_chrome_ops);
-	c.out.ops->event(&c.out, &a, &ev);
-	c.out.ops->event(&c.out, &b, &ev);
+	send_event(&c.out, &a, &ev);
+	send_event(&c.out, &b, &ev);
 	root = json_tokener_parse(capture_close(&c));
 	assert_non_null(root);
 	json_object_put(root);
@@ -177,17 +216,17 @@ static void test_chrome_empty_and_second_vm(void **state)
 static void test_csv(void **state)
 {
 	struct traced_vm vm = test_vm("a,\"b\"");
-	struct bt_event ev = pio(5000000123ull, 0x3241, 0);
+	struct boot_event ev = pio(5000000123ull, 0x3241, 0);
 	struct capture c;
 
-	ev.size = 2;
+	ev.code.size = 2;
 	capture_open(&c, &output_csv_ops);
-	c.out.ops->event(&c.out, &vm, &ev);
+	send_event(&c.out, &vm, &ev);
 	vm.start_ns = 0;
-	ev.vcpu = BT_VCPU_UNKNOWN;
-	ev.flags = BT_PIO_STRING;
-	ev.index = 3;
-	c.out.ops->event(&c.out, &vm, &ev);
+	ev.vcpu = EVENT_VCPU_UNKNOWN;
+	ev.code.in_string = true;
+	ev.code.index = 3;
+	send_event(&c.out, &vm, &ev);
 	assert_string_equal(
 	    capture_close(&c),
 	    "ts_ns,pid,comm,vm,since_start_ns,tid,thread,vcpu,port,size,value,code,label,"
@@ -253,6 +292,7 @@ static void test_svg_chart(void **state)
 	assert_non_null(strstr(c.buf, ">vCPU 1 (vcpu1)</text>"));
 	assert_non_null(strstr(c.buf, "time to Userspace 7.000 ms"));
 	assert_non_null(strstr(c.buf, "</svg>\n"));
+	assert_no_table(c.buf);
 	free(c.buf);
 	boot_stages_free(&vm.stats);
 }
@@ -266,27 +306,23 @@ static char *qboot_trace(struct capture *c, const struct output_ops *ops)
 	struct trace_totals totals = {.events = 4};
 	struct traced_vm vm = test_vm("qemu");
 	struct output *out = &c->out;
-	struct bt_event ev;
+	struct boot_event ev;
 
 	capture_open(c, ops);
-	out->labels = &qboot_set;
-	out->ops->vm_start(out, &vm);
+	outputs_vm_start(&out, 1, &vm);
 	for (uint32_t v = 1; v <= 3; v++) {
 		ev = pio(vm.start_ns + v * 1000000, v == 3 ? 6 : v, 0);
-		ev.port = 0xf4;
-		boot_stages_add(&vm.stats, label_of_event(out->labels, &ev), ev.ts_ns);
-		out->ops->event(out, &vm, &ev);
+		ev.code.port = 0xf4;
+		relabel(&ev, &qboot_set);
+		emit_event(out, &vm, &ev);
 	}
 	ev = pio(vm.start_ns + 5000000, 123, 0);
-	ev.type = BT_EV_MMIO;
-	ev.port = 0;
-	ev.aux = 0xc0000000;
-	boot_stages_add(&vm.stats, label_of_event(out->labels, &ev), ev.ts_ns);
-	out->ops->event(out, &vm, &ev);
-	vm.end_ns = vm.start_ns + 9000000;
-	out->ops->vm_end(out, &vm);
-	out->ops->vm_summary(out, &vm);
-	out->ops->summary(out, NULL, &totals);
+	ev.code.mmio = true;
+	ev.code.port = 0;
+	ev.code.gpa = 0xc0000000;
+	relabel(&ev, &qboot_set);
+	emit_event(out, &vm, &ev);
+	end_vm(out, &vm, &totals);
 	capture_close(c);
 	boot_stages_free(&vm.stats);
 	return c->buf;
@@ -308,12 +344,19 @@ static void test_labels_and_mmio(void **state)
 	assert_non_null(strstr(buf, "\"name\":\"port 0xf4: linux_start_kernel 0x6\""));
 	assert_non_null(strstr(buf, "\"name\":\"MMIO 0xc0000000: Guest-boot-time value 123\""));
 	assert_non_null(strstr(buf, "\"gpa\":3221225472"));
+	/* The counts the session gave it, in otherData; no table. */
+	assert_non_null(strstr(buf, "\"otherData\":{\"tool\":"));
+	assert_non_null(strstr(buf, "\"events\":4,\"dropped\":0,"));
+	assert_no_table(buf);
 	free(buf);
 
 	/* csv: the label column; an MMIO write has no port, but its address. */
 	buf = qboot_trace(&c, &output_csv_ops);
 	assert_non_null(strstr(buf, ",vcpu0,0,244,1,2,2,linux_start_fwcfg,,,\n"));
 	assert_non_null(strstr(buf, ",vcpu0,0,,1,123,123,Guest-boot-time,,,0xc0000000\n"));
+	/* The header and a row per write: nothing else, whatever the summary hooks get. */
+	assert_int_equal(count(buf, "\n"), 5);
+	assert_no_table(buf);
 	free(buf);
 
 	/* svg: a bar per label, no debug-port legend, the others' in the order seen. */
@@ -325,6 +368,7 @@ static void test_labels_and_mmio(void **state)
 	assert_non_null(strstr(buf, "(MMIO 0xc0000000)</title>"));
 	assert_non_null(strstr(buf, "time to Userspace 5.000 ms"));
 	assert_true(strstr(buf, ">fw_start</text>") < strstr(buf, ">linux_start_fwcfg</text>"));
+	assert_no_table(buf);
 	free(buf);
 }
 
@@ -334,25 +378,28 @@ static void test_label_names_escaped(void **state)
 	static struct label_map map = {.name = "file", .nr = 1};
 	struct label_set set = {.nr = 1, .ports = {0x80}, .maps = {&map}};
 	struct traced_vm vm = test_vm("vmm");
-	struct bt_event ev = pio(5000001000ull, 0x10, 0);
+	struct boot_event ev = pio(5000001000ull, 0x10, 0);
 	struct capture c;
 
 	map.ranges[0] = (struct label_range){.low = 0, .high = 0xff};
 	strcpy(map.ranges[0].label.name, "a<b, \"c\" & d");
+	relabel(&ev, &set);
 	capture_open(&c, &output_csv_ops);
-	c.out.labels = &set;
-	c.out.ops->event(&c.out, &vm, &ev);
+	send_event(&c.out, &vm, &ev);
 	capture_close(&c);
 	assert_non_null(strstr(c.buf, ",16,16,\"a<b, \"\"c\"\" & d\",,,\n"));
 	free(c.buf);
 
+	/* The chart takes a VM's stages from its summary, which the session always gives. */
 	capture_open(&c, &output_svg_ops);
-	c.out.labels = &set;
-	c.out.ops->event(&c.out, &vm, &ev);
+	emit_event(&c.out, &vm, &ev);
+	outputs_vm_summary((struct output *[]){&c.out}, 1, &vm);
 	capture_close(&c);
 	assert_null(strstr(c.buf, "a<b"));
 	assert_non_null(strstr(c.buf, "data-stage=\"a&lt;b, &quot;c&quot; &amp; d\""));
+	assert_non_null(strstr(c.buf, "<title>a&lt;b, &quot;c&quot; &amp; d code 0x10 at "));
 	free(c.buf);
+	boot_stages_free(&vm.stats);
 }
 
 int main(void)

@@ -10,7 +10,8 @@
 
 static void test_arguments_joined_by_spaces(void **state)
 {
-	static const char args[] = "qemu-system-x86_64\0-m\0" "64\0";
+	static const char args[] = "qemu-system-x86_64\0-m\0"
+				   "64\0";
 	char out[64];
 
 	cmdline_printable(out, sizeof(out), args, sizeof(args) - 1);
@@ -48,10 +49,10 @@ static void test_in_place_and_empty(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_arguments_joined_by_spaces),
-		cmocka_unit_test(test_control_characters_replaced),
-		cmocka_unit_test(test_cut_to_the_destination),
-		cmocka_unit_test(test_in_place_and_empty),
+	    cmocka_unit_test(test_arguments_joined_by_spaces),
+	    cmocka_unit_test(test_control_characters_replaced),
+	    cmocka_unit_test(test_cut_to_the_destination),
+	    cmocka_unit_test(test_in_place_and_empty),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,11 +28,14 @@ static void test_odd_count(void **state)
 	assert_int_equal(st.min, 10);
 	assert_int_equal(st.max, 50);
 	assert_true(st.median == 30);
-	/* rank 0.95 * 4 = 3.8: 40 + 0.8 * (50 - 40) */
-	assert_true(fabs(st.p95 - 48) < 1e-9);
+	/* numpy.percentile: rank 0.9 * 4 = 3.6: 40 + 0.6 * 10; rank 3.96 */
+	assert_true(fabs(st.p90 - 46) < 1e-9);
+	assert_true(fabs(st.p99 - 49.6) < 1e-9);
+	assert_true(fabs(samples_percentile(&s, 95) - 48) < 1e-9);
 	assert_true(st.mean == 30);
-	/* sample standard deviation: sqrt(1000 / 4) */
+	/* sample standard deviation: sqrt(1000 / 4); cv = stddev / mean */
 	assert_true(fabs(st.stddev - sqrt(250.0)) < 1e-9);
+	assert_true(fabs(st.cv - sqrt(250.0) / 30) < 1e-12);
 	samples_free(&s);
 }
 
@@ -45,9 +48,48 @@ static void test_even_count_median_between(void **state)
 	fill(&s, v, 4);
 	assert_true(samples_stats(&s, &st));
 	assert_true(st.median == 2.5);
-	assert_true(fabs(st.p95 - 3.85) < 1e-9); /* rank 2.85 */
+	assert_true(fabs(st.p90 - 3.7) < 1e-9);	 /* rank 2.7 (numpy: 3.7) */
+	assert_true(fabs(st.p99 - 3.97) < 1e-9); /* rank 2.97 (numpy: 3.97) */
 	assert_true(samples_percentile(&s, 0) == 1);
 	assert_true(samples_percentile(&s, 100) == 4);
+	samples_free(&s);
+}
+
+/* Two modes: which boots fall in which, in the order they were added. */
+static void test_modes(void **state)
+{
+	static const uint64_t two[] = {10, 12, 11, 50, 13, 52, 51, 49};
+	static const uint64_t one[] = {10, 12, 11, 14, 13, 15, 12, 11};
+	static const uint64_t lone_outlier[] = {10, 12, 11, 14, 13, 15, 12, 90};
+	static const uint64_t equal[] = {7, 7, 7, 7, 7, 7};
+	struct samples s = {};
+	struct sample_stats st;
+	bool high[8] = {};
+	double lo, hi;
+
+	fill(&s, two, 8);
+	assert_true(samples_modes(&s, high, &lo, &hi));
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(high[i], two[i] > 40);
+	assert_true(lo == 11.5 && hi == 50.5);
+	/* numpy: percentile 90 = 51.3, 99 = 51.93; statistics.stdev = 20.8806130178211 */
+	assert_true(samples_stats(&s, &st));
+	assert_true(fabs(st.p90 - 51.3) < 1e-9 && fabs(st.p99 - 51.93) < 1e-9);
+	assert_true(fabs(st.stddev - 20.8806130178211) < 1e-9);
+	assert_true(fabs(st.cv - 0.6735681618651969) < 1e-9);
+	samples_free(&s);
+	/* One mode; one outlier is not a mode (a group needs 2 boots); all equal; too few. */
+	fill(&s, one, 8);
+	assert_false(samples_modes(&s, high, &lo, &hi));
+	samples_free(&s);
+	fill(&s, lone_outlier, 8);
+	assert_false(samples_modes(&s, high, &lo, &hi));
+	samples_free(&s);
+	fill(&s, equal, 6);
+	assert_false(samples_modes(&s, high, &lo, &hi));
+	samples_free(&s);
+	fill(&s, two, 5);
+	assert_false(samples_modes(&s, high, &lo, &hi));
 	samples_free(&s);
 }
 
@@ -60,8 +102,8 @@ static void test_one_and_none(void **state)
 	assert_int_equal(st.n, 0);
 	assert_int_equal(samples_add(&s, 7), 0);
 	assert_true(samples_stats(&s, &st));
-	assert_true(st.median == 7 && st.p95 == 7 && st.min == 7 && st.max == 7);
-	assert_true(st.stddev == 0);
+	assert_true(st.median == 7 && st.p90 == 7 && st.p99 == 7 && st.min == 7 && st.max == 7);
+	assert_true(st.stddev == 0 && st.cv == 0);
 	samples_free(&s);
 }
 
@@ -166,7 +208,7 @@ int main(void)
 	    cmocka_unit_test(test_odd_count),	 cmocka_unit_test(test_even_count_median_between),
 	    cmocka_unit_test(test_one_and_none), cmocka_unit_test(test_large_values_keep_precision),
 	    cmocka_unit_test(test_boot_samples), cmocka_unit_test(test_boot_samples_labels),
-	    cmocka_unit_test(test_repeat_path),
+	    cmocka_unit_test(test_repeat_path),	 cmocka_unit_test(test_modes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -144,12 +144,12 @@ static void test_format_seconds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_summary_orders_stages_and_durations),
-		cmocka_unit_test(test_summary_order_follows_time_not_range),
-		cmocka_unit_test(test_summary_each_label_is_a_stage),
-		cmocka_unit_test(test_summary_same_name_from_two_maps_is_one_stage),
-		cmocka_unit_test(test_summary_empty),
-		cmocka_unit_test(test_format_seconds),
+	    cmocka_unit_test(test_summary_orders_stages_and_durations),
+	    cmocka_unit_test(test_summary_order_follows_time_not_range),
+	    cmocka_unit_test(test_summary_each_label_is_a_stage),
+	    cmocka_unit_test(test_summary_same_name_from_two_maps_is_one_stage),
+	    cmocka_unit_test(test_summary_empty),
+	    cmocka_unit_test(test_format_seconds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,9 +13,9 @@
 
 int kvm_uevent_open(void)
 {
-	struct sockaddr_nl addr = { .nl_family = AF_NETLINK, .nl_groups = UEVENT_GROUP_KERNEL };
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
-			NETLINK_KOBJECT_UEVENT);
+	struct sockaddr_nl addr = {.nl_family = AF_NETLINK, .nl_groups = UEVENT_GROUP_KERNEL};
+	int fd =
+	    socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_KOBJECT_UEVENT);
 	int err;
 
 	if (fd < 0)
@@ -76,9 +76,12 @@ enum kvm_uevent kvm_uevent_read(int fd, pid_t *pid)
 {
 	char buf[UEVENT_BUF];
 	struct sockaddr_nl from = {};
-	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
 	struct msghdr msg = {
-		.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_name = &from,
+	    .msg_namelen = sizeof(from),
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
 	};
 	ssize_t n = recvmsg(fd, &msg, 0);
 

@@ -16,10 +16,10 @@ int kvm_uevent_open(void);
 
 /* What kvm_uevent_read() found. */
 enum kvm_uevent {
-	KVM_UEVENT_NONE,	/* nothing waiting */
-	KVM_UEVENT_OTHER,	/* another device's uevent, or not from the kernel */
-	KVM_UEVENT_DESTROY,	/* a VM destroyed: *pid created it */
-	KVM_UEVENT_LOST,	/* the socket overflowed: uevents were lost */
+	KVM_UEVENT_NONE,    /* nothing waiting */
+	KVM_UEVENT_OTHER,   /* another device's uevent, or not from the kernel */
+	KVM_UEVENT_DESTROY, /* a VM destroyed: *pid created it */
+	KVM_UEVENT_LOST,    /* the socket overflowed: uevents were lost */
 };
 
 /* Read one message. */

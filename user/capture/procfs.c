@@ -8,7 +8,6 @@
 #include <signal.h>
 #include <unistd.h>
 #include <sys/wait.h>
-#include "options.h"
 #include "procfs.h"
 #include "text.h"
 
@@ -38,13 +37,13 @@ int procfs_kvm_fds(pid_t pid, struct kvm_fd *fds, int max)
 			continue;
 		target[len] = '\0';
 		if (!strcmp(target, KVM_VM_LINK)) {
-			fds[n++] = (struct kvm_fd){ .fd = num, .is_vm = true };
+			fds[n++] = (struct kvm_fd){.fd = num, .is_vm = true};
 		} else if (!strncmp(target, KVM_VCPU_LINK, strlen(KVM_VCPU_LINK))) {
 			unsigned long vcpu;
 
 			if (parse_ulong(target + strlen(KVM_VCPU_LINK), 0xfffffffe, &vcpu))
 				continue;
-			fds[n++] = (struct kvm_fd){ .fd = num, .vcpu = vcpu };
+			fds[n++] = (struct kvm_fd){.fd = num, .vcpu = vcpu};
 		}
 	}
 	closedir(dir);

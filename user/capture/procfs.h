@@ -10,7 +10,7 @@
 
 struct kvm_fd {
 	int fd;
-	bool is_vm;	/* anon_inode:kvm-vm; else anon_inode:kvm-vcpu:N */
+	bool is_vm; /* anon_inode:kvm-vm; else anon_inode:kvm-vcpu:N */
 	uint32_t vcpu;
 };
 

@@ -30,14 +30,14 @@
 struct tracer {
 	struct boot_trace_bpf *skel;
 	struct boot_trace_bpf *lifecycle;
-	int core_fd;		/* the built-in BTF subset, until both are loaded; -1: none */
+	int core_fd; /* the built-in BTF subset, until both are loaded; -1: none */
 	char core_path[64];
 	struct ring_buffer *rb;
 	/* The ring buffer's consumer and producer positions (its first two pages, read-only). */
 	const volatile unsigned long *ring_pos;
 	size_t ring_pos_len;
 	struct tracer_features features;
-	unsigned int batch; /* records handed over by this tracer_consume() */
+	unsigned int batch;	  /* records handed over by this tracer_consume() */
 	struct tracer_config cfg; /* a copy: its ports point into the caller's options */
 };
 
@@ -79,7 +79,7 @@ static int fail(int err, const char *fmt, ...)
 /* Root, or CAP_BPF + CAP_PERFMON: name what is missing rather than fail in bpf(). */
 static int check_privileges(void)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
 	struct __user_cap_data_struct data[2] = {};
 	const char *missing = NULL;
 
@@ -94,7 +94,8 @@ static int check_privileges(void)
 		missing = "CAP_PERFMON";
 #undef HAS_CAP
 	if (missing)
-		return fail(-EPERM, "permission denied: tracing needs root or %s (try sudo)", missing);
+		return fail(-EPERM, "permission denied: tracing needs root or %s (try sudo)",
+			    missing);
 	return 0;
 }
 
@@ -200,7 +201,7 @@ static int share_maps(struct bpf_object *from, struct bpf_object *to)
 {
 	struct bpf_map *map;
 
-	bpf_object__for_each_map(map, to) {
+	bpf_object__for_each_map (map, to) {
 		struct bpf_map *src = bpf_object__find_map_by_name(from, bpf_map__name(map));
 		int err = src ? bpf_map__reuse_fd(map, bpf_map__fd(src)) : -ENOENT;
 
@@ -294,40 +295,46 @@ static int load(struct tracer *t, enum prog_set set, struct boot_trace_bpf **out
 			t->features.raw_tp = raw;
 			t->features.core_btf = attempt == 0;
 			if (verbose)
-				fprintf(stderr, "boot-trace: loaded with %s tracepoints, CO-RE against "
-						"%s BTF\n", raw ? "raw" : "classic",
+				fprintf(stderr,
+					"boot-trace: loaded with %s tracepoints, CO-RE against "
+					"%s BTF\n",
+					raw ? "raw" : "classic",
 					attempt == 0 ? "the built-in" : "the kernel's");
 			if (!raw && !cfg->quiet)
-				fprintf(stderr,
-					"boot-trace: no raw kvm_pio tracepoint: using the classic one; "
-					"string I/O may show its first element only, the rest is counted "
-					"as unseen\n");
+				fprintf(
+				    stderr,
+				    "boot-trace: no raw kvm_pio tracepoint: using the classic one; "
+				    "string I/O may show its first element only, the rest is "
+				    "counted "
+				    "as unseen\n");
 			return 0;
 		}
 		if (verbose)
-			fprintf(stderr, "boot-trace: loading %s with %s tracepoints and %s BTF failed: "
-					"%s\n", set == PROGS_WRITES ? "the write programs" : "the others",
-				raw ? "raw" : "classic", attempt == 0 ? "the built-in" : "the kernel's",
-				strerror(-err));
+			fprintf(stderr,
+				"boot-trace: loading %s with %s tracepoints and %s BTF failed: "
+				"%s\n",
+				set == PROGS_WRITES ? "the write programs" : "the others",
+				raw ? "raw" : "classic",
+				attempt == 0 ? "the built-in" : "the kernel's", strerror(-err));
 		boot_trace_bpf__destroy(skel);
 	}
 	return fail(err, "the kernel refused the BPF programs: %s (run with -v for details)",
 		    strerror(-err));
 }
 
-#define ATTACH(skel, prog, required)                                                    \
-	({                                                                              \
-		int __err = 0;                                                          \
-		if (bpf_program__autoload((skel)->progs.prog)) {                        \
-			(skel)->links.prog = bpf_program__attach((skel)->progs.prog);   \
-			if (!(skel)->links.prog) {                                      \
-				__err = -errno;                                         \
-				if (required)                                           \
-					fail(__err, "cannot attach %s: %s", #prog,      \
-					     strerror(-__err));                         \
-			}                                                               \
-		}                                                                       \
-		(required) ? __err : 0;                                                 \
+#define ATTACH(skel, prog, required)                                                               \
+	({                                                                                         \
+		int __err = 0;                                                                     \
+		if (bpf_program__autoload((skel)->progs.prog)) {                                   \
+			(skel)->links.prog = bpf_program__attach((skel)->progs.prog);              \
+			if (!(skel)->links.prog) {                                                 \
+				__err = -errno;                                                    \
+				if (required)                                                      \
+					fail(__err, "cannot attach %s: %s", #prog,                 \
+					     strerror(-__err));                                    \
+			}                                                                          \
+		}                                                                                  \
+		(required) ? __err : 0;                                                            \
 	})
 
 int tracer_open(struct tracer **tracer, const struct tracer_config *cfg)
@@ -361,9 +368,10 @@ int tracer_open(struct tracer **tracer, const struct tracer_config *cfg)
 	t->features.vm_create = tracepoint_exists("kvm", "kvm_update_master_clock") &&
 				tracepoint_exists("kvm", "kvm_write_tsc_offset");
 	if (!t->features.vm_create && !cfg->quiet)
-		fprintf(stderr, "boot-trace: kernel has no kvm:kvm_update_master_clock or "
-				"kvm:kvm_write_tsc_offset tracepoint: VM creation is not seen, times "
-				"are from each VM's first write\n");
+		fprintf(stderr,
+			"boot-trace: kernel has no kvm:kvm_update_master_clock or "
+			"kvm:kvm_write_tsc_offset tracepoint: VM creation is not seen, times "
+			"are from each VM's first write\n");
 	t->core_fd = open_core_btf(t->core_path, sizeof(t->core_path));
 	verbose_step("kernel checked");
 	err = load(t, PROGS_WRITES, &t->skel);
@@ -416,8 +424,8 @@ int tracer_start(struct tracer *t)
 		return fail(-errno, "cannot set up the ring buffer: %s", strerror(errno));
 	/* libbpf before 1.3 has no call for the positions: map them as it does. */
 	t->ring_pos_len = 2 * sysconf(_SC_PAGESIZE);
-	t->ring_pos = mmap(NULL, t->ring_pos_len, PROT_READ, MAP_SHARED,
-			   bpf_map__fd(skel->maps.events), 0);
+	t->ring_pos =
+	    mmap(NULL, t->ring_pos_len, PROT_READ, MAP_SHARED, bpf_map__fd(skel->maps.events), 0);
 	if (t->ring_pos == MAP_FAILED) {
 		t->ring_pos = NULL;
 		return fail(-errno, "cannot map the ring buffer positions: %s", strerror(errno));
@@ -491,7 +499,7 @@ static int update_vm_bindings(struct tracer *t, pid_t pid, uint32_t vm_id, const
 
 void tracer_forget_vm(struct tracer *t, pid_t pid, int fd, uint32_t vm_id)
 {
-	struct bt_fd_key fd_key = { .tgid = pid, .fd = fd };
+	struct bt_fd_key fd_key = {.tgid = pid, .fd = fd};
 	int map_fd = bpf_map__fd(t->skel->maps.vm_fds);
 	uint32_t fd_vm;
 
@@ -503,7 +511,7 @@ void tracer_forget_vm(struct tracer *t, pid_t pid, int fd, uint32_t vm_id)
 
 int tracer_add_vm_fd(struct tracer *t, pid_t pid, int fd, uint32_t vm_id, bool only_vm)
 {
-	struct bt_fd_key key = { .tgid = pid, .fd = fd };
+	struct bt_fd_key key = {.tgid = pid, .fd = fd};
 	uint32_t tgid = pid;
 	uint8_t one = 1;
 
@@ -596,7 +604,8 @@ static void *destroy_link(void *link)
 static void detach_all(struct tracer *t)
 {
 	struct bpf_object_skeleton *skels[] = {
-		t->skel->skeleton, t->lifecycle ? t->lifecycle->skeleton : NULL,
+	    t->skel->skeleton,
+	    t->lifecycle ? t->lifecycle->skeleton : NULL,
 	};
 	int n = t->skel->skeleton->prog_cnt * 2;
 	pthread_t threads[n];
@@ -640,8 +649,8 @@ void tracer_set_reader_idle(struct tracer *t, bool idle)
 bool tracer_ring_pending(const struct tracer *t)
 {
 	unsigned long cons = __atomic_load_n(&t->ring_pos[0], __ATOMIC_ACQUIRE);
-	unsigned long prod = __atomic_load_n(&t->ring_pos[sysconf(_SC_PAGESIZE) / sizeof(long)],
-					     __ATOMIC_ACQUIRE);
+	unsigned long prod =
+	    __atomic_load_n(&t->ring_pos[sysconf(_SC_PAGESIZE) / sizeof(long)], __ATOMIC_ACQUIRE);
 
 	return prod != cons;
 }

@@ -14,9 +14,9 @@ struct tracer_config {
 	const uint16_t *ports;
 	int nr_ports;
 	unsigned int buffer_kib;
-	bool filter_tgids;	/* trace only processes added with tracer_trace_process() */
-	bool follow_forks;	/* ...and the processes they fork */
-	bool mmio;		/* trace one-byte MMIO writes to mmio_gpa (kvm:kvm_mmio) */
+	bool filter_tgids; /* trace only processes added with tracer_trace_process() */
+	bool follow_forks; /* ...and the processes they fork */
+	bool mmio;	   /* trace one-byte MMIO writes to mmio_gpa (kvm:kvm_mmio) */
 	uint64_t mmio_gpa;
 	bool mmio_match_value; /* ...of mmio_value only */
 	uint8_t mmio_value;
@@ -29,10 +29,10 @@ struct tracer_config {
 
 /* What the probe found. */
 struct tracer_features {
-	bool raw_tp;		/* raw kvm_pio/kvm_mmio: string I/O bytes readable */
-	bool core_btf;		/* CO-RE against the built-in BTF subset (fast start) */
-	bool kvm_exit;		/* kvm:kvm_exit attached (fires on hardware backends) */
-	bool vm_create;		/* VM creation seen (x86 KVM tracepoints inside the ioctls) */
+	bool raw_tp;	/* raw kvm_pio/kvm_mmio: string I/O bytes readable */
+	bool core_btf;	/* CO-RE against the built-in BTF subset (fast start) */
+	bool kvm_exit;	/* kvm:kvm_exit attached (fires on hardware backends) */
+	bool vm_create; /* VM creation seen (x86 KVM tracepoints inside the ioctls) */
 };
 
 /*

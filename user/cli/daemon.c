@@ -13,9 +13,10 @@
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include "args.h"
 #include "commands.h"
 #include "procfs.h"
-#include "session.h"
+#include "tracing.h"
 
 /*
  * The check of check_shared_dir() in sinks/output.c (static there), worded for the lock file
@@ -91,7 +92,8 @@ static int take_lock(const char *path)
 		return -1;
 	}
 	if (fd < 0 || fstat(fd, &st)) {
-		fprintf(stderr, "boot-trace: cannot open lock file %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "boot-trace: cannot open lock file %s: %s\n", path,
+			strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -131,8 +133,34 @@ static int seed_kvm_process(pid_t pid, void *ctx)
 	return 0;
 }
 
+/*
+ * The log (with each VM's summary as a line of it), and the jsonl trace and metrics if asked
+ * for, all appended to and reopened on SIGHUP; the final counts on stderr as well.
+ */
+static int open_daemon_outputs(struct trace_outputs *to, const struct options *opts)
+{
+	unsigned int flags = (opts->quiet ? OUTPUT_QUIET : 0) | OUTPUT_APPEND;
+	int err;
+
+	to->nr = 0;
+	err = trace_outputs_add(to, &output_log_ops, opts->log_file,
+				flags | OUTPUT_SUMMARY_IN_TRACE) ?:
+	      (opts->jsonl_file ? trace_outputs_add(to, &output_jsonl_ops, opts->jsonl_file, flags)
+				: 0) ?:
+	      (opts->metrics_dir ? trace_outputs_add(to, &output_prom_ops, opts->metrics_dir, flags)
+				 : 0) ?:
+	      trace_outputs_add_stream(to, &output_summary_ops, stderr,
+				       (opts->quiet ? OUTPUT_QUIET : 0) | OUTPUT_TOTALS_ONLY |
+					   OUTPUT_BEST_EFFORT);
+	if (err)
+		trace_outputs_close(to);
+	return err;
+}
+
 int cmd_daemon(const struct options *opts)
 {
+	struct session_config cfg;
+	struct trace_outputs to;
 	struct session s;
 	sigset_t mask;
 	int lock_fd, sig = 0, err;
@@ -150,12 +178,20 @@ int cmd_daemon(const struct options *opts)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 
-	if (session_open(&s, opts, false, false)) {
+	tracing_config(opts, &cfg, false, false);
+	if (session_open(&s, &cfg)) {
 		close(lock_fd);
 		return 1;
 	}
+	if (open_daemon_outputs(&to, opts)) {
+		session_close(&s);
+		close(lock_fd);
+		return 1;
+	}
+	session_set_outputs(&s, to.outs, to.nr);
 	if (session_start(&s)) {
 		session_close(&s);
+		trace_outputs_close(&to);
 		close(lock_fd);
 		return 1;
 	}
@@ -163,8 +199,87 @@ int cmd_daemon(const struct options *opts)
 	fprintf(stderr, "boot-trace: daemon tracing every KVM guest (pid %d)\n", getpid());
 
 	err = session_loop(&s, NULL, 0, 0, &sig) == LOOP_ERROR;
-	err |= session_close(&s) != 0;
+	session_close(&s);
+	err |= trace_outputs_close(&to) != 0;
+	/* Each was said when it happened; the exit status says it again, for systemd. */
+	err |= s.totals.reopen_failures != 0;
 	fprintf(stderr, "boot-trace: daemon stopped%s\n", sig ? " by signal" : "");
 	close(lock_fd);
 	return err ? 1 : 0;
 }
+
+/* ---- command line ---------------------------------------------------------------------- */
+
+static int daemon_option(struct options *opts, int opt, char *arg, int argc, char **argv)
+{
+	int err = tracing_option(opts, opt, arg, argc, argv);
+
+	if (err != 1)
+		return err;
+	switch (opt) {
+	case OPT_LOG_FILE:
+		return set_path(&opts->log_file, "--log-file", arg);
+	case OPT_JSONL:
+		return set_path(&opts->jsonl_file, "--jsonl", arg);
+	case OPT_METRICS_DIR:
+		return set_path(&opts->metrics_dir, "--metrics-dir", arg);
+	default: /* OPT_LOCK */
+		return set_path(&opts->lock_file, "--lock", arg);
+	}
+}
+
+static int daemon_finish(struct options *opts, int argc, char **argv)
+{
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (!opts->lock_file)
+		opts->lock_file = DEFAULT_LOCK_FILE;
+	return 0;
+}
+
+static const struct option daemon_options[] = {
+    COMMON_LONG_OPTIONS,
+    TRACING_LONG_OPTIONS,
+    {"log-file", required_argument, NULL, OPT_LOG_FILE},
+    {"jsonl", required_argument, NULL, OPT_JSONL},
+    {"metrics-dir", required_argument, NULL, OPT_METRICS_DIR},
+    {"lock", required_argument, NULL, OPT_LOCK},
+    {},
+};
+
+/* clang-format off */
+static const char daemon_usage[] =
+	"USAGE: boot-trace daemon [--log-file FILE] [--jsonl FILE] [--metrics-dir DIR]\n"
+	"                         [--lock FILE] [OPTIONS]\n"
+	"\n"
+	"Trace every KVM guest on the host, present and future, as a service: a log line per\n"
+	"code and one summary line per VM; SIGHUP reopens the files (logrotate); SIGINT and\n"
+	"SIGTERM write the summaries of VMs still running and exit 0. One daemon per host.\n"
+	"\n"
+	"Options:\n"
+	"      --log-file FILE   append the log to FILE (default: stdout)\n"
+	"      --jsonl FILE      append jsonl records to FILE as well\n"
+	"      --metrics-dir DIR keep DIR/boot_trace.prom (Prometheus textfile) current; the\n"
+	"                        unit's is /var/lib/boot-trace: point node_exporter's\n"
+	"                        --collector.textfile.directory there\n"
+	"      --lock FILE       lock file (default " DEFAULT_LOCK_FILE ")\n"
+	"  -q, --quiet           no summary lines (losses are still reported)\n"
+	TRACING_USAGE
+	COMMON_USAGE
+	"\n"
+	"EXAMPLES:\n"
+	"  sudo boot-trace daemon --log-file /var/log/boot-trace/boot-trace.log \\\n"
+	"       --jsonl /var/log/boot-trace/boot-trace.jsonl --metrics-dir /var/lib/boot-trace\n"
+	"  systemctl enable --now boot-trace      # the unit runs the line above\n"
+	"  node_exporter --collector.textfile.directory=/var/lib/boot-trace   # serves the metrics\n";
+/* clang-format on */
+
+const struct command_parser daemon_parser = {
+    .cmd = CMD_DAEMON,
+    .name = "daemon",
+    .optstring = TRACING_OPTSTRING,
+    .longopts = daemon_options,
+    .option = daemon_option,
+    .finish = daemon_finish,
+    .usage = daemon_usage,
+};

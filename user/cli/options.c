@@ -1,102 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * The command line: the command word picks a parser (args.h); this file runs its getopt loop,
+ * names options given to the wrong command, and holds what several commands share.
+ */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "options.h"
+#include "args.h"
+#include "compare.h"
+#include "text.h"
 
-static const char usage_text[] =
-	"USAGE: boot-trace run [OPTIONS] [--repeat N] -- COMMAND [ARGS...]\n"
-	"       boot-trace record [OPTIONS] [-p PID]... [-a]\n"
-	"       boot-trace report [-q] [--svg OUT.svg] [-f FORMAT] [-o OUT] FILE.jsonl\n"
-	"       boot-trace diff [--threshold PCT] BASE.jsonl NEW.jsonl\n"
-	"       boot-trace daemon [--log-file FILE] [--jsonl FILE] [--metrics-dir DIR] [OPTIONS]\n"
-	"       boot-trace --help | --version\n"
-	"\n"
-	"Time a KVM guest's boot from the host kernel: every guest write to the debug I/O port\n"
-	"(0x80) is stamped in the kernel (CLOCK_MONOTONIC), labelled by its code range and logged.\n"
-	"\n"
-	"Commands:\n"
-	"  run      start COMMAND (and whatever it forks) traced from its first instruction;\n"
-	"           exit with COMMAND's status after the boot summary\n"
-	"  record   trace running processes (-p) or every KVM guest on the host (-a)\n"
-	"           until SIGINT/SIGTERM or until every -p process has exited\n"
-	"  report   print the boot summary of a recorded jsonl trace; draw it as an SVG boot\n"
-	"           chart (--svg) or write it in another format (-f, -o)\n"
-	"  diff     compare the per-stage medians of two jsonl traces; exit 1 when a stage got\n"
-	"           slower than the threshold, 2 on bad input\n"
-	"  daemon   trace every KVM guest on the host, present and future, as a service:\n"
-	"           per-VM boot summaries, SIGHUP reopens the files, one daemon per host\n"
-	"\n"
-	"Options:\n"
-	"  -o, --output FILE     write the trace to FILE (default: stdout)\n"
-	"  -f, --format FORMAT   log (default), jsonl, chrome (Chrome/Perfetto trace), csv or svg\n"
-	"      --port PORT       trace writes to PORT instead of 0x80 (repeatable, up to 8)\n"
-	"      --labels MAP      label the preceding --port's codes with MAP: debug-port\n"
-	"                        (default), qboot (0xf4 values 1..7) or a file of\n"
-	"                        'VALUE NAME' / 'LOW-HIGH NAME' lines\n"
-	"      --mmio [ADDR[=VALUE]]\n"
-	"                        also trace one-byte MMIO writes to ADDR (of VALUE only),\n"
-	"                        labelled Guest-boot-time; alone: Firecracker's boot timer,\n"
-	"                        0xc0000000=123\n"
-	"  -b, --buffer-size KIB ring buffer size in KiB, a power of two >= 4 (default 2048)\n"
-	"                        (--port, --labels, --mmio, -b: run, record and daemon;\n"
-	"                        report and diff use the labels recorded in the file)\n"
-	"  -p, --pid PID         record: trace process PID (repeatable)\n"
-	"  -a, --all             record: trace every KVM guest on the host\n"
-	"      --repeat N        run: boot N times and print min/median/p95/max/stddev per stage;\n"
-	"                        with -o FILE, run i is written to FILE with .i before its extension\n"
-	"      --svg OUT         report: draw a boot chart into OUT\n"
-	"      --threshold PCT   diff: a stage slower by more than PCT percent fails (default 10)\n"
-	"  -q, --quiet           no boot summary\n"
-	"      --log-file FILE   daemon: append the log to FILE (default: stdout)\n"
-	"      --jsonl FILE      daemon: append jsonl records to FILE as well\n"
-	"      --metrics-dir DIR daemon: keep DIR/boot_trace.prom (Prometheus textfile) current\n"
-	"      --lock FILE       daemon: lock file (default " DEFAULT_LOCK_FILE ")\n"
-	"  -v, --verbose         show libbpf's messages\n"
-	"  -h, --help            this help\n"
-	"  -V, --version         print the version\n"
-	"\n"
-	"EXAMPLES:\n"
-	"  sudo boot-trace run -- vmm-min build/guests/demo.bin\n"
-	"  sudo boot-trace run -f jsonl -o boot.jsonl -- qemu-system-x86_64 -accel kvm ...\n"
-	"  sudo boot-trace run -f chrome -o boot.json -- ./start-my-vm.sh   # open in Perfetto UI\n"
-	"  sudo boot-trace run --repeat 10 -f jsonl -o base.jsonl -- ./start-my-vm.sh\n"
-	"  sudo boot-trace record -p 4242          # one running VMM\n"
-	"  sudo boot-trace record -a --port 0x80 --port 0xf4\n"
-	"  sudo boot-trace run --port 0x80 --port 0xf4 --labels qboot -- qemu-system-x86_64 ...\n"
-	"  sudo boot-trace run --mmio -- firecracker --no-api --config-file vm.json --boot-timer\n"
-	"  boot-trace report --svg boot.svg boot.jsonl\n"
-	"  boot-trace diff --threshold 5 base.jsonl new.jsonl || echo 'boot got slower'\n"
-	"  sudo boot-trace daemon --log-file /var/log/boot-trace/boot.log \\\n"
-	"       --metrics-dir /var/lib/prometheus/node-exporter\n";
+static const struct command_parser *const parsers[] = {
+    &run_parser, &record_parser, &report_parser, &diff_parser, &daemon_parser,
+};
+#define NR_PARSERS    (sizeof(parsers) / sizeof(parsers[0]))
+#define COMMAND_NAMES "run, record, report, diff or daemon"
 
-void options_usage(FILE *out)
-{
-	fputs(usage_text, out);
-}
+static const char overview[] =
+    "USAGE: boot-trace COMMAND [OPTIONS] ...\n"
+    "       boot-trace help [COMMAND] | --help | --version\n"
+    "\n"
+    "Time a KVM guest's boot from the host kernel: every guest write to the debug I/O port\n"
+    "(0x80) is stamped in the kernel (CLOCK_MONOTONIC), labelled by its code range and logged.\n"
+    "\n"
+    "Commands:\n"
+    "  run      start COMMAND (and whatever it forks) traced from its first instruction\n"
+    "  record   trace running processes (-p) or every KVM guest on the host (-a)\n"
+    "  report   the boot summary of a recorded jsonl trace, a chart (--svg), other formats\n"
+    "  diff     compare the per-stage boot times of two jsonl traces (a CI gate)\n"
+    "  daemon   trace every KVM guest on the host, present and future, as a service\n"
+    "  help     the usage of one command: boot-trace help COMMAND (or COMMAND --help)\n"
+    "\n"
+    "EXAMPLES:\n"
+    "  sudo boot-trace run -- vmm-min build/guests/demo.bin\n"
+    "  sudo boot-trace record -a -f jsonl -o boot.jsonl\n"
+    "  boot-trace report --svg boot.svg boot.jsonl\n"
+    "  boot-trace help run\n"
+    "\n"
+    "The full reference: man boot-trace.\n";
 
-int parse_ulong(const char *s, unsigned long max, unsigned long *val)
-{
-	char *end;
-	unsigned long v;
+/* The command being parsed, for the hint of usage errors. */
+static const struct command_parser *current;
 
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (*end)
-		return -EINVAL;
-	if (errno == ERANGE || v > max)
-		return -ERANGE;
-	*val = v;
-	return 0;
-}
-
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+int usage_error(const char *fmt, ...)
 {
 	va_list args;
 
@@ -104,9 +53,33 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 	va_start(args, fmt);
 	vfprintf(stderr, fmt, args);
 	va_end(args);
-	fprintf(stderr, " (see boot-trace --help)\n");
+	if (current)
+		fprintf(stderr, " (see boot-trace %s --help)\n", current->name);
+	else
+		fprintf(stderr, " (see boot-trace --help)\n");
 	return EXIT_USAGE;
 }
+
+void options_usage(FILE *out, enum command cmd)
+{
+	for (size_t i = 0; i < NR_PARSERS; i++) {
+		if (parsers[i]->cmd == cmd) {
+			fputs(parsers[i]->usage, out);
+			return;
+		}
+	}
+	fputs(overview, out);
+}
+
+int set_path(const char **path, const char *option, const char *arg)
+{
+	if (!*arg)
+		return usage_error("empty file name for %s", option);
+	*path = arg;
+	return 0;
+}
+
+/* ---- the tracing options of run, record and daemon ------------------------------------- */
 
 /* Index in opts->ports of the latest --port, for --labels; -1 before any. */
 static int last_port;
@@ -185,18 +158,6 @@ static bool is_mmio_spec(const char *arg)
 	return arg && arg[0] >= '0' && arg[0] <= '9';
 }
 
-static int add_pid(struct options *opts, const char *arg)
-{
-	unsigned long pid;
-
-	if (parse_ulong(arg, 0x3fffffff, &pid) || pid == 0)
-		return usage_error("invalid pid '%s'", arg);
-	if (opts->nr_pids == MAX_PIDS)
-		return usage_error("too many pids at '%s': at most 64", arg);
-	opts->pids[opts->nr_pids++] = pid;
-	return 0;
-}
-
 static int set_buffer(struct options *opts, const char *arg)
 {
 	unsigned long kib;
@@ -208,179 +169,169 @@ static int set_buffer(struct options *opts, const char *arg)
 	return 0;
 }
 
-static int set_path(const char **path, const char *option, const char *arg)
+int tracing_option(struct options *opts, int opt, char *arg, int argc, char **argv)
 {
-	if (!*arg)
-		return usage_error("empty file name for %s", option);
-	*path = arg;
-	return 0;
+	switch (opt) {
+	case OPT_PORT:
+		return add_port(opts, arg);
+	case OPT_LABELS:
+		return set_labels(opts, arg);
+	case OPT_MMIO:
+		/* "--mmio ADDR" as well as "--mmio=ADDR"; alone, the boot timer. */
+		if (!arg && optind < argc && is_mmio_spec(argv[optind]))
+			arg = argv[optind++];
+		return set_mmio(opts, arg);
+	case 'b':
+		return set_buffer(opts, arg);
+	default:
+		return 1;
+	}
 }
 
-static const char *const format_names[] = {
-	[FORMAT_LOG] = "log",	    [FORMAT_JSONL] = "jsonl", [FORMAT_CHROME] = "chrome",
-	[FORMAT_CSV] = "csv",	    [FORMAT_SVG] = "svg",
-};
-
-const char *format_name(enum output_format format)
-{
-	return format < sizeof(format_names) / sizeof(format_names[0]) ? format_names[format] : "?";
-}
+/* ---- -o and -f ------------------------------------------------------------------------- */
 
 static int set_format(struct options *opts, const char *arg)
 {
-	for (size_t i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++) {
-		if (!strcmp(arg, format_names[i])) {
-			opts->format = i;
-			opts->format_set = true;
+	opts->format = output_find(arg);
+	if (!opts->format)
+		return usage_error("unknown format '%s': expected %s", arg, output_format_names());
+	return 0;
+}
+
+int output_option(struct options *opts, int opt, char *arg)
+{
+	switch (opt) {
+	case 'o':
+		if (!*arg)
+			return usage_error("%s", "empty output file name");
+		opts->output = arg;
+		return 0;
+	case 'f':
+		return set_format(opts, arg);
+	default:
+		return 1;
+	}
+}
+
+/* ---- an option of another command ---------------------------------------------------- */
+
+/* Which options belong to which commands, to say so when one is given to another. */
+static const struct {
+	const char *what;  /* as the message names them */
+	const char *names; /* " --long -s ... " */
+} option_groups[] = {
+    {"-p and -a", " --pid -p --all -a "},
+    {"-o and -f", " --output -o --format -f "},
+    {"--port and -b", " --port --buffer-size -b "},
+    {"--labels and --mmio", " --labels --mmio "},
+    {"--repeat", " --repeat "},
+    {"--svg", " --svg "},
+    {"--threshold", " --threshold "},
+    {"--json and --junit", " --json --junit "},
+    {"--vm, --comm, --since and --until", " --vm --comm --since --until "},
+    {"--log-file, --jsonl, --metrics-dir and --lock", " --log-file --jsonl --metrics-dir --lock "},
+};
+
+/* An option this command does not know: another command's (say whose), or none at all. */
+static int unknown_option(const struct command_parser *p, const char *arg, int optopt_char)
+{
+	char name[40];
+
+	if (optopt_char)
+		snprintf(name, sizeof(name), " -%c ", optopt_char);
+	else
+		snprintf(name, sizeof(name), " %.*s ", (int)strcspn(arg, "="), arg);
+	for (size_t i = 0; i < sizeof(option_groups) / sizeof(option_groups[0]); i++) {
+		const char *what = option_groups[i].what;
+
+		if (!strstr(option_groups[i].names, name))
+			continue;
+		if (p->cmd == CMD_DAEMON && !strcmp(what, "-p and -a"))
+			return usage_error("%s", "the daemon traces every VM: no -p or -a");
+		if (p->cmd == CMD_DAEMON && !strcmp(what, "-o and -f"))
+			return usage_error(
+			    "%s", "the daemon writes --log-file and --jsonl, not -o or -f");
+		if (!strcmp(what, "-p and -a"))
+			return usage_error("-p and -a belong to record, not %s", p->name);
+		return usage_error("%s cannot be used with %s", what, p->name);
+	}
+	return usage_error("unknown option '%s'", arg);
+}
+
+/* ---- the loop ------------------------------------------------------------------------- */
+
+static int parse_with(const struct command_parser *p, struct options *opts, int argc, char **argv)
+{
+	char optstring[64];
+	int opt, err;
+
+	/*
+	 * Options follow the command word, which stands in for the program name. optind = 0
+	 * makes glibc start afresh, ordering mode included: run stops at the first non-option
+	 * ('+', the start of its COMMAND); the others take their arguments anywhere.
+	 */
+	snprintf(optstring, sizeof(optstring), "%s:%s%s", p->stop_at_command ? "+" : "",
+		 COMMON_OPTSTRING, p->optstring);
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, optstring, p->longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'q':
+			opts->quiet = true;
+			continue;
+		case 'v':
+			opts->verbose = true;
+			continue;
+		case 'h':
+			opts->help_for = p->cmd;
+			opts->command = CMD_HELP;
+			return 0;
+		case 'V':
+			opts->command = CMD_VERSION;
+			return 0;
+		case ':':
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
+		case '?':
+			return unknown_option(p, argv[optind - 1], optopt);
+		}
+		err = p->option(opts, opt, optarg, argc, argv);
+		if (err)
+			return err;
+	}
+	if (opts->nr_ports == 0) {
+		opts->ports[0] = 0x80;
+		opts->nr_ports = 1;
+	}
+	return p->finish(opts, argc, argv);
+}
+
+/* boot-trace help [COMMAND] */
+static int parse_help(struct options *opts, int argc, char **argv)
+{
+	opts->command = CMD_HELP;
+	if (argc < 3)
+		return 0;
+	if (argc > 3)
+		return usage_error("unexpected argument '%s': help takes one COMMAND", argv[3]);
+	for (size_t i = 0; i < NR_PARSERS; i++) {
+		if (!strcmp(argv[2], parsers[i]->name)) {
+			opts->help_for = parsers[i]->cmd;
 			return 0;
 		}
 	}
-	return usage_error("unknown format '%s': expected log, jsonl, chrome, csv or svg", arg);
-}
-
-static int set_repeat(struct options *opts, const char *arg)
-{
-	unsigned long n;
-
-	if (parse_ulong(arg, MAX_REPEAT, &n) || n == 0)
-		return usage_error("invalid repeat count '%s': a number from 1 to %d", arg,
-				   MAX_REPEAT);
-	opts->repeat = n;
-	return 0;
-}
-
-static int set_threshold(struct options *opts, const char *arg)
-{
-	char *end;
-	double pct;
-
-	errno = 0;
-	pct = strtod(arg, &end);
-	if (end != arg && *end == '%')
-		end++;
-	if (end == arg || *end || errno || !(pct >= 0 && pct <= 1e6))
-		return usage_error("invalid threshold '%s': a percentage from 0 to 1000000", arg);
-	opts->threshold = pct;
-	return 0;
-}
-
-static int parse_command(const char *name, enum command *cmd)
-{
-	if (!strcmp(name, "run"))
-		*cmd = CMD_RUN;
-	else if (!strcmp(name, "record"))
-		*cmd = CMD_RECORD;
-	else if (!strcmp(name, "report"))
-		*cmd = CMD_REPORT;
-	else if (!strcmp(name, "diff"))
-		*cmd = CMD_DIFF;
-	else if (!strcmp(name, "daemon"))
-		*cmd = CMD_DAEMON;
-	else
-		return usage_error("unknown command '%s': expected run, record, report, diff or daemon",
-				   name);
-	return 0;
-}
-
-enum {
-	OPT_PORT = 0x100,
-	OPT_LABELS,
-	OPT_MMIO,
-	OPT_REPEAT,
-	OPT_SVG,
-	OPT_THRESHOLD,
-	OPT_LOG_FILE,
-	OPT_JSONL,
-	OPT_METRICS_DIR,
-	OPT_LOCK,
-};
-
-/* Options that belong to one command only, or to the tracing commands. */
-enum {
-	SEEN_TRACE = 1 << 0,	 /* --port, -b */
-	SEEN_REPEAT = 1 << 1,
-	SEEN_SVG = 1 << 2,
-	SEEN_THRESHOLD = 1 << 3,
-	SEEN_OUTPUT = 1 << 4,	 /* -o, -f */
-	SEEN_DAEMON = 1 << 5,	 /* --log-file, --jsonl, --metrics-dir, --lock */
-	SEEN_LABELS = 1 << 6,	 /* --labels, --mmio */
-	SEEN_TRACING = SEEN_TRACE | SEEN_LABELS, /* what run, record and daemon trace */
-};
-
-static int reject_seen(unsigned int seen, unsigned int allowed, const char *command)
-{
-	static const struct {
-		unsigned int bit;
-		const char *name;
-	} names[] = {
-		{ SEEN_TRACE, "--port and -b" }, { SEEN_REPEAT, "--repeat" },
-		{ SEEN_SVG, "--svg" },		 { SEEN_THRESHOLD, "--threshold" },
-		{ SEEN_OUTPUT, "-o and -f" },
-		{ SEEN_DAEMON, "--log-file, --jsonl, --metrics-dir and --lock" },
-		{ SEEN_LABELS, "--labels and --mmio" },
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (seen & names[i].bit & ~allowed)
-			return usage_error("%s cannot be used with %s", names[i].name, command);
-	return 0;
-}
-
-static const struct option long_options[] = {
-	{ "output", required_argument, NULL, 'o' },
-	{ "format", required_argument, NULL, 'f' },
-	{ "port", required_argument, NULL, OPT_PORT },
-	{ "labels", required_argument, NULL, OPT_LABELS },
-	{ "mmio", optional_argument, NULL, OPT_MMIO },
-	{ "buffer-size", required_argument, NULL, 'b' },
-	{ "pid", required_argument, NULL, 'p' },
-	{ "all", no_argument, NULL, 'a' },
-	{ "repeat", required_argument, NULL, OPT_REPEAT },
-	{ "svg", required_argument, NULL, OPT_SVG },
-	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "log-file", required_argument, NULL, OPT_LOG_FILE },
-	{ "jsonl", required_argument, NULL, OPT_JSONL },
-	{ "metrics-dir", required_argument, NULL, OPT_METRICS_DIR },
-	{ "lock", required_argument, NULL, OPT_LOCK },
-	{},
-};
-
-/* The positional arguments of report (FILE) and diff (BASE NEW). */
-static int parse_files(struct options *opts, int argc, char **argv, int want)
-{
-	const char *what = want == 1 ? "report needs one FILE (a jsonl trace)"
-				     : "diff needs two files: BASE.jsonl NEW.jsonl";
-
-	if (argc - optind < want)
-		return usage_error("%s", what);
-	if (argc - optind > want)
-		return usage_error("unexpected argument '%s': %s", argv[optind + want], what);
-	for (int i = 0; i < want; i++) {
-		if (!*argv[optind + i])
-			return usage_error("%s", "empty file name");
-		opts->files[i] = argv[optind + i];
-	}
-	return 0;
+	return usage_error("unknown command '%s': expected " COMMAND_NAMES, argv[2]);
 }
 
 static int parse(struct options *opts, int argc, char **argv)
 {
-	unsigned int seen = 0;
-	const char *optstring;
-	bool tracing;
-	int opt, err;
-
 	memset(opts, 0, sizeof(*opts));
 	opts->buffer_kib = DEFAULT_BUFFER_KIB;
 	opts->threshold = DEFAULT_THRESHOLD;
+	opts->alpha = DEFAULT_ALPHA;
 	last_port = -1;
+	current = NULL;
 	if (argc < 2)
-		return usage_error("%s",
-				   "missing command: expected run, record, report, diff or daemon");
+		return usage_error("%s", "missing command: expected " COMMAND_NAMES);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		opts->command = CMD_HELP;
 		return 0;
@@ -389,175 +340,23 @@ static int parse(struct options *opts, int argc, char **argv)
 		opts->command = CMD_VERSION;
 		return 0;
 	}
-	err = parse_command(argv[1], &opts->command);
-	if (err)
-		return err;
-	tracing =
-	    opts->command == CMD_RUN || opts->command == CMD_RECORD || opts->command == CMD_DAEMON;
-
-	/*
-	 * Options follow the command word, which stands in for the program name. optind = 0
-	 * makes glibc start afresh, ordering mode included: run and record stop at the first
-	 * non-option ('+', the start of run's COMMAND); report and diff take their files
-	 * anywhere among the options.
-	 */
-	argc--;
-	argv++;
-	optind = 0;
-	opterr = 0;
-	optstring = opts->command == CMD_REPORT || opts->command == CMD_DIFF ? ":o:f:b:p:aqvhV"
-									    : "+:o:f:b:p:aqvhV";
-	while ((opt = getopt_long(argc, argv, optstring, long_options, NULL)) != -1) {
-		err = 0;
-		switch (opt) {
-		case 'o':
-			if (!*optarg)
-				return usage_error("%s", "empty output file name");
-			opts->output = optarg;
-			seen |= SEEN_OUTPUT;
-			break;
-		case 'f':
-			err = set_format(opts, optarg);
-			seen |= SEEN_OUTPUT;
-			break;
-		case OPT_PORT:
-			err = add_port(opts, optarg);
-			seen |= SEEN_TRACE;
-			break;
-		case OPT_LABELS:
-			/* Only the tracing commands read the map (report and diff refuse it). */
-			if (tracing)
-				err = set_labels(opts, optarg);
-			seen |= SEEN_LABELS;
-			break;
-		case OPT_MMIO:
-			/* "--mmio ADDR" as well as "--mmio=ADDR"; alone, the boot timer. */
-			if (tracing && !optarg && optind < argc && is_mmio_spec(argv[optind]))
-				optarg = argv[optind++];
-			if (tracing)
-				err = set_mmio(opts, optarg);
-			seen |= SEEN_LABELS;
-			break;
-		case 'b':
-			err = set_buffer(opts, optarg);
-			seen |= SEEN_TRACE;
-			break;
-		case 'p':
-			err = add_pid(opts, optarg);
-			break;
-		case 'a':
-			opts->all = true;
-			break;
-		case OPT_REPEAT:
-			err = set_repeat(opts, optarg);
-			seen |= SEEN_REPEAT;
-			break;
-		case OPT_SVG:
-			if (!*optarg)
-				return usage_error("%s", "empty SVG file name");
-			opts->svg = optarg;
-			seen |= SEEN_SVG;
-			break;
-		case OPT_THRESHOLD:
-			err = set_threshold(opts, optarg);
-			seen |= SEEN_THRESHOLD;
-			break;
-		case OPT_LOG_FILE:
-			err = set_path(&opts->log_file, "--log-file", optarg);
-			seen |= SEEN_DAEMON;
-			break;
-		case OPT_JSONL:
-			err = set_path(&opts->jsonl_file, "--jsonl", optarg);
-			seen |= SEEN_DAEMON;
-			break;
-		case OPT_METRICS_DIR:
-			err = set_path(&opts->metrics_dir, "--metrics-dir", optarg);
-			seen |= SEEN_DAEMON;
-			break;
-		case OPT_LOCK:
-			err = set_path(&opts->lock_file, "--lock", optarg);
-			seen |= SEEN_DAEMON;
-			break;
-		case 'q':
-			opts->quiet = true;
-			break;
-		case 'v':
-			opts->verbose = true;
-			break;
-		case 'h':
-			opts->command = CMD_HELP;
-			return 0;
-		case 'V':
-			opts->command = CMD_VERSION;
-			return 0;
-		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+	if (!strcmp(argv[1], "help"))
+		return parse_help(opts, argc, argv);
+	for (size_t i = 0; i < NR_PARSERS; i++) {
+		if (!strcmp(argv[1], parsers[i]->name)) {
+			current = parsers[i];
+			opts->command = current->cmd;
+			return parse_with(current, opts, argc - 1, argv + 1);
 		}
-		if (err)
-			return err;
 	}
-	if (opts->nr_ports == 0) {
-		opts->ports[0] = 0x80;
-		opts->nr_ports = 1;
-	}
-
-	switch (opts->command) {
-	case CMD_RUN:
-		if (opts->nr_pids || opts->all)
-			return usage_error("%s", "-p and -a belong to record, not run");
-		err = reject_seen(seen, SEEN_TRACING | SEEN_OUTPUT | SEEN_REPEAT, "run");
-		if (err)
-			return err;
-		if (optind >= argc)
-			return usage_error("%s", "no COMMAND given after --");
-		opts->argv = &argv[optind];
-		break;
-	case CMD_RECORD:
-		err = reject_seen(seen, SEEN_TRACING | SEEN_OUTPUT, "record");
-		if (err)
-			return err;
-		if (optind < argc)
-			return usage_error("unexpected argument '%s'", argv[optind]);
-		if (!opts->nr_pids && !opts->all)
-			return usage_error("%s", "record needs -p PID or -a");
-		if (opts->nr_pids && opts->all)
-			return usage_error("%s", "-p and -a cannot be combined");
-		break;
-	case CMD_DAEMON:
-		if (opts->nr_pids || opts->all)
-			return usage_error("%s", "the daemon traces every VM: no -p or -a");
-		if (seen & SEEN_OUTPUT)
-			return usage_error("%s", "the daemon writes --log-file and --jsonl, not -o or -f");
-		err = reject_seen(seen, SEEN_TRACING | SEEN_DAEMON, "daemon");
-		if (err)
-			return err;
-		if (optind < argc)
-			return usage_error("unexpected argument '%s'", argv[optind]);
-		if (!opts->lock_file)
-			opts->lock_file = DEFAULT_LOCK_FILE;
-		break;
-	case CMD_REPORT:
-	case CMD_DIFF:
-		if (opts->nr_pids || opts->all)
-			return usage_error("-p and -a belong to record, not %s", argv[0]);
-		err = reject_seen(seen, opts->command == CMD_REPORT ? SEEN_OUTPUT | SEEN_SVG
-								     : SEEN_THRESHOLD,
-				  argv[0]);
-		if (err)
-			return err;
-		return parse_files(opts, argc, argv, opts->command == CMD_REPORT ? 1 : 2);
-	default:
-		break;
-	}
-	return 0;
+	return usage_error("unknown command '%s': expected " COMMAND_NAMES, argv[1]);
 }
 
 int options_parse(struct options *opts, int argc, char **argv)
 {
 	int err = parse(opts, argc, argv);
 
+	current = NULL;
 	if (err)
 		options_free(opts);
 	return err;

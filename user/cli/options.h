@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
-/* Command line of boot-trace. */
+/*
+ * boot-trace's command line: struct options is what every command's parser fills. Each
+ * command has its own parser and usage (args.h), beside its code in cli/CMD.c; they share
+ * the loop and the tracing options in options.c.
+ */
 #ifndef OPTIONS_H
 #define OPTIONS_H
 
@@ -9,16 +13,18 @@
 #include <sys/types.h>
 #include "boot_trace.h"
 #include "labels.h"
+#include "output.h"
 
-#define MAX_PIDS	     64
-#define DEFAULT_BUFFER_KIB   2048
-#define EXIT_USAGE	     2
-#define DEFAULT_LOCK_DIR     "/run/boot-trace"
-#define DEFAULT_LOCK_FILE    DEFAULT_LOCK_DIR "/daemon.lock"
-#define MAX_REPEAT	     10000
-#define DEFAULT_THRESHOLD    10.0 /* diff: percent */
-#define BOOT_TIMER_GPA	     0xc0000000ull /* Firecracker's boot timer on x86 */
-#define BOOT_TIMER_VALUE     123
+#define MAX_PIDS	   64
+#define MAX_FILTER	   64 /* report: values of --vm, and of --comm */
+#define DEFAULT_BUFFER_KIB 2048
+#define EXIT_USAGE	   2
+#define DEFAULT_LOCK_DIR   "/run/boot-trace"
+#define DEFAULT_LOCK_FILE  DEFAULT_LOCK_DIR "/daemon.lock"
+#define MAX_REPEAT	   10000
+#define DEFAULT_THRESHOLD  10.0		 /* diff: percent */
+#define BOOT_TIMER_GPA	   0xc0000000ull /* Firecracker's boot timer on x86 */
+#define BOOT_TIMER_VALUE   123
 
 enum command {
 	CMD_NONE,
@@ -31,19 +37,10 @@ enum command {
 	CMD_VERSION,
 };
 
-enum output_format {
-	FORMAT_LOG,
-	FORMAT_JSONL,
-	FORMAT_CHROME,
-	FORMAT_CSV,
-	FORMAT_SVG,
-};
-
 struct options {
 	enum command command;
-	const char *output;	/* NULL: stdout */
-	enum output_format format;
-	bool format_set;	/* -f given */
+	const char *output;		 /* NULL: stdout */
+	const struct output_ops *format; /* -f; NULL: not given (log) */
 	uint16_t ports[BT_MAX_PORTS];
 	const struct label_map *port_labels[BT_MAX_PORTS]; /* --labels; NULL: debug-port */
 	int nr_ports;
@@ -54,19 +51,34 @@ struct options {
 	unsigned int buffer_kib; /* ring buffer size */
 	bool quiet;
 	bool verbose;
-	bool all;		/* record: every KVM process */
+	bool all; /* record: every KVM process */
+	/* record: the processes traced; report: --pid, the VMMs whose VMs are kept */
 	pid_t pids[MAX_PIDS];
 	int nr_pids;
-	char **argv;		/* run: the command */
+	char **argv; /* run: the command */
 	/* daemon */
-	const char *log_file;	/* NULL: stdout */
+	const char *log_file; /* NULL: stdout */
 	const char *jsonl_file;
 	const char *metrics_dir;
 	const char *lock_file;
-	unsigned int repeat;	/* run: boots (0: once, without statistics) */
-	const char *files[2];	/* report: FILE; diff: BASE NEW */
-	const char *svg;	/* report: --svg OUT */
-	double threshold;	/* diff: percent */
+	enum command help_for; /* help: the command whose usage to print; CMD_NONE: all */
+	unsigned int repeat;   /* run: boots (0: once, without statistics) */
+	char *const *files;    /* report: FILE...; diff: BASE NEW (in argv) */
+	int nr_files;
+	const char *svg;	 /* report: --svg OUT */
+	double threshold;	 /* diff: percent */
+	double alpha;		 /* diff: significance level */
+	bool include_incomplete; /* diff: count boots that did not complete */
+	const char *json_file;	 /* diff: --json; "-": stdout */
+	const char *junit_file;	 /* diff: --junit; "-": stdout */
+	/* report: the VMs kept (a VM matches every kind given, any value of each) */
+	uint32_t vm_ids[MAX_FILTER];
+	int nr_vm_ids;
+	const char *comms[MAX_FILTER];
+	int nr_comms;
+	/* report: the events kept, [since_ns, until_ns] */
+	bool has_since, has_until;
+	uint64_t since_ns, until_ns;
 };
 
 /*
@@ -78,12 +90,7 @@ int options_parse(struct options *opts, int argc, char **argv);
 /* Free what options_parse() loaded (label files); opts stays readable until then. */
 void options_free(struct options *opts);
 
-void options_usage(FILE *out);
-
-/* "log", "jsonl", ... */
-const char *format_name(enum output_format format);
-
-/* Strict number parsing: the whole string, in range. Returns 0 or -EINVAL / -ERANGE. */
-int parse_ulong(const char *s, unsigned long max, unsigned long *val);
+/* The usage and examples of one command; CMD_NONE: the overview of all. */
+void options_usage(FILE *out, enum command cmd);
 
 #endif

@@ -14,12 +14,14 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include "args.h"
 #include "commands.h"
-#include "session.h"
+#include "text.h"
 #include "samples.h"
+#include "tracing.h"
 
-#define EXIT_NOT_FOUND	127
-#define EXIT_NOT_EXEC	126
+#define EXIT_NOT_FOUND 127
+#define EXIT_NOT_EXEC  126
 
 /* Child: wait for the go byte, restore signals, exec; report exec errors over err_fd. */
 static void child_exec(char **argv, int go_fd, int err_fd, const sigset_t *old_mask)
@@ -47,22 +49,34 @@ static int exit_status(int wstatus)
 	return 1;
 }
 
-/* One traced run of the command; returns its exit status (or 1 if tracing failed). */
-static int run_once(const struct options *opts, struct session *s, const sigset_t *old_mask)
+/* The end of a traced run: the summaries, then the outputs closed. -EIO if one failed. */
+static int finish(struct session *s, struct trace_outputs *to)
+{
+	session_close(s);
+	return trace_outputs_close(to);
+}
+
+/*
+ * One traced run of the command into the outputs to (the session is open); returns its exit
+ * status (or 1 if tracing failed).
+ */
+static int run_once(const struct options *opts, struct session *s, struct trace_outputs *to,
+		    const sigset_t *old_mask)
 {
 	int go_pipe[2], err_pipe[2], exec_err = 0, wstatus = 0, sig = 0, status;
 	pid_t child;
 	ssize_t n;
 
+	session_set_outputs(s, to->outs, to->nr);
 	if (pipe2(go_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC)) {
 		fprintf(stderr, "boot-trace: pipe: %s\n", strerror(errno));
-		session_close(s);
+		finish(s, to);
 		return 1;
 	}
 	child = fork();
 	if (child < 0) {
 		fprintf(stderr, "boot-trace: fork: %s\n", strerror(errno));
-		session_close(s);
+		finish(s, to);
 		return 1;
 	}
 	if (child == 0) {
@@ -77,7 +91,7 @@ static int run_once(const struct options *opts, struct session *s, const sigset_
 	if (session_add_process(s, child) || session_start(s) || write(go_pipe[1], "g", 1) != 1) {
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
-		session_close(s);
+		finish(s, to);
 		return 1;
 	}
 	close(go_pipe[1]);
@@ -85,9 +99,9 @@ static int run_once(const struct options *opts, struct session *s, const sigset_
 	close(err_pipe[0]);
 	if (n == sizeof(exec_err)) {
 		waitpid(child, &wstatus, 0);
-		for (int i = 0; i < s->nr_outs; i++)
-			s->outs[i].quiet = true;
-		session_close(s);
+		for (int i = 0; i < to->nr; i++)
+			to->out[i].quiet = true;
+		finish(s, to);
 		fprintf(stderr, "boot-trace: cannot run '%s': %s\n", opts->argv[0],
 			strerror(exec_err));
 		return exit_status(wstatus);
@@ -97,9 +111,22 @@ static int run_once(const struct options *opts, struct session *s, const sigset_
 	if (waitpid(child, &wstatus, 0) < 0)
 		wstatus = 0;
 	status = exit_status(wstatus);
-	if (session_close(s) && status == 0)
+	if (finish(s, to) && status == 0)
 		status = 1;
 	return status;
+}
+
+/* Load the tracer, then open the outputs (a tracer that cannot load leaves no file). */
+static int open_run(const struct options *opts, struct session *s, struct trace_outputs *to,
+		    const char *path, bool tables, struct session_config *cfg)
+{
+	if (session_open(s, cfg))
+		return -1;
+	if (trace_outputs_open(to, opts, path, tables)) {
+		session_close(s);
+		return -1;
+	}
+	return 0;
 }
 
 char *repeat_path(const char *path, unsigned int i)
@@ -124,9 +151,9 @@ struct repeat {
 	bool failed;	      /* out of memory */
 };
 
-static void repeat_vm_summarized(struct session *s, const struct traced_vm *vm)
+static void repeat_vm_summarized(void *ctx, const struct traced_vm *vm)
 {
-	struct repeat *rep = s->ctx;
+	struct repeat *rep = ctx;
 	uint64_t user_ns;
 
 	if (!vm->stats.events)
@@ -138,20 +165,46 @@ static void repeat_vm_summarized(struct session *s, const struct traced_vm *vm)
 		rep->failed = true;
 }
 
+/* One row of the table; then, if the boots fall into two modes, which boots are in which. */
 static void print_stat_row(const char *name, int width, struct samples *samples)
 {
-	char min[32], med[32], p95[32], max[32], sd[32];
+	char min[32], p50[32], p90[32], p99[32], max[32], mean[32], sd[32], lo[32], hi[32];
+	size_t n = samples->n, first;
+	bool *high = calloc(n ?: 1, sizeof(*high));
+	double low_median, high_median;
+	bool bimodal = high && samples_modes(samples, high, &low_median, &high_median);
 	struct sample_stats st;
 
 	if (!samples_stats(samples, &st))
-		return;
+		goto out;
 	format_seconds(min, sizeof(min), st.min);
-	format_seconds(med, sizeof(med), llround(st.median));
-	format_seconds(p95, sizeof(p95), llround(st.p95));
+	format_seconds(p50, sizeof(p50), llround(st.median));
+	format_seconds(p90, sizeof(p90), llround(st.p90));
+	format_seconds(p99, sizeof(p99), llround(st.p99));
 	format_seconds(max, sizeof(max), st.max);
+	format_seconds(mean, sizeof(mean), llround(st.mean));
 	format_seconds(sd, sizeof(sd), llround(st.stddev));
-	fprintf(stderr, "  %-*s %4zu %11s %11s %11s %11s %11s\n", width, name, st.n, min, med, p95,
-		max, sd);
+	fprintf(stderr, "  %-*s %4zu %10s %10s %10s %10s %10s %10s %10s %5.1f%%%s\n", width, name,
+		st.n, min, p50, p90, p99, max, mean, sd, st.cv * 100, bimodal ? "  TWO MODES" : "");
+	if (!bimodal)
+		goto out;
+	/* Boots are numbered in the order their VMs finished, among those with this stage. */
+	format_seconds(lo, sizeof(lo), llround(low_median));
+	format_seconds(hi, sizeof(hi), llround(high_median));
+	for (int mode = 0; mode < 2; mode++) {
+		fprintf(stderr, "  %-*s   %s mode, median %s s: boots", width, "",
+			mode ? "high" : "low", mode ? hi : lo);
+		first = 1;
+		for (size_t i = 0; i < n; i++) {
+			if (high[i] != mode)
+				continue;
+			fprintf(stderr, "%s %zu", first ? "" : ",", i + 1);
+			first = 0;
+		}
+		fputc('\n', stderr);
+	}
+out:
+	free(high);
 }
 
 static void print_repeat_stats(struct repeat *rep, unsigned int runs)
@@ -166,14 +219,15 @@ static void print_repeat_stats(struct repeat *rep, unsigned int runs)
 	for (int i = 0; i < rep->samples.nr; i++)
 		if ((int)strlen(rep->samples.stage[i].label) > width)
 			width = strlen(rep->samples.stage[i].label);
-	fprintf(stderr, "  %-*s %4s %11s %11s %11s %11s %11s\n", width, "stage", "n", "min (s)",
-		"median (s)", "p95 (s)", "max (s)", "stddev (s)");
+	fprintf(stderr, "  %-*s %4s %10s %10s %10s %10s %10s %10s %10s %6s\n", width, "stage", "n",
+		"min (s)", "p50 (s)", "p90 (s)", "p99 (s)", "max (s)", "mean (s)", "stddev (s)",
+		"cv");
 	for (int i = 0; i < rep->samples.nr; i++)
 		print_stat_row(rep->samples.stage[i].label, width, &rep->samples.stage[i].s);
 	print_stat_row("time to Userspace", width, &rep->samples.userspace);
 }
 
-/* A SIGINT or SIGTERM that came between two runs stops the series. */
+/* A SIGINT, SIGTERM or SIGHUP that came between two runs stops the series. */
 static int pending_stop(void)
 {
 	sigset_t set;
@@ -183,6 +237,8 @@ static int pending_stop(void)
 		return SIGINT;
 	if (sigismember(&set, SIGTERM))
 		return SIGTERM;
+	if (sigismember(&set, SIGHUP))
+		return SIGHUP;
 	return 0;
 }
 
@@ -190,17 +246,21 @@ static int pending_stop(void)
 static int run_repeat(const struct options *opts, const sigset_t *old_mask)
 {
 	struct repeat rep = {};
-	struct options run_opts = *opts;
 	unsigned int i, done = 0;
 	int status = 0, sig;
 	char dropped[48];
 
+	struct session_config cfg;
+
+	tracing_config(opts, &cfg, true, true);
+	cfg.on_vm_summarized = repeat_vm_summarized;
+	cfg.ctx = &rep;
 	for (i = 1; i <= opts->repeat; i++) {
 		char *path = opts->output ? repeat_path(opts->output, i) : NULL;
+		struct trace_outputs to;
 		struct session s;
+		uint64_t dropped_n;
 
-		/* Without -o the traces are not kept: the statistics are the result. */
-		run_opts.output = opts->output ? path : "/dev/null";
 		if (opts->output && !path) {
 			fprintf(stderr, "boot-trace: out of memory\n");
 			status = 1;
@@ -208,26 +268,26 @@ static int run_repeat(const struct options *opts, const sigset_t *old_mask)
 		}
 		rep.run_vms = 0;
 		rep.run_user_ns = 0;
-		if (session_open(&s, &run_opts, true, true)) {
+		/* Without -o the traces are not kept: the statistics are the result. One line per
+		 * run instead of the tables. */
+		if (open_run(opts, &s, &to, opts->output ? path : "/dev/null", false, &cfg)) {
 			free(path);
 			status = 1;
 			break;
 		}
-		s.outs[0].summary_fp = NULL; /* one line per run instead of the tables */
-		s.on_vm_summarized = repeat_vm_summarized;
-		s.ctx = &rep;
-		status = run_once(&run_opts, &s, old_mask);
+		status = run_once(opts, &s, &to, old_mask);
 		done++;
+		dropped_n = s.totals.lost[LOSS_DROPPED];
 		/* Losses are reported even with -q: nothing is lost silently. */
-		if (!opts->quiet || s.totals.dropped) {
+		if (!opts->quiet || dropped_n) {
 			char user[32] = "none";
 
 			if (rep.run_user_ns)
 				format_seconds(user, sizeof(user), rep.run_user_ns);
 			dropped[0] = '\0';
-			if (s.totals.dropped)
+			if (dropped_n)
 				snprintf(dropped, sizeof(dropped), ", %" PRIu64 " dropped",
-					 s.totals.dropped);
+					 dropped_n);
 			fprintf(stderr,
 				"boot-trace: run %u/%u: status %d, %u VM%s, time to Userspace "
 				"%s%s%s%s%s\n",
@@ -256,11 +316,13 @@ static int run_repeat(const struct options *opts, const sigset_t *old_mask)
 
 int cmd_run(const struct options *opts)
 {
+	struct session_config cfg;
+	struct trace_outputs to;
 	struct session s;
 	sigset_t mask, old_mask;
 
 	/*
-	 * SIGINT/SIGTERM are read from a signalfd in the loop and passed on to the command.
+	 * SIGINT/SIGTERM/SIGHUP are read from a signalfd in the loop and passed on to the command.
 	 * A shell starts background jobs with SIGINT ignored, which would discard them:
 	 * take the default action back (the command inherits it, so the forward works too).
 	 */
@@ -269,11 +331,101 @@ int cmd_run(const struct options *opts)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	/*
+	 * A closed terminal or a dropped ssh session: an end like SIGTERM, not a death. Under
+	 * nohup SIGHUP stays ignored (and so it does for run's COMMAND).
+	 */
+	if (!hup_ignored()) {
+		signal(SIGHUP, SIG_DFL);
+		sigaddset(&mask, SIGHUP);
+	}
 	sigprocmask(SIG_BLOCK, &mask, &old_mask);
 
 	if (opts->repeat)
 		return run_repeat(opts, &old_mask);
-	if (session_open(&s, opts, true, true))
+	tracing_config(opts, &cfg, true, true);
+	if (open_run(opts, &s, &to, opts->output, true, &cfg))
 		return 1;
-	return run_once(opts, &s, &old_mask);
+	return run_once(opts, &s, &to, &old_mask);
 }
+
+/* ---- command line ---------------------------------------------------------------------- */
+
+static int set_repeat(struct options *opts, const char *arg)
+{
+	unsigned long n;
+
+	if (parse_ulong(arg, MAX_REPEAT, &n) || n == 0)
+		return usage_error("invalid repeat count '%s': a number from 1 to %d", arg,
+				   MAX_REPEAT);
+	opts->repeat = n;
+	return 0;
+}
+
+static int run_option(struct options *opts, int opt, char *arg, int argc, char **argv)
+{
+	int err = tracing_option(opts, opt, arg, argc, argv);
+
+	if (err != 1)
+		return err;
+	err = output_option(opts, opt, arg);
+	if (err != 1)
+		return err;
+	return opt == OPT_REPEAT ? set_repeat(opts, arg) : EXIT_USAGE;
+}
+
+static int run_finish(struct options *opts, int argc, char **argv)
+{
+	if (optind >= argc)
+		return usage_error("%s", "no COMMAND given after --");
+	opts->argv = &argv[optind];
+	return 0;
+}
+
+static const struct option run_options[] = {
+    COMMON_LONG_OPTIONS,
+    TRACING_LONG_OPTIONS,
+    {"output", required_argument, NULL, 'o'},
+    {"format", required_argument, NULL, 'f'},
+    {"repeat", required_argument, NULL, OPT_REPEAT},
+    {},
+};
+
+/* clang-format off */
+static const char run_usage[] =
+	"USAGE: boot-trace run [OPTIONS] [--] COMMAND [ARGS...]\n"
+	"\n"
+	"Start COMMAND (a VMM, or a script that starts one) traced from its first instruction,\n"
+	"and whatever it forks; print each VM's boot summary on stderr when it ends, and exit\n"
+	"with COMMAND's status. SIGINT, SIGTERM and SIGHUP are passed on to COMMAND.\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output FILE     write the trace to FILE (default: stdout)\n"
+	"  -f, --format FORMAT   log (default), jsonl, chrome (Chrome/Perfetto trace), csv or svg\n"
+	"      --repeat N        boot N times and print n, min, p50, p90, p99, max, mean, stddev\n"
+	"                        and cv per stage, and which boots fall in which mode of a\n"
+	"                        bimodal stage;\n"
+	"                        with -o FILE, run i is written to FILE with .i before its extension\n"
+	"  -q, --quiet           no boot summary (losses are still reported)\n"
+	TRACING_USAGE
+	COMMON_USAGE
+	"\n"
+	"EXAMPLES:\n"
+	"  sudo boot-trace run -- vmm-min build/guests/demo.bin\n"
+	"  sudo boot-trace run -f jsonl -o boot.jsonl -- qemu-system-x86_64 -accel kvm ...\n"
+	"  sudo boot-trace run -f chrome -o boot.json -- ./start-my-vm.sh   # open in Perfetto UI\n"
+	"  sudo boot-trace run --repeat 10 -f jsonl -o base.jsonl -- ./start-my-vm.sh\n"
+	"  sudo boot-trace run --port 0x80 --port 0xf4 --labels qboot -- qemu-system-x86_64 ...\n"
+	"  sudo boot-trace run --mmio -- firecracker --no-api --config-file vm.json --boot-timer\n";
+/* clang-format on */
+
+const struct command_parser run_parser = {
+    .cmd = CMD_RUN,
+    .name = "run",
+    .optstring = TRACING_OPTSTRING "o:f:",
+    .stop_at_command = true,
+    .longopts = run_options,
+    .option = run_option,
+    .finish = run_finish,
+    .usage = run_usage,
+};

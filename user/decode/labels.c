@@ -78,18 +78,17 @@ const struct label *label_of_code(const struct label_map *map, uint32_t value)
 	return &label_unknown;
 }
 
-const struct label *label_of_event(const struct label_set *set, const struct bt_event *ev)
+const struct label *label_of_write(const struct label_set *set, bool mmio, uint16_t port,
+				   uint32_t value)
 {
 	const struct label_map *map = NULL;
 
-	if (set && set->recorded)
-		return set->recorded;
-	if (ev->type == BT_EV_MMIO)
+	if (mmio)
 		return &label_guest_boot_time;
 	for (int i = 0; set && i < set->nr; i++)
-		if (set->ports[i] == ev->port)
+		if (set->ports[i] == port)
 			map = set->maps[i];
-	return label_of_code(map ?: &label_map_debug_port, ev->value);
+	return label_of_code(map ?: &label_map_debug_port, value);
 }
 
 /* ---- labels read back from recorded traces ---------------------------------------------- */

@@ -12,12 +12,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "boot_trace.h"
 
 #define LABEL_NAME_MAX	   32	/* including the terminating NUL */
 #define LABEL_CODE_MAX	   0xff /* codes are the low byte of a write */
 #define LABEL_FILE_MAX	   (1 << 20)
 #define LABEL_MAP_NAME_MAX 256
+#define LABEL_PORTS_MAX	   8 /* ports traced at once (BT_MAX_PORTS) */
 
 struct label {
 	char name[LABEL_NAME_MAX];
@@ -38,13 +38,8 @@ struct label_map {
 /* Which map labels which traced port (a port without one uses "debug-port"). */
 struct label_set {
 	int nr;
-	uint16_t ports[BT_MAX_PORTS];
-	const struct label_map *maps[BT_MAX_PORTS];
-	/*
-	 * report: the label recorded with the event being replayed, which wins over the maps
-	 * (the run that recorded it may have had others). NULL in a live session.
-	 */
-	const struct label *recorded;
+	uint16_t ports[LABEL_PORTS_MAX];
+	const struct label_map *maps[LABEL_PORTS_MAX];
 };
 
 extern const struct label_map label_map_debug_port;
@@ -77,10 +72,12 @@ void label_map_close(const struct label_map *map);
 const struct label *label_of_code(const struct label_map *map, uint32_t value);
 
 /*
- * The label of one traced write, shared by every writer and the summary: an MMIO write is
- * the Guest-boot-time; a port write is labelled by its port's map (set may be NULL).
+ * The label of one traced write (the decoder resolves it once for every sink and the
+ * summary): an MMIO write is the Guest-boot-time; a port write is labelled by its port's map
+ * (set may be NULL: debug-port for every port).
  */
-const struct label *label_of_event(const struct label_set *set, const struct bt_event *ev);
+const struct label *label_of_write(const struct label_set *set, bool mmio, uint16_t port,
+				   uint32_t value);
 
 /*
  * A label read back from a recorded trace, by name: one per name for the program's lifetime

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <errno.h>
+#include <stdlib.h>
 #include "text.h"
 
 size_t utf8_seq_len(const char *s)
@@ -41,4 +43,21 @@ void text_sanitize(char *s)
 		}
 		s += len;
 	}
+}
+
+int parse_ulong(const char *s, unsigned long max, unsigned long *val)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (*end)
+		return -EINVAL;
+	if (errno == ERANGE || v > max)
+		return -ERANGE;
+	*val = v;
+	return 0;
 }

@@ -15,4 +15,7 @@ size_t utf8_seq_len(const char *p);
 /* In place: control characters and bytes that are not valid UTF-8 become '?'. */
 void text_sanitize(char *s);
 
+/* Strict number parsing: the whole string, in range. Returns 0 or -EINVAL / -ERANGE. */
+int parse_ulong(const char *s, unsigned long max, unsigned long *val);
+
 #endif

@@ -91,6 +91,9 @@ static int get_string(struct reader *r, struct json_object *rec, const char *key
 		return fail(r, "%s record: \"%s\" must be a string, not %s", r->type, key,
 			    type_name(v));
 	*out = json_object_get_string(v);
+	/* "\u0000" decodes to a NUL that would cut the string short without a word. */
+	if ((size_t)json_object_get_string_len(v) != strlen(*out))
+		return fail(r, "%s record: \"%s\" holds a NUL character (\\u0000)", r->type, key);
 	return 0;
 }
 
@@ -118,7 +121,7 @@ static int get_vm(struct reader *r, struct json_object *rec, struct traced_vm **
 	if (err)
 		return err;
 	if (!id_known)
-		id = BT_VM_UNKNOWN;
+		id = EVENT_VM_UNKNOWN;
 	*vm = vm_table_find(&r->vms, pid, id);
 	*created = !*vm;
 	if (!*vm)
@@ -130,13 +133,13 @@ static int get_vm(struct reader *r, struct json_object *rec, struct traced_vm **
 
 static void end_run(struct reader *r, const struct trace_totals *recorded)
 {
-	struct trace_totals totals = {.events = r->events};
+	struct trace_totals totals = {.events = r->events, .losses_unknown = true};
 
 	for (struct traced_vm *vm = r->vms.head; vm; vm = vm->next)
 		if (!vm->end_ns && r->ops->vm_summary)
 			r->ops->vm_summary(r->ctx, vm);
 	if (r->ops->run_end)
-		r->ops->run_end(r->ctx, &r->vms, recorded ?: &totals, recorded != NULL);
+		r->ops->run_end(r->ctx, &r->vms, recorded ?: &totals);
 	vm_table_free(&r->vms);
 	vm_table_init(&r->vms);
 	r->events = 0;
@@ -169,6 +172,13 @@ static int on_vm_start(struct reader *r, struct json_object *rec)
 		if (err)
 			return err;
 	}
+	/* Its writes read so far (an event record may come first) cannot precede its start. */
+	for (int i = 0; i < vm->stats.nr; i++)
+		if (vm->stats.stage[i].first_ns < ts)
+			return fail(
+			    r, "vm_start record: \"ts_ns\" %llu is after its VM's write at %llu",
+			    (unsigned long long)ts,
+			    (unsigned long long)vm->stats.stage[i].first_ns);
 	if (json_object_get_boolean(seen))
 		vm->start_ns = ts;
 	else
@@ -218,8 +228,8 @@ static int on_event(struct reader *r, struct json_object *rec)
 {
 	uint64_t ts, since, tid, vcpu, port, gpa, size, value, code, index, rip;
 	bool since_known, vcpu_known, port_known, index_known, rip_known, created;
-	struct bt_event ev = {.type = BT_EV_PIO};
-	const struct label *label;
+	struct boot_event ev = {.kind = EVENT_CODE};
+	struct code_write *w = &ev.code;
 	struct json_object *trunc;
 	const char *thread;
 	struct traced_vm *vm;
@@ -236,7 +246,7 @@ static int on_event(struct reader *r, struct json_object *rec)
 	      get_uint(r, rec, "size", 8, false, &size, NULL) ?:
 	      get_uint(r, rec, "value", UINT32_MAX, false, &value, NULL) ?:
 	      get_uint(r, rec, "code", 0xff, false, &code, NULL) ?:
-	      get_label(r, rec, &label) ?:
+	      get_label(r, rec, &ev.label) ?:
 	      get_opt_uint(r, rec, "string_index", UINT16_MAX, &index, &index_known) ?:
 	      get_opt_uint(r, rec, "rip", UINT64_MAX, &rip, &rip_known) ?:
 	      get_vm(r, rec, &vm, &created);
@@ -250,36 +260,40 @@ static int on_event(struct reader *r, struct json_object *rec)
 	/* A VM whose start record is missing still has its start in every event. */
 	if (!vm->start_ns && since_known && since <= ts)
 		vm->start_ns = ts - since;
+	/* What cannot be true: a write before its VM started, or a time since start that
+	 * does not match the stamps (wrapped times would follow). */
+	if (vm->start_ns && ts < vm->start_ns)
+		return fail(r, "event record: \"ts_ns\" %llu is before its VM's start %llu",
+			    (unsigned long long)ts, (unsigned long long)vm->start_ns);
+	if (since_known && (since > ts || ts - since != vm->start_ns))
+		return fail(r,
+			    "event record: \"since_start_ns\" %llu does not match \"ts_ns\" %llu "
+			    "and its VM's start %llu",
+			    (unsigned long long)since, (unsigned long long)ts,
+			    (unsigned long long)vm->start_ns);
 	ev.ts_ns = ts;
-	ev.tgid = vm->pid;
+	ev.pid = vm->pid;
 	ev.tid = tid;
 	ev.vm_id = vm->id;
-	ev.vcpu = vcpu_known ? vcpu : BT_VCPU_UNKNOWN;
-	ev.value = value;
-	ev.size = size;
-	if (port_known) {
-		ev.port = port;
-	} else {
-		ev.type = BT_EV_MMIO;
-		ev.aux = gpa;
-	}
-	strncpy(ev.comm, thread, BT_COMM_LEN - 1);
-	text_sanitize(ev.comm);
-	if (index_known) {
-		ev.flags |= BT_PIO_STRING;
-		ev.index = index;
-	}
-	if (rip_known) {
-		ev.flags |= BT_PIO_RIP;
-		ev.aux = rip;
-	}
-	if (json_object_object_get_ex(rec, "truncated", &trunc) && json_object_get_boolean(trunc))
-		ev.flags |= BT_PIO_TRUNCATED;
-	if (boot_stages_add(&vm->stats, label, ev.ts_ns))
+	ev.vcpu = vcpu_known ? vcpu : EVENT_VCPU_UNKNOWN;
+	snprintf(ev.thread, sizeof(ev.thread), "%s", thread);
+	text_sanitize(ev.thread);
+	w->mmio = !port_known;
+	w->port = port_known ? port : 0;
+	w->gpa = port_known ? 0 : gpa;
+	w->size = size;
+	w->value = value;
+	w->in_string = index_known;
+	w->index = index_known ? index : 0;
+	w->truncated =
+	    json_object_object_get_ex(rec, "truncated", &trunc) && json_object_get_boolean(trunc);
+	w->rip_known = rip_known;
+	w->rip = rip_known ? rip : 0;
+	if (traced_vm_observe(vm, &ev))
 		return fail(r, "out of memory");
 	r->events++;
 	if (r->ops->event)
-		r->ops->event(r->ctx, vm, &ev, label);
+		r->ops->event(r->ctx, vm, &ev);
 	return 0;
 }
 
@@ -314,6 +328,10 @@ static int on_vm_end(struct reader *r, struct json_object *rec)
 		return fail(r, "vm_end record for a VM that already ended");
 	if (!ts)
 		return fail(r, "vm_end record: \"ts_ns\" must not be 0");
+	if (ts < (vm->start_ns ?: vm->found_ns))
+		return fail(r, "vm_end record: \"ts_ns\" %llu is before its VM's start %llu",
+			    (unsigned long long)ts,
+			    (unsigned long long)(vm->start_ns ?: vm->found_ns));
 	vm->end_ns = ts;
 	/* Back to a wait(2) status, as the live session has it. */
 	vm->exit_status = sig_known ? sig : status_known ? status << 8 : 0;
@@ -332,13 +350,16 @@ static int on_summary(struct reader *r, struct json_object *rec)
 	bool known;
 	int err;
 
-	err = get_uint(r, rec, "events", UINT64_MAX, false, &totals.events, NULL) ?:
-	      get_uint(r, rec, "dropped", UINT64_MAX, false, &totals.dropped, NULL) ?:
-	      get_uint(r, rec, "string_lost", UINT64_MAX, false, &totals.string_lost, NULL) ?:
-	      get_uint(r, rec, "malformed", UINT64_MAX, false, &totals.malformed, NULL) ?:
-	      get_opt_uint(r, rec, "lifecycle_dropped", UINT64_MAX, &totals.lifecycle_dropped,
-			   &known) ?:
-	      get_opt_uint(r, rec, "map_full", UINT64_MAX, &totals.map_full, &known);
+	err = get_uint(r, rec, "events", UINT64_MAX, false, &totals.events, NULL);
+	FOR_EACH_LOSS (i) {
+		const struct loss_counter *c = &loss_counters[i];
+
+		if (err)
+			break;
+		err = c->required
+			  ? get_uint(r, rec, c->key, UINT64_MAX, false, &totals.lost[i], NULL)
+			  : get_opt_uint(r, rec, c->key, UINT64_MAX, &totals.lost[i], &known);
+	}
 	if (err)
 		return err;
 	if (!json_object_object_get_ex(rec, "vms", &vms) ||
@@ -407,6 +428,43 @@ static bool blank(const char *s, size_t len)
 	return true;
 }
 
+/*
+ * json-c clamps an integer past 2^64 - 1 to UINT64_MAX without a word: look for one in the
+ * line's text first (outside strings), so that it stops the read like any range error. The
+ * digits after a '.', an exponent or a minus sign are not such an integer (the fields'
+ * checks refuse those numbers anyway).
+ */
+static int check_integer_range(struct reader *r, const char *buf, size_t len)
+{
+	static const char max[] = "18446744073709551615"; /* UINT64_MAX */
+	bool in_string = false;
+	size_t i = 0, j;
+
+	while (i < len) {
+		char c = buf[i];
+
+		if (in_string) {
+			i += c == '\\' ? 2 : 1;
+			in_string = c != '"';
+			continue;
+		}
+		if (c == '"' || c < '0' || c > '9') {
+			in_string = c == '"';
+			i++;
+			continue;
+		}
+		for (j = i; j < len && buf[j] >= '0' && buf[j] <= '9'; j++)
+			;
+		if (!(i && strchr(".eE+-", buf[i - 1])) &&
+		    (j - i > sizeof(max) - 1 ||
+		     (j - i == sizeof(max) - 1 && memcmp(buf + i, max, j - i) > 0)))
+			return fail(r, "the integer at column %zu is out of range (above %s)",
+				    i + 1, max);
+		i = j;
+	}
+	return 0;
+}
+
 static int parse_line(struct reader *r, struct json_tokener *tok, const char *buf, size_t len,
 		      bool newline)
 {
@@ -431,7 +489,7 @@ static int parse_line(struct reader *r, struct json_tokener *tok, const char *bu
 		json_object_put(rec);
 		return fail(r, "unexpected text after the JSON record at column %zu", end + 1);
 	}
-	err = on_record(r, rec);
+	err = check_integer_range(r, buf, len) ?: on_record(r, rec);
 	json_object_put(rec);
 	return err;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
  * Reading a recorded jsonl trace back: each record is checked and replayed as the calls a
- * live session makes (VM start, event, VM end, VM summary, end of run), with the VMs'
- * statistics rebuilt from the events through summary.c, each under the label it was
- * recorded with. An event without a port ("port": null, "gpa": ADDR) is an --mmio write.
+ * live session makes (VM start, event, VM end, VM summary, end of run): each record becomes
+ * the decoded event a live session would have had (event.h), under the label it was
+ * recorded with, and the VMs' statistics are rebuilt from them as a live session does. An
+ * event without a port ("port": null, "gpa": ADDR) is an --mmio write.
  */
 #ifndef JSONL_READER_H
 #define JSONL_READER_H
@@ -11,26 +12,25 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-#include "output.h"
+#include "event.h"
+#include "totals.h"
 #include "vm_table.h"
 
 #define JSONL_MAX_LINE (1u << 20) /* longer lines are rejected: no record comes near it */
 
 struct replay_ops {
 	void (*vm_start)(void *ctx, const struct traced_vm *vm);
-	/* label: as recorded (it lives as long as the program, see label_intern()). */
-	void (*event)(void *ctx, const struct traced_vm *vm, const struct bt_event *ev,
-		      const struct label *label);
+	/* ev->label: as recorded (it lives as long as the program, see label_intern()). */
+	void (*event)(void *ctx, const struct traced_vm *vm, const struct boot_event *ev);
 	void (*vm_end)(void *ctx, const struct traced_vm *vm);
 	/* Once per VM: after its end, or at the end of its run if it did not end. */
 	void (*vm_summary)(void *ctx, const struct traced_vm *vm);
 	/*
-	 * End of one recorded run: its summary record (recorded = true: totals as written), or
-	 * the end of the file (totals.events counted here, losses unknown). A file holds one
-	 * run, or several concatenated.
+	 * End of one recorded run: its summary record (totals as written), or the end of the
+	 * file (totals.events counted here, totals.losses_unknown). A file holds one run, or
+	 * several concatenated.
 	 */
-	void (*run_end)(void *ctx, const struct vm_table *vms, const struct trace_totals *totals,
-			bool recorded);
+	void (*run_end)(void *ctx, const struct vm_table *vms, const struct trace_totals *totals);
 };
 
 /*

@@ -1,43 +1,58 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
- * One tracing session: the tracer feeds records in, the session keeps the VMs they belong
- * to and hands each to the output; at the end it writes the summary.
+ * One tracing session: the tracer's records are decoded into events, the session keeps the
+ * VMs they belong to and hands each event to its outputs; at the end it writes the summaries.
+ * The command gives it a config and its outputs (opened, and closed again, by the command).
+ * session.c: the VMs' lifecycle and the events; session_loop.c: the event loop.
  */
 #ifndef SESSION_H
 #define SESSION_H
 
-#include <signal.h>
 #include <stdbool.h>
-#include "options.h"
+#include <stdint.h>
+#include <sys/types.h>
+#include "labels.h"
 #include "output.h"
+#include "totals.h"
 #include "tracer.h"
 #include "vm_table.h"
 
-#define MAX_OUTPUTS 4
+#define SESSION_MAX_OUTPUTS 4
+
+struct session;
+
+struct session_config {
+	/* What to trace; on_record and ctx are the session's own. */
+	struct tracer_config tracer;
+	struct label_set labels; /* each traced port's label map */
+	bool keep_vms;		 /* keep ended VMs for the final summary (run, record) */
+	bool reopen_on_hup;	 /* daemon: SIGHUP reopens the files; else it ends the session */
+	/* Optional: each VM once its summary is written (its statistics are final). */
+	void (*on_vm_summarized)(void *ctx, const struct traced_vm *vm);
+	void *ctx;
+};
 
 struct session {
-	const struct options *opts;
+	struct session_config cfg;
 	struct tracer *tracer;
-	struct output outs[MAX_OUTPUTS];
+	struct output *outs[SESSION_MAX_OUTPUTS];
 	int nr_outs;
 	struct vm_table vms;
 	struct trace_totals totals;
-	struct label_set labels; /* each traced port's label map, from the options */
 	uint64_t lost_swept; /* lifecycle records lost when dead processes were last looked for */
-	bool resweep;		/* look for them once more when idle (see go_idle) */
-	bool keep_vms;		/* keep ended VMs for the final summary (run, record) */
-	uint64_t started_ns;	/* session_start(): VMs found in /proc were running then */
-	/* Optional: each VM once its summary is written (its statistics are final). */
-	void (*on_vm_summarized)(struct session *s, const struct traced_vm *vm);
-	void *ctx;		/* for on_vm_summarized */
+	bool resweep;	     /* look for them once more when idle (see go_idle) */
+	uint64_t started_ns; /* session_start(): VMs found in /proc were running then */
 };
 
 /*
- * Load the tracer and open the outputs; nothing is traced until session_start(). 0 or
- * -errno (error already printed).
+ * Load the tracer; nothing is traced until session_start(). 0 or -errno (error already
+ * printed). Then the caller opens its outputs (so that a tracer that cannot load leaves no
+ * file behind) and hands them over.
  */
-int session_open(struct session *s, const struct options *opts, bool filter_tgids,
-		 bool follow_forks);
+int session_open(struct session *s, const struct session_config *cfg);
+
+/* Events go to outs[0..nr_outs) (at most SESSION_MAX_OUTPUTS), which stay the caller's. */
+void session_set_outputs(struct session *s, struct output *const *outs, int nr_outs);
 
 /* Trace pid (filter_tgids mode): add it to the kernel filter, before session_start(). */
 int session_add_process(struct session *s, pid_t pid);
@@ -54,15 +69,16 @@ int session_start(struct session *s);
  */
 int session_seed_process(struct session *s, pid_t pid);
 
-/* Why session_loop() returned. SIGHUP does not end it: the outputs are reopened. */
+/* Why session_loop() returned. */
 enum loop_end {
-	LOOP_SIGNAL,	   /* SIGINT or SIGTERM (signo in *sig) */
-	LOOP_PIDS_EXITED,  /* every watched process has exited */
+	LOOP_SIGNAL,	  /* SIGINT, SIGTERM or SIGHUP (signo in *sig); SIGHUP does not end a
+			   * session that reopens its files on it (the daemon) */
+	LOOP_PIDS_EXITED, /* every watched process has exited */
 	LOOP_ERROR,
 };
 
 /*
- * Process records until a signal (SIGINT/SIGTERM, which the caller has blocked) arrives or
+ * Process records until a signal (SIGINT/SIGTERM/SIGHUP, which the caller has blocked) comes or
  * every process in pids has exited. With forward_to > 0, signals are passed on to that
  * process (the first as is, later ones as SIGKILL) and the loop goes on until it exits.
  */
@@ -76,9 +92,9 @@ enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pi
 void session_handle_record(struct session *s, const void *data, size_t size);
 
 /*
- * Stop tracing, write what is still in the buffer, the summary, close the outputs. 0, or -EIO
- * if output failed.
+ * Stop tracing, hand over what is still in the buffer, write the summaries. The outputs stay
+ * open: closing them is the caller's.
  */
-int session_close(struct session *s);
+void session_close(struct session *s);
 
 #endif

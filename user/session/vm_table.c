@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,11 +8,20 @@
 #include "text.h"
 #include "vm_table.h"
 
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+
+/* The hash key is the VM's own id and pid, read in place. */
+_Static_assert(sizeof(struct vm_key) == 8 &&
+		   offsetof(struct traced_vm, pid) == offsetof(struct traced_vm, id) + 4 &&
+		   offsetof(struct vm_key, pid) == offsetof(struct vm_key, id) + 4,
+	       "struct traced_vm's id and pid must be laid out as a struct vm_key");
+
 void vm_table_init(struct vm_table *table)
 {
 	table->head = NULL;
 	table->tail = &table->head;
 	table->count = 0;
+	table->index = NULL;
 }
 
 void vm_table_free(struct vm_table *table)
@@ -21,10 +32,11 @@ void vm_table_free(struct vm_table *table)
 
 struct traced_vm *vm_table_find(struct vm_table *table, pid_t pid, uint32_t id)
 {
-	for (struct traced_vm *vm = table->head; vm; vm = vm->next)
-		if (vm->pid == pid && vm->id == id)
-			return vm;
-	return NULL;
+	struct vm_key key = {.id = id, .pid = pid};
+	struct traced_vm *vm;
+
+	HASH_FIND(hh, table->index, &key, sizeof(key), vm);
+	return vm;
 }
 
 struct traced_vm *vm_table_get(struct vm_table *table, pid_t pid, uint32_t id, const char *comm)
@@ -44,25 +56,51 @@ struct traced_vm *vm_table_get(struct vm_table *table, pid_t pid, uint32_t id, c
 	 */
 	strncpy(vm->comm, comm, sizeof(vm->comm) - 1);
 	text_sanitize(vm->comm);
+	HASH_ADD(hh, table->index, id, sizeof(struct vm_key), vm);
+	if (!vm->hh.tbl) { /* out of memory: uthash left it out */
+		free(vm);
+		return NULL;
+	}
+	/* tail points at the last VM's next, or at head when there is none */
+	vm->prev = table->head ? container_of(table->tail, struct traced_vm, next) : NULL;
 	*table->tail = vm;
 	table->tail = &vm->next;
 	table->count++;
 	return vm;
 }
 
+int traced_vm_observe(struct traced_vm *vm, const struct boot_event *ev)
+{
+	if (!ev->label)
+		return 0;
+	return boot_stages_add(&vm->stats, ev->label, ev->ts_ns);
+}
+
+const char *traced_vm_name(const struct traced_vm *vm, char buf[VM_NAME_MAX])
+{
+	if (vm->id == EVENT_VM_UNKNOWN)
+		snprintf(buf, VM_NAME_MAX, "%s[%d] vm?", vm->comm, vm->pid);
+	else
+		snprintf(buf, VM_NAME_MAX, "%s[%d] vm%" PRIu32, vm->comm, vm->pid, vm->id);
+	return buf;
+}
+
 void vm_table_remove(struct vm_table *table, struct traced_vm *vm)
 {
-	for (struct traced_vm **p = &table->head; *p; p = &(*p)->next) {
-		if (*p != vm)
-			continue;
-		*p = vm->next;
-		if (table->tail == &vm->next)
-			table->tail = p;
-		table->count--;
-		boot_stages_free(&vm->stats);
-		free(vm);
+	if (vm_table_find(table, vm->pid, vm->id) != vm)
 		return;
-	}
+	HASH_DELETE(hh, table->index, vm);
+	if (vm->prev)
+		vm->prev->next = vm->next;
+	else
+		table->head = vm->next;
+	if (vm->next)
+		vm->next->prev = vm->prev;
+	else
+		table->tail = vm->prev ? &vm->prev->next : &table->head;
+	table->count--;
+	boot_stages_free(&vm->stats);
+	free(vm);
 }
 
 bool vm_boot_complete(const struct traced_vm *vm)

@@ -22,24 +22,45 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <json-c/json.h>
-#include "labels.h"
 #include "output.h"
 
 #define PID_SPACE      (1LL << 22)  /* PID_MAX_LIMIT: no Linux pid reaches it */
 #define STAGE_TID_BASE 0x40000000LL /* track ids of the "boot stages" tracks */
 
+/*
+ * What the writer keeps is hashed (uthash), so that an event costs the same with a million
+ * VMs or vCPU threads in the file as with one.
+ */
 struct chrome_vm {
-	pid_t pid;
-	uint32_t id;
+	struct vm_key key;
 	long long trace_pid;
 	long long stage_tid;
-	pid_t *tids; /* vCPU threads already named */
-	int nr_tids;
+	UT_hash_handle hh;
+};
+
+/* How many VMs of a VMM process the file has so far: a new one's pid goes above them. */
+struct chrome_pid {
+	pid_t pid;
+	long long vms;
+	UT_hash_handle hh;
+};
+
+/* A vCPU thread already named: by the n-th VM of the file (its stage track) and tid. */
+struct thread_key {
+	uint32_t vm;
+	pid_t tid;
+};
+
+struct chrome_thread {
+	struct thread_key key;
+	UT_hash_handle hh;
 };
 
 struct chrome_state {
 	bool written; /* at least one event: the next one needs a comma */
 	struct chrome_vm *vms;
+	struct chrome_pid *pids;
+	struct chrome_thread *threads;
 	int nr_vms;
 	struct trace_totals totals;
 	bool have_totals;
@@ -89,42 +110,47 @@ static void emit_metadata(struct output *out, const char *name, long long pid, l
 	emit(out, obj);
 }
 
-static void vm_name(const struct traced_vm *vm, char *buf, size_t len)
-{
-	if (vm->id == BT_VM_UNKNOWN)
-		snprintf(buf, len, "%s[%d] vm?", vm->comm, vm->pid);
-	else
-		snprintf(buf, len, "%s[%d] vm%" PRIu32, vm->comm, vm->pid, vm->id);
-}
-
 /* The trace process of a VM; named on first sight. NULL only when out of memory. */
 static struct chrome_vm *chrome_vm_of(struct output *out, const struct traced_vm *vm)
 {
 	struct chrome_state *st = out->priv;
-	struct chrome_vm *cv, *grown;
-	long long same_pid = 0;
-	char name[64];
+	struct vm_key key = {.id = vm->id, .pid = vm->pid};
+	struct chrome_vm *cv;
+	struct chrome_pid *same_pid;
+	char name[VM_NAME_MAX];
 
-	for (int i = 0; i < st->nr_vms; i++) {
-		cv = &st->vms[i];
-		if (cv->pid == vm->pid && cv->id == vm->id)
-			return cv;
-		same_pid += cv->pid == vm->pid;
+	HASH_FIND(hh, st->vms, &key, sizeof(key), cv);
+	if (cv)
+		return cv;
+	HASH_FIND(hh, st->pids, &vm->pid, sizeof(vm->pid), same_pid);
+	if (!same_pid) {
+		same_pid = calloc(1, sizeof(*same_pid));
+		if (!same_pid)
+			return NULL;
+		same_pid->pid = vm->pid;
+		HASH_ADD(hh, st->pids, pid, sizeof(same_pid->pid), same_pid);
+		if (!same_pid->hh.tbl) {
+			free(same_pid);
+			return NULL;
+		}
 	}
-	grown = realloc(st->vms, (st->nr_vms + 1) * sizeof(*grown));
-	if (!grown)
+	cv = calloc(1, sizeof(*cv));
+	if (!cv)
 		return NULL;
-	st->vms = grown;
-	cv = &st->vms[st->nr_vms++];
 	*cv = (struct chrome_vm){
-	    .pid = vm->pid,
-	    .id = vm->id,
-	    .trace_pid = vm->pid + same_pid * PID_SPACE,
-	    .stage_tid = STAGE_TID_BASE + st->nr_vms,
+	    .key = key,
+	    .trace_pid = vm->pid + same_pid->vms * PID_SPACE,
+	    .stage_tid = STAGE_TID_BASE + st->nr_vms + 1,
 	};
-	vm_name(vm, name, sizeof(name));
+	HASH_ADD(hh, st->vms, key, sizeof(key), cv);
+	if (!cv->hh.tbl) {
+		free(cv);
+		return NULL;
+	}
+	same_pid->vms++;
+	st->nr_vms++;
 	emit_metadata(out, "process_name", cv->trace_pid, cv->stage_tid, "name",
-		      json_object_new_string(name));
+		      json_object_new_string(traced_vm_name(vm, name)));
 	emit_metadata(out, "process_sort_index", cv->trace_pid, cv->stage_tid, "sort_index",
 		      json_object_new_int(st->nr_vms));
 	emit_metadata(out, "thread_name", cv->trace_pid, cv->stage_tid, "name",
@@ -135,28 +161,33 @@ static struct chrome_vm *chrome_vm_of(struct output *out, const struct traced_vm
 }
 
 /* Name a vCPU thread's track the first time it writes. */
-static void name_thread(struct output *out, struct chrome_vm *cv, const struct bt_event *ev)
+static void name_thread(struct output *out, struct chrome_vm *cv, const struct boot_event *ev)
 {
-	char name[64], comm[BT_COMM_LEN + 1] = {};
-	pid_t *grown;
+	struct chrome_state *st = out->priv;
+	struct thread_key key = {.vm = cv->stage_tid - STAGE_TID_BASE, .tid = ev->tid};
+	struct chrome_thread *t;
+	char name[64];
 
-	for (int i = 0; i < cv->nr_tids; i++)
-		if (cv->tids[i] == (pid_t)ev->tid)
-			return;
-	grown = realloc(cv->tids, (cv->nr_tids + 1) * sizeof(*grown));
-	if (!grown)
+	HASH_FIND(hh, st->threads, &key, sizeof(key), t);
+	if (t)
 		return;
-	cv->tids = grown;
-	cv->tids[cv->nr_tids++] = ev->tid;
-	memcpy(comm, ev->comm, BT_COMM_LEN);
-	if (ev->vcpu == BT_VCPU_UNKNOWN)
-		snprintf(name, sizeof(name), "vCPU ? (%s)", comm);
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return;
+	t->key = key;
+	HASH_ADD(hh, st->threads, key, sizeof(key), t);
+	if (!t->hh.tbl) {
+		free(t);
+		return;
+	}
+	if (ev->vcpu == EVENT_VCPU_UNKNOWN)
+		snprintf(name, sizeof(name), "vCPU ? (%s)", ev->thread);
 	else
-		snprintf(name, sizeof(name), "vCPU %" PRIu32 " (%s)", ev->vcpu, comm);
+		snprintf(name, sizeof(name), "vCPU %" PRIu32 " (%s)", ev->vcpu, ev->thread);
 	emit_metadata(out, "thread_name", cv->trace_pid, ev->tid, "name",
 		      json_object_new_string(name));
 	emit_metadata(out, "thread_sort_index", cv->trace_pid, ev->tid, "sort_index",
-		      json_object_new_int64(ev->vcpu == BT_VCPU_UNKNOWN ? 100000 : ev->vcpu));
+		      json_object_new_int64(ev->vcpu == EVENT_VCPU_UNKNOWN ? 100000 : ev->vcpu));
 }
 
 /* A marker on the whole VM's process (VM created, VMM exited). */
@@ -187,46 +218,50 @@ static void chrome_vm_start(struct output *out, const struct traced_vm *vm)
 				vm->start_ns ?: vm->found_ns);
 }
 
-static void chrome_event(struct output *out, const struct traced_vm *vm, const struct bt_event *ev)
+static void chrome_event(struct output *out, const struct traced_vm *vm,
+			 const struct boot_event *ev)
 {
-	struct chrome_vm *cv = chrome_vm_of(out, vm);
-	uint32_t code = ev->value & 0xff;
-	const char *label = label_of_event(out->labels, ev)->name;
-	bool mmio = ev->type == BT_EV_MMIO;
+	const struct code_write *w = &ev->code;
+	const char *label = ev->label->name;
+	struct chrome_vm *cv;
 	struct json_object *obj, *args;
+	uint32_t code = w->value & 0xff;
 	char name[96];
 
+	if (ev->kind != EVENT_CODE)
+		return;
+	cv = chrome_vm_of(out, vm);
 	if (!cv)
 		return;
 	name_thread(out, cv, ev);
-	if (mmio)
-		snprintf(name, sizeof(name), "MMIO 0x%" PRIx64 ": %s value %" PRIu32,
-			 (uint64_t)ev->aux, label, ev->value);
-	else if (ev->port == 0x80)
+	if (w->mmio)
+		snprintf(name, sizeof(name), "MMIO 0x%" PRIx64 ": %s value %" PRIu32, w->gpa, label,
+			 w->value);
+	else if (w->port == 0x80)
 		snprintf(name, sizeof(name), "%s 0x%" PRIx32, label, code);
 	else
-		snprintf(name, sizeof(name), "port 0x%x: %s 0x%" PRIx32, ev->port, label, code);
+		snprintf(name, sizeof(name), "port 0x%x: %s 0x%" PRIx32, w->port, label, code);
 	obj = trace_event(name, "i", ev->ts_ns, cv->trace_pid, ev->tid);
 	json_object_object_add(obj, "cat", json_object_new_string("code"));
 	json_object_object_add(obj, "s", json_object_new_string("t"));
 	args = json_object_new_object();
 	json_object_object_add(args, "label", json_object_new_string(label));
 	json_object_object_add(args, "code", json_object_new_int(code));
-	json_object_object_add(args, "value", json_object_new_int64(ev->value));
-	if (mmio)
-		json_object_object_add(args, "gpa", json_object_new_uint64(ev->aux));
+	json_object_object_add(args, "value", json_object_new_int64(w->value));
+	if (w->mmio)
+		json_object_object_add(args, "gpa", json_object_new_uint64(w->gpa));
 	else
-		json_object_object_add(args, "port", json_object_new_int(ev->port));
-	json_object_object_add(args, "size", json_object_new_int(ev->size));
-	if (ev->vcpu != BT_VCPU_UNKNOWN)
+		json_object_object_add(args, "port", json_object_new_int(w->port));
+	json_object_object_add(args, "size", json_object_new_int(w->size));
+	if (ev->vcpu != EVENT_VCPU_UNKNOWN)
 		json_object_object_add(args, "vcpu", json_object_new_int64(ev->vcpu));
 	if (vm->start_ns && ev->ts_ns >= vm->start_ns)
 		json_object_object_add(args, "since_start_ns",
 				       json_object_new_uint64(ev->ts_ns - vm->start_ns));
-	if (ev->flags & BT_PIO_STRING)
-		json_object_object_add(args, "string_index", json_object_new_int(ev->index));
-	if (!mmio && (ev->flags & BT_PIO_RIP))
-		json_object_object_add(args, "rip", json_object_new_uint64(ev->aux));
+	if (w->in_string)
+		json_object_object_add(args, "string_index", json_object_new_int(w->index));
+	if (w->rip_known)
+		json_object_object_add(args, "rip", json_object_new_uint64(w->rip));
 	json_object_object_add(obj, "args", args);
 	emit(out, obj);
 }
@@ -246,7 +281,7 @@ static void chrome_vm_end(struct output *out, const struct traced_vm *vm)
 	process_instant(out, cv, name, vm->end_ns);
 }
 
-/* The stage slices, once the VM's stages are known; the human table goes to stderr. */
+/* The stage slices, once the VM's stages are known. */
 static void chrome_vm_summary(struct output *out, const struct traced_vm *vm)
 {
 	struct stage_row *rows;
@@ -269,7 +304,6 @@ static void chrome_vm_summary(struct output *out, const struct traced_vm *vm)
 		emit(out, obj);
 	}
 	free(rows);
-	output_log_ops.vm_summary(out, vm);
 }
 
 static void chrome_summary(struct output *out, const struct vm_table *vms,
@@ -279,7 +313,6 @@ static void chrome_summary(struct output *out, const struct vm_table *vms,
 
 	st->totals = *totals;
 	st->have_totals = true;
-	output_log_ops.summary(out, vms, totals);
 }
 
 static void chrome_close(struct output *out)
@@ -292,24 +325,31 @@ static void chrome_close(struct output *out)
 	json_object_object_add(other, "clock", json_object_new_string("CLOCK_MONOTONIC"));
 	if (st && st->have_totals) {
 		json_object_object_add(other, "events", json_object_new_uint64(st->totals.events));
-		json_object_object_add(other, "dropped",
-				       json_object_new_uint64(st->totals.dropped));
-		json_object_object_add(other, "string_lost",
-				       json_object_new_uint64(st->totals.string_lost));
-		json_object_object_add(other, "lifecycle_dropped",
-				       json_object_new_uint64(st->totals.lifecycle_dropped));
-		json_object_object_add(other, "malformed",
-				       json_object_new_uint64(st->totals.malformed));
-		json_object_object_add(other, "map_full",
-				       json_object_new_uint64(st->totals.map_full));
+		FOR_EACH_LOSS (i)
+			json_object_object_add(other, loss_counters[i].key,
+					       json_object_new_uint64(st->totals.lost[i]));
 	}
 	fprintf(out->fp, "\n],\n\"displayTimeUnit\":\"ns\",\n\"otherData\":%s}\n",
 		json_object_to_json_string_ext(other, JSON_C_TO_STRING_PLAIN));
 	json_object_put(other);
-	for (int i = 0; st && i < st->nr_vms; i++)
-		free(st->vms[i].tids);
-	if (st)
-		free(st->vms);
+	while (st && st->vms) {
+		struct chrome_vm *cv = st->vms;
+
+		HASH_DEL(st->vms, cv);
+		free(cv);
+	}
+	while (st && st->pids) {
+		struct chrome_pid *p = st->pids;
+
+		HASH_DEL(st->pids, p);
+		free(p);
+	}
+	while (st && st->threads) {
+		struct chrome_thread *t = st->threads;
+
+		HASH_DEL(st->threads, t);
+		free(t);
+	}
 	free(st);
 	out->priv = NULL;
 }

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <json-c/json.h>
-#include "labels.h"
 #include "output.h"
 
 static struct json_object *json_u64(uint64_t v)
@@ -37,7 +36,7 @@ static struct json_object *vm_record(const char *type, const struct traced_vm *v
 	json_object_object_add(obj, "ts_ns", json_u64(ts_ns));
 	json_object_object_add(obj, "pid", json_object_new_int(vm->pid));
 	json_object_object_add(obj, "comm", json_object_new_string(vm->comm));
-	json_object_object_add(obj, "vm", json_known(vm->id != BT_VM_UNKNOWN, vm->id));
+	json_object_object_add(obj, "vm", json_known(vm->id != EVENT_VM_UNKNOWN, vm->id));
 	return obj;
 }
 
@@ -66,34 +65,33 @@ static void jsonl_vm_end(struct output *out, const struct traced_vm *vm)
 	emit(out, obj);
 }
 
-static void jsonl_event(struct output *out, const struct traced_vm *vm, const struct bt_event *ev)
+static void jsonl_event(struct output *out, const struct traced_vm *vm, const struct boot_event *ev)
 {
-	struct json_object *obj = vm_record("event", vm, ev->ts_ns);
-	const struct label *label = label_of_event(out->labels, ev);
-	bool mmio = ev->type == BT_EV_MMIO;
-	char thread[BT_COMM_LEN + 1] = {};
-	uint32_t code = ev->value & 0xff;
+	const struct code_write *w = &ev->code;
+	struct json_object *obj;
 	bool since_known = vm->start_ns && ev->ts_ns >= vm->start_ns;
 
-	memcpy(thread, ev->comm, BT_COMM_LEN);
-	json_object_object_add(obj, "since_start_ns", json_known(since_known,
-								 ev->ts_ns - vm->start_ns));
+	if (ev->kind != EVENT_CODE)
+		return;
+	obj = vm_record("event", vm, ev->ts_ns);
+	json_object_object_add(obj, "since_start_ns",
+			       json_known(since_known, ev->ts_ns - vm->start_ns));
 	json_object_object_add(obj, "tid", json_object_new_int64(ev->tid));
-	json_object_object_add(obj, "thread", json_object_new_string(thread));
-	json_object_object_add(obj, "vcpu", json_known(ev->vcpu != BT_VCPU_UNKNOWN, ev->vcpu));
-	json_object_object_add(obj, "port", mmio ? NULL : json_object_new_int(ev->port));
-	if (mmio)
-		json_object_object_add(obj, "gpa", json_u64(ev->aux));
-	json_object_object_add(obj, "size", json_object_new_int(ev->size));
-	json_object_object_add(obj, "value", json_u64(ev->value));
-	json_object_object_add(obj, "code", json_object_new_int(code));
-	json_object_object_add(obj, "label", json_object_new_string(label->name));
-	if (ev->flags & BT_PIO_STRING)
-		json_object_object_add(obj, "string_index", json_object_new_int(ev->index));
-	if (ev->flags & BT_PIO_TRUNCATED)
+	json_object_object_add(obj, "thread", json_object_new_string(ev->thread));
+	json_object_object_add(obj, "vcpu", json_known(ev->vcpu != EVENT_VCPU_UNKNOWN, ev->vcpu));
+	json_object_object_add(obj, "port", w->mmio ? NULL : json_object_new_int(w->port));
+	if (w->mmio)
+		json_object_object_add(obj, "gpa", json_u64(w->gpa));
+	json_object_object_add(obj, "size", json_object_new_int(w->size));
+	json_object_object_add(obj, "value", json_u64(w->value));
+	json_object_object_add(obj, "code", json_object_new_int(w->value & 0xff));
+	json_object_object_add(obj, "label", json_object_new_string(ev->label->name));
+	if (w->in_string)
+		json_object_object_add(obj, "string_index", json_object_new_int(w->index));
+	if (w->truncated)
 		json_object_object_add(obj, "truncated", json_object_new_boolean(1));
-	if (!mmio && (ev->flags & BT_PIO_RIP))
-		json_object_object_add(obj, "rip", json_u64(ev->aux));
+	if (w->rip_known)
+		json_object_object_add(obj, "rip", json_u64(w->rip));
 	emit(out, obj);
 }
 
@@ -109,7 +107,7 @@ static struct json_object *vm_summary(const char *type, const struct traced_vm *
 
 	if (type)
 		json_object_object_add(obj, "type", json_object_new_string(type));
-	json_object_object_add(obj, "vm", json_known(vm->id != BT_VM_UNKNOWN, vm->id));
+	json_object_object_add(obj, "vm", json_known(vm->id != EVENT_VM_UNKNOWN, vm->id));
 	json_object_object_add(obj, "pid", json_object_new_int(vm->pid));
 	json_object_object_add(obj, "comm", json_object_new_string(vm->comm));
 	json_object_object_add(obj, "start_ns", json_known(vm->start_ns, vm->start_ns));
@@ -143,24 +141,14 @@ static void jsonl_summary(struct output *out, const struct vm_table *vms,
 {
 	struct json_object *obj, *list;
 
-	if (out->quiet) {
-		/* No summary record, but losses still reach stderr: nothing is lost silently. */
-		if (totals_lost(totals) && out->summary_fp) {
-			fputs("boot-trace: ", out->summary_fp);
-			print_totals(out->summary_fp, totals);
-			fputc('\n', out->summary_fp);
-		}
-		return;
-	}
+	if (out->quiet)
+		return; /* losses still reach stderr: the summary table's job */
 	obj = json_object_new_object();
 	list = json_object_new_array();
 	json_object_object_add(obj, "type", json_object_new_string("summary"));
 	json_object_object_add(obj, "events", json_u64(totals->events));
-	json_object_object_add(obj, "dropped", json_u64(totals->dropped));
-	json_object_object_add(obj, "string_lost", json_u64(totals->string_lost));
-	json_object_object_add(obj, "lifecycle_dropped", json_u64(totals->lifecycle_dropped));
-	json_object_object_add(obj, "malformed", json_u64(totals->malformed));
-	json_object_object_add(obj, "map_full", json_u64(totals->map_full));
+	FOR_EACH_LOSS (i)
+		json_object_object_add(obj, loss_counters[i].key, json_u64(totals->lost[i]));
 	for (const struct traced_vm *vm = vms->head; vm; vm = vm->next)
 		json_object_array_add(list, vm_summary(NULL, vm));
 	json_object_object_add(obj, "vms", list);
@@ -168,9 +156,9 @@ static void jsonl_summary(struct output *out, const struct vm_table *vms,
 }
 
 const struct output_ops output_jsonl_ops = {
-	.vm_start = jsonl_vm_start,
-	.event = jsonl_event,
-	.vm_end = jsonl_vm_end,
-	.vm_summary = jsonl_vm_summary,
-	.summary = jsonl_summary,
+    .vm_start = jsonl_vm_start,
+    .event = jsonl_event,
+    .vm_end = jsonl_vm_end,
+    .vm_summary = jsonl_vm_summary,
+    .summary = jsonl_summary,
 };

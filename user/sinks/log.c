@@ -10,15 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "labels.h"
 #include "output.h"
 
 static void print_vm_name(FILE *fp, const struct traced_vm *vm)
 {
-	if (vm->id == BT_VM_UNKNOWN)
-		fprintf(fp, "%s[%d] vm?", vm->comm, vm->pid);
-	else
-		fprintf(fp, "%s[%d] vm%" PRIu32, vm->comm, vm->pid, vm->id);
+	char name[VM_NAME_MAX];
+
+	fputs(traced_vm_name(vm, name), fp);
 }
 
 static uint64_t now_ns(void)
@@ -44,17 +42,18 @@ static void log_vm_start(struct output *out, const struct traced_vm *vm)
 	fputc('\n', out->fp);
 }
 
-static void log_event(struct output *out, const struct traced_vm *vm, const struct bt_event *ev)
+static void log_event(struct output *out, const struct traced_vm *vm, const struct boot_event *ev)
 {
-	const struct label *label = label_of_event(out->labels, ev);
+	const struct code_write *w = &ev->code;
+	const char *tname = event_thread_name(vm, ev);
+	char secs[32] = "?";
 	FILE *fp = out->fp;
-	uint32_t code = ev->value & 0xff;
-	char secs[32] = "?", thread[BT_COMM_LEN + 1];
-	const char *tname = event_thread_name(vm, ev, thread, sizeof(thread));
 
+	if (ev->kind != EVENT_CODE)
+		return;
 	print_stamp(fp, ev->ts_ns);
 	print_vm_name(fp, vm);
-	if (ev->vcpu == BT_VCPU_UNKNOWN)
+	if (ev->vcpu == EVENT_VCPU_UNKNOWN)
 		fprintf(fp, " vcpu?");
 	else
 		fprintf(fp, " vcpu%" PRIu32, ev->vcpu);
@@ -62,22 +61,22 @@ static void log_event(struct output *out, const struct traced_vm *vm, const stru
 		fprintf(fp, " (%s)", tname);
 	if (vm->start_ns && ev->ts_ns >= vm->start_ns)
 		format_seconds(secs, sizeof(secs), ev->ts_ns - vm->start_ns);
-	if (ev->type == BT_EV_MMIO) {
-		fprintf(fp, ": [MMIO 0x%" PRIx64 ": %s value %" PRIu32 "] %s seconds\n",
-			(uint64_t)ev->aux, label->name, ev->value, secs);
+	if (w->mmio) {
+		fprintf(fp, ": [MMIO 0x%" PRIx64 ": %s value %" PRIu32 "] %s seconds\n", w->gpa,
+			ev->label->name, w->value, secs);
 		return;
 	}
-	if (ev->port == 0x80)
+	if (w->port == 0x80)
 		fprintf(fp, ": [Debug I/O port: ");
 	else
-		fprintf(fp, ": [Debug I/O port 0x%x: ", ev->port);
-	fprintf(fp, "%s code 0x%" PRIx32 "] %s seconds", label->name, code, secs);
-	if (ev->size > 1)
-		fprintf(fp, " (%u-byte write 0x%" PRIx32 ")", ev->size, ev->value);
-	if (ev->flags & BT_PIO_TRUNCATED)
+		fprintf(fp, ": [Debug I/O port 0x%x: ", w->port);
+	fprintf(fp, "%s code 0x%" PRIx32 "] %s seconds", ev->label->name, w->value & 0xff, secs);
+	if (w->size > 1)
+		fprintf(fp, " (%u-byte write 0x%" PRIx32 ")", w->size, w->value);
+	if (w->truncated)
 		fprintf(fp, " (string data unreadable)");
-	if (ev->flags & BT_PIO_RIP)
-		fprintf(fp, " rip=0x%" PRIx64, (uint64_t)ev->aux);
+	if (w->rip_known)
+		fprintf(fp, " rip=0x%" PRIx64, w->rip);
 	fputc('\n', fp);
 }
 
@@ -130,75 +129,31 @@ static void log_vm_summary_line(struct output *out, const struct traced_vm *vm,
 static void log_vm_summary(struct output *out, const struct traced_vm *vm)
 {
 	struct stage_row *rows;
-	int n = boot_summary(&vm->stats, &rows);
-	/* Relative to VM start where it was seen, else to the first write. */
-	uint64_t base = vm->start_ns ?: (n > 0 ? rows[0].first_ns : 0);
-	char first[32], dur[32], reason[48];
-	FILE *fp = out->summary_fp;
-	uint64_t user_ns;
-	int width = 12;
+	int n;
 
-	if (out->summary_in_trace) {
-		log_vm_summary_line(out, vm, rows, n);
-		goto out;
-	}
-	if (out->quiet || !fp)
-		goto out;
-	/* On a terminal the trace (stdout) and the summary (stderr) interleave: trace first. */
-	if (out->fp && out->fp != fp)
-		fflush(out->fp);
-	fprintf(fp, "boot-trace: ");
-	print_vm_name(fp, vm);
-	fprintf(fp, ": %" PRIu64 " codes, %s%s%s\n", vm->stats.events,
-		vm_end_reason(vm, reason, sizeof(reason)),
-		vm_boot_complete(vm) ? "" : " (incomplete)",
-		vm->start_ns ? "" : " (VM start not seen: times from the first write)");
-	if (n <= 0)
-		goto out;
-	for (int i = 0; i < n; i++)
-		if ((int)strlen(rows[i].label) > width)
-			width = strlen(rows[i].label);
-	fprintf(fp, "  %-*s %12s %14s %7s\n", width, "stage", "first (s)", "duration (s)", "codes");
-	for (int i = 0; i < n; i++) {
-		format_seconds(first, sizeof(first), rows[i].first_ns - base);
-		format_seconds(dur, sizeof(dur), rows[i].duration_ns);
-		fprintf(fp, "  %-*s %12s %14s %7" PRIu32 "\n", width, rows[i].label, first, dur,
-			rows[i].codes);
-	}
-	if (boot_userspace_ns(&vm->stats, &user_ns)) {
-		format_seconds(first, sizeof(first), user_ns - base);
-		fprintf(fp, "  time to Userspace: %s s\n", first);
-	} else {
-		fprintf(fp, "  time to Userspace: no Userspace code seen\n");
-	}
-out:
+	if (!out->summary_in_trace)
+		return; /* the summary table is a sink of its own (summary.c) */
+	n = boot_summary(&vm->stats, &rows);
+	log_vm_summary_line(out, vm, rows, n);
 	free(rows);
 }
 
+/* The daemon's log keeps the final count too, stamped like its other lines. */
 static void log_summary(struct output *out, const struct vm_table *vms,
 			const struct trace_totals *totals)
 {
-	FILE *fp = out->summary_fp;
-
-	/* The daemon's log keeps the final count too, stamped like its other lines. */
-	if (out->summary_in_trace && out->fp) {
-		print_stamp(out->fp, now_ns());
-		fputs("boot-trace: ", out->fp);
-		print_totals(out->fp, totals);
-		fputc('\n', out->fp);
-	}
-	/* Losses are reported even with -q: nothing is lost silently. */
-	if (!fp || (out->quiet && !totals_lost(totals)))
+	if (!out->summary_in_trace || !out->fp)
 		return;
-	fputs("boot-trace: ", fp);
-	print_totals(fp, totals);
-	fputc('\n', fp);
+	print_stamp(out->fp, now_ns());
+	fputs("boot-trace: ", out->fp);
+	print_totals(out->fp, totals);
+	fputc('\n', out->fp);
 }
 
 const struct output_ops output_log_ops = {
-	.vm_start = log_vm_start,
-	.event = log_event,
-	.vm_end = log_vm_end,
-	.vm_summary = log_vm_summary,
-	.summary = log_summary,
+    .vm_start = log_vm_start,
+    .event = log_event,
+    .vm_end = log_vm_end,
+    .vm_summary = log_vm_summary,
+    .summary = log_summary,
 };

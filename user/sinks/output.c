@@ -8,21 +8,36 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "output.h"
+#include "text.h"
 
-const struct output_ops *output_ops_of(enum output_format format)
+/* The trace formats of -f, the first the default. */
+const struct output_format output_formats[] = {
+    {"log", &output_log_ops}, {"jsonl", &output_jsonl_ops}, {"chrome", &output_chrome_ops},
+    {"csv", &output_csv_ops}, {"svg", &output_svg_ops},	    {},
+};
+
+const struct output_ops *output_find(const char *name)
 {
-	switch (format) {
-	case FORMAT_JSONL:
-		return &output_jsonl_ops;
-	case FORMAT_CHROME:
-		return &output_chrome_ops;
-	case FORMAT_CSV:
-		return &output_csv_ops;
-	case FORMAT_SVG:
-		return &output_svg_ops;
-	default:
-		return &output_log_ops;
-	}
+	for (const struct output_format *f = output_formats; f->name; f++)
+		if (!strcmp(f->name, name))
+			return f->ops;
+	return NULL;
+}
+
+const char *output_format_names(void)
+{
+	static char names[128];
+	size_t len = 0;
+
+	if (names[0])
+		return names;
+	for (const struct output_format *f = output_formats; f->name; f++)
+		len += snprintf(names + len, sizeof(names) - len, "%s%s",
+				f == output_formats ? ""
+				: f[1].name	    ? ", "
+						    : " or ",
+				f->name);
+	return names;
 }
 
 /* The user who ran us through sudo (SUDO_UID, SUDO_GID), when we run as root. */
@@ -133,6 +148,7 @@ static int open_file(struct output *out)
 		goto out_close;
 	}
 	out->removable = S_ISREG(st.st_mode) && !out->append;
+	out->created = created;
 	out->dev = st.st_dev;
 	out->ino = st.st_ino;
 	return 0;
@@ -142,8 +158,9 @@ out_close:
 	return err;
 }
 
-int output_open(struct output *out, const struct output_ops *ops, const char *path,
-		unsigned int flags)
+/* Open on path, or on the stream fp when path is NULL. */
+static int open_output(struct output *out, const struct output_ops *ops, const char *path, FILE *fp,
+		       unsigned int flags)
 {
 	int err = 0;
 
@@ -152,62 +169,111 @@ int output_open(struct output *out, const struct output_ops *ops, const char *pa
 	out->quiet = flags & OUTPUT_QUIET;
 	out->append = flags & OUTPUT_APPEND;
 	out->summary_in_trace = flags & OUTPUT_SUMMARY_IN_TRACE;
+	out->totals_only = flags & OUTPUT_TOTALS_ONLY;
+	out->best_effort = flags & OUTPUT_BEST_EFFORT;
 	out->path = path;
-	out->summary_fp = stderr;
+	out->stream_name = fp == stderr ? "standard error" : "standard output";
 	if (!ops->own_files) {
 		if (path)
 			err = open_file(out);
 		else
-			out->fp = stdout;
+			out->fp = fp;
 	}
 	if (!err && ops->open) {
 		err = ops->open(out);
 		/* Writers with their own files name the file that failed themselves. */
 		if (err && !ops->own_files)
-			fprintf(stderr, "boot-trace: cannot start the writer: %s\n", strerror(-err));
-		if (err && out->fp && out->fp != stdout)
+			fprintf(stderr, "boot-trace: cannot start the writer: %s\n",
+				strerror(-err));
+		if (err && out->fp && path)
 			fclose(out->fp);
 	}
 	return err;
 }
 
+int output_open(struct output *out, const struct output_ops *ops, const char *path,
+		unsigned int flags)
+{
+	return open_output(out, ops, path, stdout, flags);
+}
+
+int output_open_stream(struct output *out, const struct output_ops *ops, FILE *fp,
+		       unsigned int flags)
+{
+	return open_output(out, ops, NULL, fp, flags);
+}
+
 int output_reopen(struct output *out)
 {
+	struct output fresh = *out;
+	int err;
+
 	if (!out->fp || !out->path)
 		return 0;
 	output_flush(out);
+	/*
+	 * The new file first: if it cannot be opened (its directory was removed), the lines go
+	 * on to the file as it was moved, and the next SIGHUP tries again. Nothing is lost.
+	 */
+	fresh.fp = NULL;
+	err = open_file(&fresh);
+	if (err) {
+		fprintf(stderr,
+			"boot-trace: %s not reopened: writing on to the file as it was moved, "
+			"until a later SIGHUP can reopen it\n",
+			out->path);
+		return err;
+	}
 	fclose(out->fp);
-	out->fp = NULL;
-	out->failed = false;
-	return open_file(out);
+	fresh.failed = false;
+	*out = fresh;
+	return 0;
 }
 
 /*
- * A write failed (a full disk): say so once. A trace file of run, record or report is then
- * removed, not left behind looking complete; the daemon's logs are kept (appended to).
+ * A trace of run, record or report that must not be left behind looking complete (a write
+ * failed, the input was bad, nothing was traced): a file this run created is removed, a
+ * regular file it truncated is emptied again, through its descriptor (a path could have been
+ * swapped for a symlink since). Nothing else is touched: not a device or a FIFO, not the
+ * daemon's logs (appended to), not a file put in its place since. What the writers still
+ * write then goes to /dev/null: the rest of the trace must not fill the file again.
  */
-static bool remove_file(struct output *out)
+static const char *remove_file(struct output *out)
 {
+	const char *done = NULL;
 	struct stat st;
+	FILE *null;
 
-	/* Only the file we created or truncated: not one put in its place since. */
-	if (!out->removable || lstat(out->path, &st) || st.st_dev != out->dev ||
-	    st.st_ino != out->ino)
-		return false;
+	if (!out->removable || !out->fp)
+		return NULL;
 	out->removable = false;
-	return unlink(out->path) == 0;
+	if (out->created) {
+		if (!lstat(out->path, &st) && S_ISREG(st.st_mode) && st.st_dev == out->dev &&
+		    st.st_ino == out->ino && !unlink(out->path))
+			done = "removed";
+	} else if (!fstat(fileno(out->fp), &st) && S_ISREG(st.st_mode) &&
+		   !ftruncate(fileno(out->fp), 0)) {
+		done = "emptied";
+	}
+	null = done ? fopen("/dev/null", "we") : NULL;
+	if (null) {
+		fclose(out->fp);
+		out->fp = null;
+	}
+	return done;
 }
 
 static void write_failed(struct output *out, int err)
 {
-	bool removed;
+	const char *done;
 
 	if (out->failed)
 		return;
 	out->failed = true;
-	removed = remove_file(out);
-	fprintf(stderr, "boot-trace: error writing %s: %s%s\n", out->path ?: "standard output",
-		strerror(err), removed ? " (the incomplete file was removed)" : "");
+	done = remove_file(out);
+	fprintf(stderr, "boot-trace: error writing %s: %s%s%s%s\n", out->path ?: out->stream_name,
+		strerror(err), done ? " (the incomplete file was " : "", done ?: "",
+		done ? ")" : "");
 }
 
 int output_flush(struct output *out)
@@ -220,6 +286,11 @@ int output_flush(struct output *out)
 	if (fflush(out->fp) == 0 && !ferror(out->fp))
 		return 0;
 	err = errno ?: EIO;
+	/* The summary table on stderr: where would its failure be said? Not a trace lost. */
+	if (out->best_effort) {
+		clearerr(out->fp);
+		return 0;
+	}
 	write_failed(out, err);
 	clearerr(out->fp);
 	return -EIO;
@@ -233,39 +304,16 @@ int output_close(struct output *out)
 		out->ops->close(out);
 	if (out->fp) {
 		err = output_flush(out);
-		if (out->fp != stdout && fclose(out->fp) != 0 && !err) {
+		if (out->discard)
+			remove_file(out);
+		/* A stream of ours (stdout, stderr) stays open. */
+		if (out->path && fclose(out->fp) != 0 && !err) {
 			write_failed(out, errno);
 			err = -EIO;
 		}
 	}
 	out->fp = NULL;
-	if (out->discard)
-		remove_file(out);
 	return err ?: (out->failed ? -EIO : 0);
-}
-
-bool totals_lost(const struct trace_totals *t)
-{
-	return t->dropped || t->string_lost || t->malformed || t->lifecycle_dropped || t->map_full;
-}
-
-void print_totals(FILE *fp, const struct trace_totals *t)
-{
-	fprintf(fp, "%" PRIu64 " events, ", t->events);
-	print_losses(fp, t);
-}
-
-void print_losses(FILE *fp, const struct trace_totals *t)
-{
-	fprintf(fp, "%" PRIu64 " dropped", t->dropped);
-	if (t->string_lost)
-		fprintf(fp, ", %" PRIu64 " string I/O bytes unseen", t->string_lost);
-	if (t->lifecycle_dropped)
-		fprintf(fp, ", %" PRIu64 " VM/process records dropped", t->lifecycle_dropped);
-	if (t->map_full)
-		fprintf(fp, ", %" PRIu64 " VM/vCPU identities lost (kernel map full)", t->map_full);
-	if (t->malformed)
-		fprintf(fp, ", %" PRIu64 " malformed records", t->malformed);
 }
 
 void format_seconds(char *buf, size_t len, uint64_t ns)
@@ -273,13 +321,68 @@ void format_seconds(char *buf, size_t len, uint64_t ns)
 	snprintf(buf, len, "%" PRIu64 ".%06" PRIu64, ns / 1000000000, ns % 1000000000 / 1000);
 }
 
-const char *event_thread_name(const struct traced_vm *vm, const struct bt_event *ev, char *buf, size_t len)
+const char *event_thread_name(const struct traced_vm *vm, const struct boot_event *ev)
 {
-	char vcpu_name[BT_COMM_LEN];
+	char vcpu_name[EVENT_THREAD_MAX];
 
-	snprintf(buf, len, "%.*s", BT_COMM_LEN, ev->comm);
 	snprintf(vcpu_name, sizeof(vcpu_name), "vcpu%u", ev->vcpu);
-	if (!buf[0] || !strcmp(buf, vm->comm) || !strcmp(buf, vcpu_name))
+	if (!ev->thread[0] || !strcmp(ev->thread, vm->comm) || !strcmp(ev->thread, vcpu_name))
 		return NULL;
-	return buf;
+	return ev->thread;
+}
+
+#define FOR_EACH_OUT(outs, n, out)                                                                 \
+	for (struct output *const *o_ = (outs), *out; o_ < (outs) + (n) && (out = *o_); o_++)
+
+void outputs_vm_start(struct output *const *outs, int n, const struct traced_vm *vm)
+{
+	FOR_EACH_OUT (outs, n, out)
+		if (out->ops->vm_start)
+			out->ops->vm_start(out, vm);
+}
+
+void outputs_event(struct output *const *outs, int n, const struct traced_vm *vm,
+		   const struct boot_event *ev)
+{
+	FOR_EACH_OUT (outs, n, out)
+		if (out->ops->event)
+			out->ops->event(out, vm, ev);
+}
+
+void outputs_vm_end(struct output *const *outs, int n, const struct traced_vm *vm)
+{
+	FOR_EACH_OUT (outs, n, out)
+		if (out->ops->vm_end)
+			out->ops->vm_end(out, vm);
+}
+
+void outputs_vm_summary(struct output *const *outs, int n, const struct traced_vm *vm)
+{
+	FOR_EACH_OUT (outs, n, out)
+		if (out->ops->vm_summary)
+			out->ops->vm_summary(out, vm);
+}
+
+void outputs_summary(struct output *const *outs, int n, const struct vm_table *vms,
+		     const struct trace_totals *totals)
+{
+	FOR_EACH_OUT (outs, n, out)
+		if (out->ops->summary)
+			out->ops->summary(out, vms, totals);
+}
+
+void outputs_flush(struct output *const *outs, int n)
+{
+	FOR_EACH_OUT (outs, n, out)
+		output_flush(out);
+}
+
+int outputs_close(struct output *const *outs, int n)
+{
+	int err = 0;
+
+	FOR_EACH_OUT (outs, n, out)
+		if (output_close(out) && !err)
+			err = -EIO;
+	return err;
 }

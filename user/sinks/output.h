@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
-/* Trace writers: one per format, behind one interface. */
+/*
+ * Sinks: every trace format, the human summary table and the metrics file, behind one
+ * interface. They are given decoded events (event.h) and the VMs they belong to; each hook is
+ * optional. The trace formats that -f selects are one table, output_formats[] in output.c: a
+ * new format is a new file here plus one row there.
+ */
 #ifndef OUTPUT_H
 #define OUTPUT_H
 
@@ -7,28 +12,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
-#include "boot_trace.h"
-#include "labels.h"
-#include "options.h"
+#include "event.h"
+#include "totals.h"
 #include "vm_table.h"
-
-/* Whole-trace counts, for the summary. */
-struct trace_totals {
-	uint64_t events;	/* port (and --mmio) writes captured */
-	uint64_t dropped;	/* port (and --mmio) writes lost to a full ring buffer */
-	uint64_t lifecycle_dropped; /* VM, vCPU and process records lost to it */
-	uint64_t string_lost;	/* string I/O elements the fallback tracepoint could not see */
-	uint64_t malformed;	/* records from the ring buffer that made no sense */
-	uint64_t map_full;	/* VM/vCPU fds the kernel side could not remember: identity lost */
-};
-
-/* Was anything lost? */
-bool totals_lost(const struct trace_totals *totals);
-
-/* "N events, N dropped" and every other loss that happened (no newline). */
-void print_totals(FILE *fp, const struct trace_totals *totals);
-/* The same without the events. */
-void print_losses(FILE *fp, const struct trace_totals *totals);
 
 struct output;
 
@@ -39,7 +25,7 @@ struct output_ops {
 	 */
 	int (*open)(struct output *out);
 	void (*vm_start)(struct output *out, const struct traced_vm *vm);
-	void (*event)(struct output *out, const struct traced_vm *vm, const struct bt_event *ev);
+	void (*event)(struct output *out, const struct traced_vm *vm, const struct boot_event *ev);
 	void (*vm_end)(struct output *out, const struct traced_vm *vm);
 	/* A VM's boot summary: when its VMM exits, or at the end for VMs still running. */
 	void (*vm_summary)(struct output *out, const struct traced_vm *vm);
@@ -57,29 +43,38 @@ struct output_ops {
 
 struct output {
 	const struct output_ops *ops;
-	FILE *fp;		/* the trace; NULL for writers with their own files */
-	FILE *summary_fp;	/* where the human summary goes; NULL: nowhere */
-	const char *path;	/* NULL: stdout */
-	bool quiet;
-	bool append;		/* daemon: append, and reopen on SIGHUP */
-	bool summary_in_trace;	/* daemon: each VM's summary is one line of the trace */
-	bool failed;		/* a write error was reported */
-	bool removable;		/* a regular file of our own: removed if a write fails */
-	bool discard;		/* nothing was traced: remove the file when closing */
-	dev_t dev;		/* the file opened, to remove only that one */
+	FILE *fp;		 /* the trace; NULL for writers with their own files */
+	const char *path;	 /* NULL: a stream (stdout, stderr) */
+	const char *stream_name; /* "standard output" or "standard error", for messages */
+	bool quiet;		 /* no summaries (the summary table: losses only) */
+	bool append;		 /* daemon: append, and reopen on SIGHUP */
+	bool summary_in_trace;	 /* daemon: each VM's summary is one line of the trace */
+	bool totals_only;	 /* the summary table: the final counts, no table per VM */
+	bool best_effort;	 /* a failed write is no error (the summary table on stderr) */
+	bool failed;		 /* a write error was reported */
+	bool removable;		 /* a regular file of our own trace (not appended to) */
+	bool created;		 /* ...that this run created: removed, not emptied (remove_file) */
+	bool discard;		 /* nothing was traced, or the input was bad: remove it at close */
+	dev_t dev;		 /* the file opened, to remove only that one */
 	ino_t ino;
 	const struct trace_totals *totals; /* the session's running counts */
-	void *priv;		/* the writer's own state */
-	const struct label_set *labels; /* each port's label map (NULL: debug-port for all) */
+	void *priv;			   /* the writer's own state */
 };
 
 #define OUTPUT_QUIET		(1u << 0)
 #define OUTPUT_APPEND		(1u << 1)
 #define OUTPUT_SUMMARY_IN_TRACE (1u << 2)
+#define OUTPUT_TOTALS_ONLY	(1u << 3)
+#define OUTPUT_BEST_EFFORT	(1u << 4)
+#define OUTPUT_BEST_EFFORT	(1u << 4)
 
-/* Open a writer on path; 0 or -errno after a one-line error. */
+/* Open a writer on path (NULL: stdout); 0 or -errno after a one-line error. */
 int output_open(struct output *out, const struct output_ops *ops, const char *path,
 		unsigned int flags);
+
+/* Open a writer on a stream of ours (stderr); 0 or -errno after a one-line error. */
+int output_open_stream(struct output *out, const struct output_ops *ops, FILE *fp,
+		       unsigned int flags);
 
 /* After logrotate moved the file: close it and open path again. 0 or -errno. */
 int output_reopen(struct output *out);
@@ -93,15 +88,39 @@ int output_flush(struct output *out);
 /* Flush and close; -EIO after a one-line error if anything could not be written. */
 int output_close(struct output *out);
 
+/* The hooks, called on each of outs[0..n) that has them. */
+void outputs_vm_start(struct output *const *outs, int n, const struct traced_vm *vm);
+void outputs_event(struct output *const *outs, int n, const struct traced_vm *vm,
+		   const struct boot_event *ev);
+void outputs_vm_end(struct output *const *outs, int n, const struct traced_vm *vm);
+void outputs_vm_summary(struct output *const *outs, int n, const struct traced_vm *vm);
+void outputs_summary(struct output *const *outs, int n, const struct vm_table *vms,
+		     const struct trace_totals *totals);
+void outputs_flush(struct output *const *outs, int n);
+/* Close them all: -EIO if any failed. */
+int outputs_close(struct output *const *outs, int n);
+
 extern const struct output_ops output_log_ops;
 extern const struct output_ops output_jsonl_ops;
 extern const struct output_ops output_chrome_ops;
 extern const struct output_ops output_csv_ops;
 extern const struct output_ops output_svg_ops;
 extern const struct output_ops output_prom_ops;
+/* The human summary: a table per VM and the final counts (stderr for run, stdout for report). */
+extern const struct output_ops output_summary_ops;
 
-/* The writer of a format. */
-const struct output_ops *output_ops_of(enum output_format format);
+/* The trace formats -f selects. */
+struct output_format {
+	const char *name;
+	const struct output_ops *ops;
+};
+extern const struct output_format output_formats[];
+
+/* The writer of a format by name, or NULL. */
+const struct output_ops *output_find(const char *name);
+
+/* The format names for messages: "log, jsonl, chrome, csv or svg". */
+const char *output_format_names(void);
 
 /* Shared by the writers: "%llu.%06llu" seconds, exact past one second. */
 void format_seconds(char *buf, size_t len, uint64_t ns);
@@ -110,8 +129,7 @@ void format_seconds(char *buf, size_t len, uint64_t ns);
  * The vCPU thread's name when it tells more than "vcpuN" does (QEMU's "CPU 0/KVM" with
  * -name ...,debug-threads=on); NULL when it is the VMM's own name or just "vcpuN".
  */
-const char *event_thread_name(const struct traced_vm *vm, const struct bt_event *ev, char *buf,
-			      size_t len);
+const char *event_thread_name(const struct traced_vm *vm, const struct boot_event *ev);
 
 /* Text for XML (the SVG chart): markup escaped, control bytes and invalid UTF-8 as '?'. */
 void xml_escape(FILE *fp, const char *s);

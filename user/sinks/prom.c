@@ -13,14 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "labels.h"
 #include "output.h"
 
 #define PROM_FILE      "boot_trace.prom"
 #define PROM_MAX_COMMS 64 /* beyond that, VMMs are counted under comm="other" */
 
-static const double bucket_bounds[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-					0.5,   1,      2.5,   5,    10,    30,   60 };
+static const double bucket_bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+				       0.5,   1,      2.5,   5,	   10,	  30,	60};
 #define NR_BUCKETS (sizeof(bucket_bounds) / sizeof(bucket_bounds[0]))
 
 struct histogram {
@@ -31,15 +30,16 @@ struct histogram {
 
 /* One stage: a label, by name (the debug port's five, a label map's, Guest-boot-time). */
 struct stage_histogram {
-	const char *label; /* a label's name: lives as long as the program */
+	const char *label; /* first, for label_index; lives as long as the program (labels.h) */
 	struct histogram h;
 };
 
 struct comm_metrics {
-	char comm[BT_COMM_LEN];
+	char comm[EVENT_THREAD_MAX];
 	/* The debug port's five first, always exported; then other labels as they come. */
 	struct stage_histogram *stage;
 	int nr_stages, cap_stages;
+	struct label_index *index; /* of stage[], once there are many (stages.h) */
 	struct histogram userspace;
 	uint64_t events;
 	uint64_t vms_complete;
@@ -71,10 +71,10 @@ static void observe(struct histogram *h, uint64_t ns)
 static struct histogram *stage_histogram(struct comm_metrics *m, const char *label)
 {
 	struct stage_histogram *grown;
+	int i = label_index_find(&m->index, m->stage, sizeof(*m->stage), m->nr_stages, label);
 
-	for (int i = 0; i < m->nr_stages; i++)
-		if (!strcmp(m->stage[i].label, label))
-			return &m->stage[i].h;
+	if (i >= 0)
+		return &m->stage[i].h;
 	if (m->nr_stages == m->cap_stages) {
 		int cap = m->cap_stages ? 2 * m->cap_stages : 8;
 
@@ -84,8 +84,10 @@ static struct histogram *stage_histogram(struct comm_metrics *m, const char *lab
 		m->stage = grown;
 		m->cap_stages = cap;
 	}
-	m->stage[m->nr_stages] = (struct stage_histogram){.label = label};
-	return &m->stage[m->nr_stages++].h;
+	m->stage[m->nr_stages++] = (struct stage_histogram){.label = label};
+	label_index_inserted(&m->index, m->stage, sizeof(*m->stage), m->nr_stages,
+			     m->nr_stages - 1);
+	return &m->stage[m->nr_stages - 1].h;
 }
 
 /* A comm's metrics, with the debug port's five stages in place. NULL when out of memory. */
@@ -128,15 +130,15 @@ static void print_histogram(FILE *fp, const char *name, const char *comm, const 
 {
 	uint64_t cumulative = 0;
 
-#define LABELS()                                              \
-	do {                                                  \
-		fputs("{comm=\"", fp);                        \
-		print_label(fp, comm);                        \
-		if (stage) {                                  \
-			fputs("\",stage=\"", fp);             \
-			print_label(fp, stage);               \
-		}                                             \
-		fputc('"', fp);                               \
+#define LABELS()                                                                                   \
+	do {                                                                                       \
+		fputs("{comm=\"", fp);                                                             \
+		print_label(fp, comm);                                                             \
+		if (stage) {                                                                       \
+			fputs("\",stage=\"", fp);                                                  \
+			print_label(fp, stage);                                                    \
+		}                                                                                  \
+		fputc('"', fp);                                                                    \
 	} while (0)
 	for (size_t i = 0; i < NR_BUCKETS; i++) {
 		cumulative += h->bucket[i];
@@ -213,7 +215,20 @@ static void print_metrics(FILE *fp, const struct prom_state *st, const struct tr
 		"# HELP boot_trace_dropped_events_total Records lost to a full ring buffer.\n"
 		"# TYPE boot_trace_dropped_events_total counter\n"
 		"boot_trace_dropped_events_total %" PRIu64 "\n",
-		t ? t->dropped : 0);
+		t ? t->lost[LOSS_DROPPED] : 0);
+	fputs("# HELP boot_trace_losses_total Everything lost on the way, by kind (as in the "
+	      "summary).\n"
+	      "# TYPE boot_trace_losses_total counter\n",
+	      fp);
+	FOR_EACH_LOSS (i)
+		fprintf(fp, "boot_trace_losses_total{kind=\"%s\"} %" PRIu64 "\n",
+			loss_counters[i].key, t ? t->lost[i] : 0);
+	fprintf(fp,
+		"# HELP boot_trace_reopen_failures_total SIGHUPs whose log files could not be "
+		"reopened.\n"
+		"# TYPE boot_trace_reopen_failures_total counter\n"
+		"boot_trace_reopen_failures_total %" PRIu64 "\n",
+		t ? t->reopen_failures : 0);
 }
 
 /* Temp file in the same directory, then rename: readers see the old or the new file. */
@@ -272,8 +287,10 @@ static void prom_close(struct output *out)
 	if (!st)
 		return;
 	write_file(out); /* the final drop count */
-	for (int i = 0; i <= PROM_MAX_COMMS; i++)
+	for (int i = 0; i <= PROM_MAX_COMMS; i++) {
 		free(st->comms[i].stage);
+		label_index_free(&st->comms[i].index);
+	}
 	free(st);
 	out->priv = NULL;
 }
@@ -311,26 +328,9 @@ static void prom_vm_summary(struct output *out, const struct traced_vm *vm)
 	write_file(out);
 }
 
-static void prom_nothing(struct output *out, const struct traced_vm *vm)
-{
-}
-
-static void prom_no_event(struct output *out, const struct traced_vm *vm, const struct bt_event *ev)
-{
-}
-
-static void prom_no_summary(struct output *out, const struct vm_table *vms,
-			    const struct trace_totals *totals)
-{
-}
-
 const struct output_ops output_prom_ops = {
-	.open = prom_open,
-	.close = prom_close,
-	.vm_start = prom_nothing,
-	.event = prom_no_event,
-	.vm_end = prom_nothing,
-	.vm_summary = prom_vm_summary,
-	.summary = prom_no_summary,
-	.own_files = true,
+    .open = prom_open,
+    .close = prom_close,
+    .vm_summary = prom_vm_summary,
+    .own_files = true,
 };

@@ -12,7 +12,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include "labels.h"
 #include "output.h"
 #include "text.h"
 
@@ -61,29 +60,64 @@ struct tick {
 struct vcpu_row {
 	uint32_t vcpu;
 	pid_t tid;
-	char comm[BT_COMM_LEN + 1];
+	char comm[EVENT_THREAD_MAX];
 };
 
+/*
+ * What the chart keeps is found by hash (uthash), so that an event costs the same with a
+ * million VMs or vCPUs in the file as with one.
+ */
 struct chart_vm {
-	struct traced_vm vm; /* identity, times and exit status as last seen */
+	struct vm_key key;
+	uint32_t nr; /* its place in the chart (VMs are drawn in the order they came) */
+	/* what the chart shows of the VM, as last seen */
+	char comm[EVENT_THREAD_MAX];
+	uint64_t start_ns;
+	enum vm_end_reason end_reason;
+	uint32_t exit_status;
 	struct boot_stages stats;
+	bool summarized; /* stats has its VM's summary: a code after it is added here */
 	struct tick *ticks;
 	size_t nr_ticks, cap_ticks, not_drawn;
 	struct vcpu_row *rows;
-	int nr_rows;
+	int nr_rows, cap_rows;
+	UT_hash_handle hh;
+};
+
+/* A VM's vCPU row: by vCPU; the threads of an unknown vCPU have a row each, by tid. */
+struct row_key {
+	uint32_t vm; /* chart_vm.nr */
+	uint32_t vcpu;
+	pid_t tid; /* 0 for a known vCPU */
+};
+
+struct row_index {
+	struct row_key key;
+	int row; /* in chart_vm.rows */
+	UT_hash_handle hh;
 };
 
 struct chart {
-	struct chart_vm *vms;
-	int nr_vms;
+	struct chart_vm **vms; /* in order */
+	struct chart_vm *by_key;
+	struct row_index *rows;
+	uint32_t nr_vms, cap_vms;
 	bool failed; /* out of memory: the chart would be wrong */
+};
+
+/* A stage in the legend, by name, with its colour. */
+struct legend_entry {
+	const char *name;
+	const char *color;
+	UT_hash_handle hh;
 };
 
 /* The stages the chart shows, in legend order; each label's colour follows from it. */
 struct legend {
 	const char **names;
 	int nr;
-	int first_other; /* names[first_other..] are not the debug port's */
+	int first_other;	      /* names[first_other..] are not the debug port's */
+	struct legend_entry *by_name; /* the other labels, by name */
 };
 
 void xml_escape(FILE *fp, const char *s)
@@ -114,27 +148,45 @@ void xml_escape(FILE *fp, const char *s)
 static struct chart_vm *chart_vm_of(struct output *out, const struct traced_vm *vm)
 {
 	struct chart *c = out->priv;
-	struct chart_vm *grown;
+	struct vm_key key = {.id = vm->id, .pid = vm->pid};
+	struct chart_vm *cv;
 
-	for (int i = 0; i < c->nr_vms; i++)
-		if (c->vms[i].vm.pid == vm->pid && c->vms[i].vm.id == vm->id)
-			return &c->vms[i];
-	grown = realloc(c->vms, (c->nr_vms + 1) * sizeof(*grown));
-	if (!grown) {
-		c->failed = true;
-		return NULL;
+	HASH_FIND(hh, c->by_key, &key, sizeof(key), cv);
+	if (cv)
+		return cv;
+	if (c->nr_vms == c->cap_vms) {
+		uint32_t cap = c->cap_vms ? 2 * c->cap_vms : 16;
+		struct chart_vm **grown = realloc(c->vms, cap * sizeof(*grown));
+
+		if (!grown)
+			goto oom;
+		c->vms = grown;
+		c->cap_vms = cap;
 	}
-	c->vms = grown;
-	memset(&c->vms[c->nr_vms], 0, sizeof(c->vms[0]));
-	return &c->vms[c->nr_vms++];
+	cv = calloc(1, sizeof(*cv));
+	if (!cv)
+		goto oom;
+	cv->key = key;
+	cv->nr = c->nr_vms;
+	HASH_ADD(hh, c->by_key, key, sizeof(key), cv);
+	if (!cv->hh.tbl) {
+		free(cv);
+		goto oom;
+	}
+	c->vms[c->nr_vms++] = cv;
+	return cv;
+oom:
+	c->failed = true;
+	return NULL;
 }
 
 /* Keep what the chart shows of a VM, as last reported (its own statistics are cv->stats). */
 static void update_vm(struct chart_vm *cv, const struct traced_vm *vm)
 {
-	cv->vm = *vm;
-	cv->vm.next = NULL;
-	cv->vm.stats = (struct boot_stages){};
+	memcpy(cv->comm, vm->comm, sizeof(cv->comm));
+	cv->start_ns = vm->start_ns;
+	cv->end_reason = vm->end_reason;
+	cv->exit_status = vm->exit_status;
 }
 
 static int svg_open(struct output *out)
@@ -151,43 +203,68 @@ static void svg_vm(struct output *out, const struct traced_vm *vm)
 		update_vm(cv, vm);
 }
 
-static void add_row(struct chart_vm *cv, const struct bt_event *ev)
+/* A row for the event's vCPU (or thread), if it has none yet: rows come in first-seen order. */
+static void add_row(struct chart *c, struct chart_vm *cv, const struct boot_event *ev)
 {
-	struct vcpu_row *grown;
+	struct row_key key = {
+	    .vm = cv->nr,
+	    .vcpu = ev->vcpu,
+	    .tid = ev->vcpu == EVENT_VCPU_UNKNOWN ? ev->tid : 0,
+	};
+	struct row_index *ri;
+	struct vcpu_row *row;
 
-	for (int i = 0; i < cv->nr_rows; i++)
-		if (cv->rows[i].vcpu == ev->vcpu &&
-		    (ev->vcpu != BT_VCPU_UNKNOWN || cv->rows[i].tid == (pid_t)ev->tid))
-			return;
-	grown = realloc(cv->rows, (cv->nr_rows + 1) * sizeof(*grown));
-	if (!grown)
+	HASH_FIND(hh, c->rows, &key, sizeof(key), ri);
+	if (ri)
 		return;
-	cv->rows = grown;
-	grown = &cv->rows[cv->nr_rows++];
-	memset(grown, 0, sizeof(*grown));
-	grown->vcpu = ev->vcpu;
-	grown->tid = ev->tid;
-	memcpy(grown->comm, ev->comm, BT_COMM_LEN);
+	if (cv->nr_rows == cv->cap_rows) {
+		int cap = cv->cap_rows ? 2 * cv->cap_rows : 4;
+
+		row = realloc(cv->rows, cap * sizeof(*row));
+		if (!row)
+			return;
+		cv->rows = row;
+		cv->cap_rows = cap;
+	}
+	ri = calloc(1, sizeof(*ri));
+	if (!ri)
+		return;
+	ri->key = key;
+	ri->row = cv->nr_rows;
+	HASH_ADD(hh, c->rows, key, sizeof(key), ri);
+	if (!ri->hh.tbl) {
+		free(ri);
+		return;
+	}
+	row = &cv->rows[cv->nr_rows++];
+	memset(row, 0, sizeof(*row));
+	row->vcpu = ev->vcpu;
+	row->tid = ev->tid;
+	memcpy(row->comm, ev->thread, sizeof(row->comm));
 }
 
-static void svg_event(struct output *out, const struct traced_vm *vm, const struct bt_event *ev)
+static void svg_event(struct output *out, const struct traced_vm *vm, const struct boot_event *ev)
 {
-	struct chart_vm *cv = chart_vm_of(out, vm);
-	const struct label *label = label_of_event(out->labels, ev);
+	const struct code_write *w = &ev->code;
+	struct chart_vm *cv;
 	struct tick *grown;
 
+	if (ev->kind != EVENT_CODE)
+		return;
+	cv = chart_vm_of(out, vm);
 	if (!cv)
 		return;
 	update_vm(cv, vm);
-	if (boot_stages_add(&cv->stats, label, ev->ts_ns))
+	add_row(out->priv, cv, ev);
+	/* A code after its VM's summary (a write read after its VM ended): counted all the same. */
+	if (cv->summarized && boot_stages_add(&cv->stats, ev->label, ev->ts_ns))
 		((struct chart *)out->priv)->failed = true;
-	add_row(cv, ev);
 	if (cv->nr_ticks == MAX_TICKS) {
 		cv->not_drawn++;
 		return;
 	}
 	if (cv->nr_ticks == cv->cap_ticks) {
-		size_t cap = cv->cap_ticks ? 2 * cv->cap_ticks : 64;
+		size_t cap = cv->cap_ticks ? 2 * cv->cap_ticks : 4; /* most VMs write few */
 
 		grown = realloc(cv->ticks, cap * sizeof(*grown));
 		if (!grown) {
@@ -198,26 +275,39 @@ static void svg_event(struct output *out, const struct traced_vm *vm, const stru
 		cv->cap_ticks = cap;
 	}
 	cv->ticks[cv->nr_ticks++] = (struct tick){.ts_ns = ev->ts_ns,
-						  .gpa = ev->type == BT_EV_MMIO ? ev->aux : 0,
-						  .label = label,
-						  .value = ev->value,
+						  .gpa = w->gpa,
+						  .label = ev->label,
+						  .value = w->value,
 						  .vcpu = ev->vcpu,
 						  .tid = ev->tid,
-						  .size = ev->size,
-						  .mmio = ev->type == BT_EV_MMIO,
-						  .port = ev->port};
+						  .size = w->size,
+						  .mmio = w->mmio,
+						  .port = w->port};
 }
 
+/* The VM's statistics are final: the chart takes them (a VM met again in a later run of the
+ * same file is drawn once, with both runs' codes). */
 static void svg_vm_summary(struct output *out, const struct traced_vm *vm)
 {
-	svg_vm(out, vm);
-	output_log_ops.vm_summary(out, vm);
+	struct chart_vm *cv = chart_vm_of(out, vm);
+
+	if (!cv)
+		return;
+	update_vm(cv, vm);
+	if (boot_stages_merge(&cv->stats, &vm->stats))
+		((struct chart *)out->priv)->failed = true;
+	cv->summarized = true;
 }
 
-static void svg_summary(struct output *out, const struct vm_table *vms,
-			const struct trace_totals *totals)
+/* A VM starts (again, in a later run of the same file): its codes count from its summary. */
+static void svg_vm_start(struct output *out, const struct traced_vm *vm)
 {
-	output_log_ops.summary(out, vms, totals);
+	struct chart_vm *cv = chart_vm_of(out, vm);
+
+	if (cv) {
+		update_vm(cv, vm);
+		cv->summarized = false;
+	}
 }
 
 /* "12.345 ms": a duration for people, exact to the microsecond. */
@@ -237,8 +327,8 @@ static uint64_t vm_base(const struct chart_vm *cv)
 {
 	uint64_t first = UINT64_MAX;
 
-	if (cv->vm.start_ns)
-		return cv->vm.start_ns;
+	if (cv->start_ns)
+		return cv->start_ns;
 	for (int i = 0; i < cv->stats.nr; i++)
 		if (cv->stats.stage[i].first_ns < first)
 			first = cv->stats.stage[i].first_ns;
@@ -288,12 +378,53 @@ static int vm_height(const struct chart_vm *cv)
 	return HEADER_H + STAGE_ROW_H + cv->nr_rows * VCPU_ROW_H + VM_GAP;
 }
 
-static bool legend_has(const struct legend *lg, const char *name)
+/* One more name in the legend; an other label gets its colour. 0 or -ENOMEM. */
+static int legend_add(struct legend *lg, int *cap, const char *name, int *nr_colored)
 {
-	for (int i = 0; i < lg->nr; i++)
-		if (!strcmp(lg->names[i], name))
-			return true;
-	return false;
+	struct legend_entry *e;
+
+	if (lg->nr == *cap) {
+		int grown_cap = *cap ? 2 * *cap : 16;
+		const char **grown = realloc(lg->names, grown_cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		lg->names = grown;
+		*cap = grown_cap;
+	}
+	if (label_rank(name) < LABEL_RANK_OTHER) {
+		lg->names[lg->nr++] = name;
+		return 0;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->name = name;
+	/* Unknown keeps its grey and takes no colour from the others. */
+	if (strcmp(name, label_unknown.name))
+		e->color = other_colors[(*nr_colored)++ %
+					(sizeof(other_colors) / sizeof(other_colors[0]))];
+	else
+		e->color = UNKNOWN_COLOR;
+	HASH_ADD_KEYPTR(hh, lg->by_name, e->name, strlen(e->name), e);
+	if (!e->hh.tbl) {
+		free(e);
+		return -ENOMEM;
+	}
+	lg->names[lg->nr++] = name;
+	return 0;
+}
+
+static void legend_free(struct legend *lg)
+{
+	while (lg->by_name) {
+		struct legend_entry *e = lg->by_name;
+
+		HASH_DEL(lg->by_name, e);
+		free(e);
+	}
+	free(lg->names);
+	*lg = (struct legend){};
 }
 
 /*
@@ -303,29 +434,36 @@ static bool legend_has(const struct legend *lg, const char *name)
  */
 static int legend_build(const struct chart *c, struct legend *lg)
 {
-	int max = LABEL_RANK_OTHER;
-	bool debug_port = false;
+	bool debug_port = false, any_stage = false;
+	int cap = 0, nr_colored = 0;
 
-	for (int i = 0; i < c->nr_vms; i++) {
-		max += c->vms[i].stats.nr;
-		for (int k = 0; k < c->vms[i].stats.nr; k++)
-			if (label_rank(c->vms[i].stats.stage[k].label) < LABEL_RANK_OTHER)
+	for (uint32_t i = 0; i < c->nr_vms; i++) {
+		const struct boot_stages *stats = &c->vms[i]->stats;
+
+		any_stage |= stats->nr > 0;
+		for (int k = 0; k < stats->nr; k++)
+			if (label_rank(stats->stage[k].label) < LABEL_RANK_OTHER)
 				debug_port = true;
 	}
-	if (max == LABEL_RANK_OTHER)
-		debug_port = true; /* no stage at all */
-	*lg = (struct legend){.names = calloc(max, sizeof(*lg->names))};
-	if (!lg->names)
-		return -ENOMEM;
+	if (!any_stage)
+		debug_port = true;
+	*lg = (struct legend){};
 	for (int r = 0; debug_port && r < LABEL_RANK_OTHER; r++)
-		lg->names[lg->nr++] = label_map_debug_port.ranges[r].label.name;
+		if (legend_add(lg, &cap, label_map_debug_port.ranges[r].label.name, &nr_colored))
+			return -ENOMEM;
 	lg->first_other = lg->nr;
-	for (int i = 0; i < c->nr_vms; i++) {
-		for (int k = 0; k < c->vms[i].stats.nr; k++) {
-			const char *name = c->vms[i].stats.stage[k].label;
+	for (uint32_t i = 0; i < c->nr_vms; i++) {
+		const struct boot_stages *stats = &c->vms[i]->stats;
 
-			if (label_rank(name) == LABEL_RANK_OTHER && !legend_has(lg, name))
-				lg->names[lg->nr++] = name;
+		for (int k = 0; k < stats->nr; k++) {
+			const char *name = stats->stage[k].label;
+			struct legend_entry *e;
+
+			if (label_rank(name) < LABEL_RANK_OTHER)
+				continue;
+			HASH_FIND_STR(lg->by_name, name, e);
+			if (!e && legend_add(lg, &cap, name, &nr_colored))
+				return -ENOMEM;
 		}
 	}
 	return 0;
@@ -334,18 +472,12 @@ static int legend_build(const struct chart *c, struct legend *lg)
 static const char *stage_color(const struct legend *lg, const char *name)
 {
 	int rank = label_rank(name);
+	struct legend_entry *e;
 
 	if (rank < LABEL_RANK_OTHER)
 		return debug_port_colors[rank];
-	if (!strcmp(name, label_unknown.name))
-		return UNKNOWN_COLOR;
-	for (int i = lg->first_other, k = 0; i < lg->nr; i++) {
-		if (!strcmp(lg->names[i], name))
-			return other_colors[k % (sizeof(other_colors) / sizeof(other_colors[0]))];
-		if (strcmp(lg->names[i], label_unknown.name))
-			k++;
-	}
-	return UNKNOWN_COLOR;
+	HASH_FIND_STR(lg->by_name, name, e);
+	return e ? e->color : UNKNOWN_COLOR;
 }
 
 /*
@@ -401,29 +533,85 @@ static void draw_grid(FILE *fp, int y1, int y2, uint64_t span, uint64_t step, do
 			LABEL_WIDTH + t * scale, y1, LABEL_WIDTH + t * scale, y2);
 }
 
-static void draw_vm(FILE *fp, const struct chart_vm *cv, const struct legend *lg, int y,
-		    double scale, uint64_t span, uint64_t step)
+/* The row a tick belongs to, in rows sorted by_vcpu(): a bsearch() comparison. */
+static int tick_row_cmp(const void *key, const void *elem)
+{
+	const struct tick *t = key;
+	const struct vcpu_row *row = elem;
+
+	if (t->vcpu != row->vcpu)
+		return t->vcpu < row->vcpu ? -1 : 1;
+	if (t->vcpu != EVENT_VCPU_UNKNOWN)
+		return 0; /* a known vCPU has one row, whatever its threads */
+	return t->tid < row->tid ? -1 : t->tid > row->tid;
+}
+
+/*
+ * The VM's ticks grouped by row (its rows sorted), each row's in the order they came:
+ * row r's are order[first[r]] to order[first[r + 1] - 1]. Ticks without a row are left out.
+ * 0 or -ENOMEM.
+ */
+static int ticks_by_row(const struct chart_vm *cv, uint32_t **order, uint32_t **first)
+{
+	int32_t *row_of = malloc(cv->nr_ticks * sizeof(*row_of) + 1); /* + 1: not malloc(0) */
+	uint32_t *fill;
+
+	*order = malloc(cv->nr_ticks * sizeof(**order) + 1);
+	*first = calloc(cv->nr_rows + 2, sizeof(**first));
+	if (!row_of || !*order || !*first) {
+		free(row_of);
+		free(*order);
+		free(*first);
+		*order = *first = NULL;
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < cv->nr_ticks; i++) {
+		const struct vcpu_row *row = NULL;
+
+		if (cv->nr_rows) /* none only when out of memory */
+			row = bsearch(&cv->ticks[i], cv->rows, cv->nr_rows, sizeof(*row),
+				      tick_row_cmp);
+		row_of[i] = row ? row - cv->rows : -1;
+		if (row)
+			(*first)[row_of[i] + 2]++;
+	}
+	/* Counting sort: first[r + 2] counts row r's ticks, then first[r + 1] fills row r. */
+	for (int r = 0; r < cv->nr_rows; r++)
+		(*first)[r + 2] += (*first)[r + 1];
+	fill = *first;
+	for (size_t i = 0; i < cv->nr_ticks; i++)
+		if (row_of[i] >= 0)
+			(*order)[fill[row_of[i] + 1]++] = i;
+	free(row_of);
+	return 0;
+}
+
+static int draw_vm(FILE *fp, const struct chart_vm *cv, const struct legend *lg, int y,
+		   double scale, uint64_t span, uint64_t step)
 {
 	struct stage_row *rows;
-	int n = boot_summary(&cv->stats, &rows);
+	int n = boot_summary(&cv->stats, &rows), err;
 	uint64_t base = vm_base(cv), user_ns;
 	char reason[48], t1[32], t2[32];
+	/* Only what vm_end_reason() and vm_boot_complete() read. */
+	const struct traced_vm vm = {.end_reason = cv->end_reason, .exit_status = cv->exit_status};
+	uint32_t *order, *first;
 
 	/* Header: who, how it ended, time to userspace. */
 	fprintf(fp, "<text class=\"vm\" x=\"10\" y=\"%d\">", y + 17);
-	xml_escape(fp, cv->vm.comm);
-	if (cv->vm.id == BT_VM_UNKNOWN)
-		fprintf(fp, "[%d] vm?", cv->vm.pid);
+	xml_escape(fp, cv->comm);
+	if (cv->key.id == EVENT_VM_UNKNOWN)
+		fprintf(fp, "[%d] vm?", cv->key.pid);
 	else
-		fprintf(fp, "[%d] vm%" PRIu32, cv->vm.pid, cv->vm.id);
+		fprintf(fp, "[%d] vm%" PRIu32, cv->key.pid, cv->key.id);
 	fprintf(fp, " \u2014 %" PRIu64 " codes, %s%s", cv->stats.events,
-		vm_end_reason(&cv->vm, reason, sizeof(reason)),
-		vm_boot_complete(&cv->vm) ? "" : " (incomplete)");
+		vm_end_reason(&vm, reason, sizeof(reason)),
+		vm_boot_complete(&vm) ? "" : " (incomplete)");
 	if (boot_userspace_ns(&cv->stats, &user_ns)) {
 		human_time(t1, sizeof(t1), user_ns - base);
 		fprintf(fp, " \u2014 time to Userspace %s", t1);
 	}
-	if (!cv->vm.start_ns)
+	if (!cv->start_ns)
 		fprintf(fp, " \u2014 VM start not seen: times from its first write");
 	if (cv->not_drawn)
 		fprintf(fp, " \u2014 %zu codes not drawn", cv->not_drawn);
@@ -468,13 +656,14 @@ static void draw_vm(FILE *fp, const struct chart_vm *cv, const struct legend *lg
 	free(rows);
 	y += STAGE_ROW_H;
 
+	err = ticks_by_row(cv, &order, &first); /* without it, rows without their ticks */
 	for (int r = 0; r < cv->nr_rows; r++) {
 		const struct vcpu_row *row = &cv->rows[r];
 		double lane_end[2] = {-1e9, -1e9};
 
 		fprintf(fp, "<rect class=\"lane\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>\n",
 			LABEL_WIDTH, y + 2, PLOT_WIDTH, VCPU_ROW_H - 4);
-		if (row->vcpu == BT_VCPU_UNKNOWN)
+		if (row->vcpu == EVENT_VCPU_UNKNOWN)
 			fprintf(fp, "<text class=\"row\" x=\"%d\" y=\"%d\">vCPU ? (",
 				LABEL_WIDTH - 10, y + 28);
 		else
@@ -482,15 +671,14 @@ static void draw_vm(FILE *fp, const struct chart_vm *cv, const struct legend *lg
 				LABEL_WIDTH - 10, y + 28, row->vcpu);
 		xml_escape(fp, row->comm);
 		fputs(")</text>\n", fp);
-		for (size_t i = 0; i < cv->nr_ticks; i++) {
-			const struct tick *t = &cv->ticks[i];
+		for (uint32_t i = err ? 0 : first[r]; !err && i < first[r + 1]; i++) {
+			const struct tick *t = &cv->ticks[order[i]];
 			uint32_t code = t->value & 0xff;
 			double x = LABEL_WIDTH + (t->ts_ns - base) * scale;
 			char value[16];
 			int lane;
 
-			if (t->vcpu != row->vcpu || t->ts_ns < base ||
-			    (t->vcpu == BT_VCPU_UNKNOWN && t->tid != row->tid))
+			if (t->ts_ns < base)
 				continue;
 			if (t->size > 1)
 				snprintf(value, sizeof(value), "0x%" PRIx32, t->value);
@@ -520,6 +708,9 @@ static void draw_vm(FILE *fp, const struct chart_vm *cv, const struct legend *lg
 		}
 		y += VCPU_ROW_H;
 	}
+	free(order);
+	free(first);
+	return err;
 }
 
 /* vCPU rows in vCPU order, the unattributed ones last. */
@@ -535,29 +726,32 @@ static int by_vcpu(const void *a, const void *b)
 static void draw(FILE *fp, struct chart *c)
 {
 	uint64_t span = 0, step;
-	int top, height, y, drawn = 0;
+	int top, height, y;
+	uint32_t drawn = 0;
 	struct legend lg;
 	double scale;
 	char label[32];
 
 	if (legend_build(c, &lg)) {
 		c->failed = true;
-		lg = (struct legend){};
+		legend_free(&lg);
 	}
 	/* A legend on more than one line pushes the VMs down. */
 	top = TOP + (draw_legend(NULL, &lg, LEGEND_Y) - 1) * LEGEND_LINE_H;
 	height = top + 30;
 
-	for (int i = 0; i < c->nr_vms; i++) {
-		uint64_t base = vm_base(&c->vms[i]), last = vm_last(&c->vms[i]);
+	for (uint32_t i = 0; i < c->nr_vms; i++) {
+		struct chart_vm *cv = c->vms[i];
+		uint64_t base = vm_base(cv), last = vm_last(cv);
 
-		if (c->vms[i].nr_rows > 1) /* rows is NULL when there are none */
-			qsort(c->vms[i].rows, c->vms[i].nr_rows, sizeof(struct vcpu_row), by_vcpu);
-		if (!c->vms[i].stats.events)
+		/* Sorted in place: the row index of add_row() is stale from here on. */
+		if (cv->nr_rows > 1) /* rows is NULL when there are none */
+			qsort(cv->rows, cv->nr_rows, sizeof(struct vcpu_row), by_vcpu);
+		if (!cv->stats.events)
 			continue; /* a VM that wrote no code has nothing to draw */
 		if (last > base && last - base > span)
 			span = last - base;
-		height += vm_height(&c->vms[i]);
+		height += vm_height(cv);
 		drawn++;
 	}
 	if (span > MAX_SPAN_NS)
@@ -588,10 +782,10 @@ static void draw(FILE *fp, struct chart *c)
 	      fp);
 	fprintf(fp, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", CHART_WIDTH, height);
 	fputs("<text class=\"title\" x=\"10\" y=\"28\">Boot chart</text>\n", fp);
-	fprintf(fp, "<text class=\"subtitle\" x=\"10\" y=\"48\">boot-trace %s: %d VM%s",
+	fprintf(fp, "<text class=\"subtitle\" x=\"10\" y=\"48\">boot-trace %s: %" PRIu32 " VM%s",
 		BOOT_TRACE_VERSION, drawn, drawn == 1 ? "" : "s");
 	if (c->nr_vms > drawn)
-		fprintf(fp, " (%d more without codes)", c->nr_vms - drawn);
+		fprintf(fp, " (%" PRIu32 " more without codes)", c->nr_vms - drawn);
 	fputs("; time from each VM's creation (KVM_CREATE_VM), stamped in the host kernel</text>\n",
 	      fp);
 	draw_legend(fp, &lg, LEGEND_Y);
@@ -605,17 +799,18 @@ static void draw(FILE *fp, struct chart *c)
 			label);
 	}
 	y = top;
-	for (int i = 0; i < c->nr_vms; i++) {
-		if (!c->vms[i].stats.events)
+	for (uint32_t i = 0; i < c->nr_vms; i++) {
+		if (!c->vms[i]->stats.events)
 			continue;
-		draw_vm(fp, &c->vms[i], &lg, y, scale, span, step);
-		y += vm_height(&c->vms[i]);
+		if (draw_vm(fp, c->vms[i], &lg, y, scale, span, step))
+			c->failed = true;
+		y += vm_height(c->vms[i]);
 	}
 	if (!drawn)
 		fprintf(fp, "<text x=\"10\" y=\"%d\">No boot codes in this trace.</text>\n",
 			y + 20);
 	fputs("</svg>\n", fp);
-	free(lg.names);
+	legend_free(&lg);
 }
 
 static void svg_close(struct output *out)
@@ -624,13 +819,23 @@ static void svg_close(struct output *out)
 
 	if (!c)
 		return;
-	draw(out->fp, c);
-	if (c->failed)
+	/* Not a chart of a bad trace, not even on stdout: it would only mislead. */
+	if (!out->discard)
+		draw(out->fp, c);
+	if (c->failed && !out->discard)
 		fprintf(stderr, "boot-trace: out of memory: the boot chart is incomplete\n");
-	for (int i = 0; i < c->nr_vms; i++) {
-		free(c->vms[i].ticks);
-		free(c->vms[i].rows);
-		boot_stages_free(&c->vms[i].stats);
+	while (c->rows) {
+		struct row_index *ri = c->rows;
+
+		HASH_DEL(c->rows, ri);
+		free(ri);
+	}
+	HASH_CLEAR(hh, c->by_key); /* the VMs themselves are freed from c->vms */
+	for (uint32_t i = 0; i < c->nr_vms; i++) {
+		free(c->vms[i]->ticks);
+		free(c->vms[i]->rows);
+		boot_stages_free(&c->vms[i]->stats);
+		free(c->vms[i]);
 	}
 	free(c->vms);
 	free(c);
@@ -639,10 +844,9 @@ static void svg_close(struct output *out)
 
 const struct output_ops output_svg_ops = {
     .open = svg_open,
-    .vm_start = svg_vm,
+    .vm_start = svg_vm_start,
     .event = svg_event,
     .vm_end = svg_vm,
     .vm_summary = svg_vm_summary,
-    .summary = svg_summary,
     .close = svg_close,
 };

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
  * Statistics over repeated boots: samples (nanoseconds) per stage and for the time to
- * Userspace, summarised as min / median / p95 / max / standard deviation.
+ * Userspace, summarised as n, min, p50, p90, p99, max, mean, standard deviation and coefficient
+ * of variation, and looked at for two modes (a bimodal stage).
  */
 #ifndef STATS_H
 #define STATS_H
@@ -19,13 +20,14 @@ struct samples {
 struct sample_stats {
 	size_t n;
 	uint64_t min, max;
-	double median, p95, mean;
+	double median, p90, p99, mean;
 	double stddev; /* sample standard deviation (n - 1); 0 for one sample */
+	double cv;     /* stddev / mean; 0 when the mean is 0 */
 };
 
 /* The durations of one stage (a label, by name) over many boots. */
 struct stage_samples {
-	const char *label; /* a label's name: lives as long as the program (labels.h) */
+	const char *label; /* first, for label_index; lives as long as the program (labels.h) */
 	struct samples s;
 };
 
@@ -33,8 +35,9 @@ struct stage_samples {
 struct boot_samples {
 	struct stage_samples *stage; /* in order of label_rank(), then of first appearance */
 	int nr, cap;
-	struct samples userspace; /* VM start to the first code that ends the boot */
-	unsigned int boots;	  /* VMs that contributed */
+	struct label_index *index; /* of stage[], once there are many (stages.h) */
+	struct samples userspace;  /* VM start to the first code that ends the boot */
+	unsigned int boots;	   /* VMs that contributed */
 };
 
 /* Append a sample. 0 or -ENOMEM. */
@@ -49,6 +52,15 @@ double samples_percentile(struct samples *s, double p);
 
 /* Summarise s (sorting it). Returns false when s is empty. */
 bool samples_stats(struct samples *s, struct sample_stats *out);
+
+/*
+ * Two modes: the samples (in the order they were added, before any sorting) fall into a low
+ * and a high group split by a gap wider than 3 standard deviations of either group and than
+ * 10 % of the low group's median, each group at least 2 samples and a fifth of them (n >= 6).
+ * Returns true with, for each sample, whether it is in the high group (high[n]) and the two
+ * groups' medians; false when there are no such modes (or out of memory).
+ */
+bool samples_modes(const struct samples *s, bool *high, double *low_median, double *high_median);
 
 /* Add one VM's boot: the duration of each stage it has, and its time to Userspace when both
  * its start (start_ns != 0) and a code that ends the boot were seen. 0 or -ENOMEM. */

@@ -2,15 +2,107 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#define HASH_NONFATAL_OOM 1 /* as in vm_table.h: an add that fails leaves the item out */
+#include <uthash.h>
 #include "stages.h"
+
+#define LABEL_SCAN_MAX 16 /* up to this many, a search in place is as fast as a hash */
+
+struct label_pos {
+	const char *label; /* the key: the name it points to */
+	int pos;
+	UT_hash_handle hh;
+};
+
+struct label_index {
+	struct label_pos *by_name;
+};
+
+static const char *label_at(const void *array, size_t size, int i)
+{
+	return *(const char *const *)((const char *)array + i * size);
+}
+
+void label_index_free(struct label_index **index)
+{
+	if (!*index)
+		return;
+	while ((*index)->by_name) {
+		struct label_pos *p = (*index)->by_name;
+
+		HASH_DEL((*index)->by_name, p);
+		free(p);
+	}
+	free(*index);
+	*index = NULL;
+}
+
+static int index_add(struct label_index *index, const char *label, int pos)
+{
+	struct label_pos *p = malloc(sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	*p = (struct label_pos){.label = label, .pos = pos};
+	HASH_ADD_KEYPTR(hh, index->by_name, p->label, strlen(p->label), p);
+	if (!p->hh.tbl) {
+		free(p);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The index of array[0..nr), or NULL when out of memory. */
+static struct label_index *index_build(const void *array, size_t size, int nr)
+{
+	struct label_index *index = calloc(1, sizeof(*index));
+
+	for (int i = 0; index && i < nr; i++) {
+		if (index_add(index, label_at(array, size, i), i)) {
+			label_index_free(&index);
+			return NULL;
+		}
+	}
+	return index;
+}
+
+int label_index_find(struct label_index **index, const void *array, size_t size, int nr,
+		     const char *label)
+{
+	struct label_pos *p;
+
+	if (!*index && nr > LABEL_SCAN_MAX)
+		*index = index_build(array, size, nr);
+	if (!*index) { /* few, or out of memory */
+		for (int i = 0; i < nr; i++)
+			if (!strcmp(label_at(array, size, i), label))
+				return i;
+		return -1;
+	}
+	HASH_FIND_STR((*index)->by_name, label, p);
+	return p ? p->pos : -1;
+}
+
+void label_index_inserted(struct label_index **index, const void *array, size_t size, int nr,
+			  int pos)
+{
+	if (!*index)
+		return; /* built when there are enough */
+	/* The ones after it moved up. */
+	for (struct label_pos *p = (*index)->by_name; pos < nr - 1 && p; p = p->hh.next)
+		p->pos += p->pos >= pos;
+	if (index_add(*index, label_at(array, size, pos), pos))
+		label_index_free(index); /* searched in place until built again */
+}
 
 static struct stage_stats *stage_for(struct boot_stages *stats, const char *label)
 {
+	int i =
+	    label_index_find(&stats->index, stats->stage, sizeof(*stats->stage), stats->nr, label);
 	struct stage_stats *tmp;
 
-	for (int i = 0; i < stats->nr; i++)
-		if (!strcmp(stats->stage[i].label, label))
-			return &stats->stage[i];
+	if (i >= 0)
+		return &stats->stage[i];
 	if (stats->nr == stats->cap) {
 		int cap = stats->cap ? stats->cap * 2 : 8;
 
@@ -22,6 +114,7 @@ static struct stage_stats *stage_for(struct boot_stages *stats, const char *labe
 	}
 	tmp = &stats->stage[stats->nr++];
 	*tmp = (struct stage_stats){.label = label};
+	label_index_inserted(&stats->index, stats->stage, sizeof(*tmp), stats->nr, stats->nr - 1);
 	return tmp;
 }
 
@@ -42,8 +135,29 @@ int boot_stages_add(struct boot_stages *stats, const struct label *label, uint64
 	return 0;
 }
 
+int boot_stages_merge(struct boot_stages *dst, const struct boot_stages *src)
+{
+	dst->events += src->events;
+	if (src->userspace_ns && (!dst->userspace_ns || src->userspace_ns < dst->userspace_ns))
+		dst->userspace_ns = src->userspace_ns;
+	for (int i = 0; i < src->nr; i++) {
+		const struct stage_stats *from = &src->stage[i];
+		struct stage_stats *to = stage_for(dst, from->label);
+
+		if (!to)
+			return -ENOMEM;
+		if (to->codes == 0 || from->first_ns < to->first_ns)
+			to->first_ns = from->first_ns;
+		if (to->codes == 0 || from->last_ns > to->last_ns)
+			to->last_ns = from->last_ns;
+		to->codes += from->codes;
+	}
+	return 0;
+}
+
 void boot_stages_free(struct boot_stages *stats)
 {
+	label_index_free(&stats->index);
 	free(stats->stage);
 	memset(stats, 0, sizeof(*stats));
 }

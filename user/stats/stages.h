@@ -8,11 +8,32 @@
 #define SUMMARY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "labels.h"
 
+/*
+ * Labels by name in an array of the caller's whose elements each begin with their label's
+ * name (a const char *): searched in place while there are few, through a hash index
+ * (uthash) built beside the array once there are more, so that a trace with thousands of
+ * labels costs no more per event than one with five. The index holds positions, not
+ * pointers: the array may be reallocated.
+ */
+struct label_index;
+
+/* The position of label in array[0..nr) (elements of size bytes), or -1. */
+int label_index_find(struct label_index **index, const void *array, size_t size, int nr,
+		     const char *label);
+/*
+ * array[pos] was just inserted (array[pos + 1..nr) were moved up by one to make room; pos is
+ * nr - 1 for an append). Keeps the index in step, or drops it to be built again.
+ */
+void label_index_inserted(struct label_index **index, const void *array, size_t size, int nr,
+			  int pos);
+void label_index_free(struct label_index **index);
+
 struct stage_stats {
-	const char *label; /* points into a label map: lives as long as the program */
+	const char *label; /* first, for label_index; lives as long as the program (labels.h) */
 	uint64_t first_ns; /* host CLOCK_MONOTONIC of the stage's first code */
 	uint64_t last_ns;
 	uint32_t codes;
@@ -21,6 +42,7 @@ struct stage_stats {
 struct boot_stages {
 	struct stage_stats *stage; /* in order of first appearance in the trace */
 	int nr, cap;
+	struct label_index *index; /* of stage[], once there are many */
 	uint64_t events;
 	uint64_t userspace_ns; /* first code whose label ends the boot; 0: none yet */
 };
@@ -37,6 +59,9 @@ struct stage_row {
 /* Count one code of this label. -ENOMEM if a new stage could not be added. */
 int boot_stages_add(struct boot_stages *stats, const struct label *label, uint64_t ts_ns);
 void boot_stages_free(struct boot_stages *stats);
+
+/* Add what src counted to dst, as if dst had seen src's codes too. 0 or -ENOMEM. */
+int boot_stages_merge(struct boot_stages *dst, const struct boot_stages *src);
 
 /*
  * The stages seen, ordered by their first code, in *rows (allocated, free() it; NULL when
