@@ -20,12 +20,12 @@
 #include <bpf/bpf_core_read.h>
 #include "boot_trace.h"
 
-#define KVMIO		 0xAE
-#define KVM_CREATE_VM	 0xAE01		       /* _IO(KVMIO, 0x01) */
-#define KVM_CREATE_VCPU	 0xAE41		       /* _IO(KVMIO, 0x41) */
-#define KVM_PIO_OUT	 1
-#define NR_IOCTL	 16			/* __NR_ioctl, x86-64 */
-#define EEXIST		 17
+#define KVMIO		0xAE
+#define KVM_CREATE_VM	0xAE01 /* _IO(KVMIO, 0x01) */
+#define KVM_CREATE_VCPU 0xAE41 /* _IO(KVMIO, 0x41) */
+#define KVM_PIO_OUT	1
+#define NR_IOCTL	16 /* __NR_ioctl, x86-64 */
+#define EEXIST		17
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -54,13 +54,13 @@ struct kvm_vcpu___bt {
 } __attribute__((preserve_access_index));
 
 /* Set by userspace before load. */
-const volatile __u16 trace_ports[BT_MAX_PORTS] = { 0x80 };
+const volatile __u16 trace_ports[BT_MAX_PORTS] = {0x80};
 const volatile __u32 nr_trace_ports = 1;
-const volatile bool filter_tgids = false;	/* only processes in traced_tgids */
-const volatile bool follow_forks = false;	/* children of traced processes are traced */
-const volatile __u64 ringbuf_bytes = 0;		/* for the half-full wake-up */
-const volatile __u64 mmio_gpa = 0;		/* --mmio: the address (programs off without it) */
-const volatile bool mmio_match_value = false;	/* --mmio ADDR=VALUE: only this value */
+const volatile bool filter_tgids = false;     /* only processes in traced_tgids */
+const volatile bool follow_forks = false;     /* children of traced processes are traced */
+const volatile __u64 ringbuf_bytes = 0;	      /* for the half-full wake-up */
+const volatile __u64 mmio_gpa = 0;	      /* --mmio: the address (programs off without it) */
+const volatile bool mmio_match_value = false; /* --mmio ADDR=VALUE: only this value */
 const volatile __u8 mmio_value = 0;
 /* No VM creation is seen on this kernel: each VM gets an id where its first write is. */
 const volatile bool name_unseen_vms = false;
@@ -125,7 +125,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, __u64);	/* struct kvm * */
+	__type(key, __u64); /* struct kvm * */
 	__type(value, struct bt_vm_info);
 } vms SEC(".maps");
 
@@ -138,7 +138,7 @@ struct {
 	__uint(max_entries, 4096);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct bt_fd_key);
-	__type(value, __u32);	/* vm_id */
+	__type(value, __u32); /* vm_id */
 } vm_fds SEC(".maps");
 
 /*
@@ -150,8 +150,8 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, __u32);	/* tgid */
-	__type(value, __u32);	/* vm_id */
+	__type(key, __u32);   /* tgid */
+	__type(value, __u32); /* vm_id */
 } pending_vm SEC(".maps");
 
 /*
@@ -174,12 +174,12 @@ struct {
 /*
  * The identity of the last vCPU thread that wrote on this CPU: a flood comes from one vCPU
  * thread, and this saves it a read of struct kvm_vcpu and a hash lookup per write (per-CPU
- * array lookups are inlined; helper calls are dear). Valid while the same task has the same vCPU loaded
- * and no VM was forgotten or renamed since (vm_generation).
+ * array lookups are inlined; helper calls are dear). Valid while the same task has the same vCPU
+ * loaded and no VM was forgotten or renamed since (vm_generation).
  */
 struct vcpu_cache {
 	__u64 task;
-	__u64 notifier;	/* the loaded vCPU's preempt notifier */
+	__u64 notifier; /* the loaded vCPU's preempt notifier */
 	__u32 generation;
 	__u32 vm_id;
 	__u32 vcpu;
@@ -321,8 +321,7 @@ static __always_inline void read_cmdline(struct task_struct *task, struct bt_vm_
 	if (len > BT_CMDLINE_MAX)
 		len = BT_CMDLINE_MAX;
 	ve->cmdline_len = 0;
-	if (len && !bpf_probe_read_user(ve->cmdline, len,
-					(const void *)start))
+	if (len && !bpf_probe_read_user(ve->cmdline, len, (const void *)start))
 		ve->cmdline_len = len;
 }
 
@@ -344,7 +343,7 @@ static __always_inline __u32 current_ioctl(struct pt_regs *regs)
  * of struct kvm_vcpu, where the VM pointer and the id are.
  */
 struct loaded_vcpu {
-	__u64 kvm;	/* struct kvm *, 0 if no vCPU is loaded */
+	__u64 kvm; /* struct kvm *, 0 if no vCPU is loaded */
 	__u32 vcpu_id;
 };
 
@@ -400,7 +399,7 @@ static __always_inline __u32 take_pending_vm(__u32 tgid)
  */
 static __always_inline void bind_vm(__u64 kvm, __u32 vm_id, __u32 tgid, __u64 flags)
 {
-	struct bt_vm_info info = { .vm_id = vm_id, .tgid = tgid };
+	struct bt_vm_info info = {.vm_id = vm_id, .tgid = tgid};
 	__u8 one = 1;
 	long err;
 
@@ -420,8 +419,8 @@ struct pio_ctx {
 	__u32 vm_id;
 	__u32 vcpu;
 	__u64 rip;
-	__u64 notifier;		/* the loaded vCPU's preempt notifier */
-	__u32 generation;	/* vm_generation when the write was identified */
+	__u64 notifier;	  /* the loaded vCPU's preempt notifier */
+	__u32 generation; /* vm_generation when the write was identified */
 	bool has_rip;
 };
 
@@ -613,8 +612,8 @@ int kvm_mmio_tp(struct trace_event_raw_kvm_mmio___bt *ctx)
 
 /* The raw tracepoint's data pointer gives every element of a string access. */
 SEC("raw_tp/kvm_pio")
-int BPF_PROG(kvm_pio_raw, unsigned int rw, unsigned int port, unsigned int size,
-	     unsigned int count, const void *data)
+int BPF_PROG(kvm_pio_raw, unsigned int rw, unsigned int port, unsigned int size, unsigned int count,
+	     const void *data)
 {
 	struct string_ctx sc;
 	struct pio_ctx pc;
@@ -683,7 +682,7 @@ SEC("tracepoint/kvm/kvm_exit")
 int kvm_exit_tp(struct trace_event_raw_kvm_exit___bt *ctx)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct exit_info ex = { .ts_ns = bpf_ktime_get_ns(), .rip = ctx->guest_rip };
+	struct exit_info ex = {.ts_ns = bpf_ktime_get_ns(), .rip = ctx->guest_rip};
 
 	if (!tgid_traced(bpf_get_current_pid_tgid() >> 32))
 		return 0;
@@ -732,7 +731,7 @@ static __always_inline void on_vm_created(void)
 	vm_id = __sync_fetch_and_add(&next_vm_id, 1) + 1;
 	fd = reserved_fd(task);
 	if (fd >= 0) {
-		struct bt_fd_key key = { .tgid = tgid, .fd = fd };
+		struct bt_fd_key key = {.tgid = tgid, .fd = fd};
 
 		if (bpf_map_update_elem(&vm_fds, &key, &vm_id, BPF_ANY))
 			count(BT_CNT_MAP_FULL);
@@ -758,7 +757,7 @@ static __always_inline void on_vcpu_created(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct pt_regs *regs = syscall_regs(task);
-	struct bt_fd_key key = { .tgid = task->tgid, .fd = regs->di };
+	struct bt_fd_key key = {.tgid = task->tgid, .fd = regs->di};
 	struct bt_vm_info *bound;
 	struct loaded_vcpu lv;
 	__u32 *vm_id;

@@ -11,40 +11,40 @@
 #include <linux/types.h>
 #endif
 
-#define BT_MAX_PORTS	   8	/* ports traced at once (set at load time) */
-#define BT_COMM_LEN	   16	/* TASK_COMM_LEN */
-#define BT_PIO_DATA_MAX	   4096 /* KVM's pio_data is one page: count * size never exceeds it */
-#define BT_VCPU_UNKNOWN	   0xffffffffu
-#define BT_VM_UNKNOWN	   0u
+#define BT_MAX_PORTS	8    /* ports traced at once (set at load time) */
+#define BT_COMM_LEN	16   /* TASK_COMM_LEN */
+#define BT_PIO_DATA_MAX 4096 /* KVM's pio_data is one page: count * size never exceeds it */
+#define BT_VCPU_UNKNOWN 0xffffffffu
+#define BT_VM_UNKNOWN	0u
 
 enum bt_event_type {
-	BT_EV_PIO = 1,	    /* a guest wrote to a traced port */
+	BT_EV_PIO = 1,	     /* a guest wrote to a traced port */
 	BT_EV_VM_CREATE = 2, /* inside KVM_CREATE_VM (aux = the VM fd, or ~0 if unknown) */
 	/* 3 was a vCPU's creation, 6 a VM fd's close: no longer seen (no syscall tracepoint) */
 	BT_EV_PROC_EXIT = 4, /* a traced or VM-owning process exited (value = wait status) */
-	BT_EV_MMIO = 5,	    /* a one-byte write to the --mmio address (aux = gpa) */
+	BT_EV_MMIO = 5,	     /* a one-byte write to the --mmio address (aux = gpa) */
 };
 
 /* kvm:kvm_mmio's type of a write (KVM_TRACE_MMIO_WRITE). */
 #define BT_MMIO_WRITE 2
 
 /* Flags of a BT_EV_PIO record. */
-#define BT_PIO_STRING	  (1u << 0) /* one element of a string (rep outs) access */
-#define BT_PIO_TRUNCATED  (1u << 1) /* string data could not be read: only the first element */
-#define BT_PIO_RIP	  (1u << 2) /* aux holds the guest RIP from kvm:kvm_exit */
+#define BT_PIO_STRING	 (1u << 0) /* one element of a string (rep outs) access */
+#define BT_PIO_TRUNCATED (1u << 1) /* string data could not be read: only the first element */
+#define BT_PIO_RIP	 (1u << 2) /* aux holds the guest RIP from kvm:kvm_exit */
 
 /* Indexes of the per-CPU counters (map "counters"). */
 enum bt_counter {
-	BT_CNT_DROPPED,		/* ring buffer full: a port (or --mmio) write lost */
+	BT_CNT_DROPPED,		  /* ring buffer full: a port (or --mmio) write lost */
 	BT_CNT_LIFECYCLE_DROPPED, /* ring buffer full: a VM/vCPU/process record lost */
-	BT_CNT_STRING_LOST,	/* string elements the fallback tracepoint cannot see */
-	BT_CNT_MAP_FULL,	/* VM/vCPU bookkeeping map full: identity lost */
+	BT_CNT_STRING_LOST,	  /* string elements the fallback tracepoint cannot see */
+	BT_CNT_MAP_FULL,	  /* VM/vCPU bookkeeping map full: identity lost */
 	BT_CNT_NR,
 };
 
 struct bt_event {
-	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
-	__u64 aux;		/* per type: fd, guest RIP, MMIO guest physical address */
+	__u64 ts_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 aux;   /* per type: fd, guest RIP, MMIO guest physical address */
 	__u32 tgid;
 	__u32 tid;
 	__u32 vm_id;		/* BT_VM_UNKNOWN when the VM's creation was not seen */
@@ -66,7 +66,7 @@ struct bt_event {
 
 struct bt_vm_event {
 	struct bt_event ev;
-	__u32 cmdline_len;	/* bytes in cmdline: arguments separated by NULs; 0: unread */
+	__u32 cmdline_len; /* bytes in cmdline: arguments separated by NULs; 0: unread */
 	char cmdline[BT_CMDLINE_MAX];
 };
 
@@ -79,7 +79,7 @@ struct bt_fd_key {
 /* What a struct kvm stands for. */
 struct bt_vm_info {
 	__u32 vm_id;
-	__u32 tgid;	/* its process: forgotten at its exit */
+	__u32 tgid; /* its process: forgotten at its exit */
 };
 
 #endif /* BOOT_TRACE_H */

@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 	}
 	free(image);
 	if (opts.linger_sec && status == 0) {
-		struct timespec linger = { .tv_sec = opts.linger_sec };
+		struct timespec linger = {.tv_sec = opts.linger_sec};
 
 		/* A VMM whose guest shut down and that stays up (cloud-hypervisor's API). */
 		vm_destroy(&vm);

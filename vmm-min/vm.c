@@ -408,7 +408,7 @@ static void vcpu_stop(struct vcpu *vcpu)
 
 void vm_destroy(struct vm *vm)
 {
-	struct sigaction sa = { .sa_handler = kick_handler }; /* no SA_RESTART */
+	struct sigaction sa = {.sa_handler = kick_handler}; /* no SA_RESTART */
 
 	sigaction(SIGUSR1, &sa, NULL);
 	vm_finish(vm, vm->exit_status); /* a no-op unless the run ended otherwise */

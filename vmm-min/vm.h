@@ -48,7 +48,7 @@ struct vcpu {
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
-	bool started;	/* thread running or joinable */
+	bool started; /* thread running or joinable */
 };
 
 struct vm {
