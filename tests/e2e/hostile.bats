@@ -329,3 +329,34 @@ stages_trace() {
 	[ "$status" -eq 1 ]
 	[ ! -e "$OUT/none.json" ]
 }
+
+@test "daemon metrics: the temporary file is ours, another user's metrics file is not replaced" {
+	require_bpf
+	SHARED="$OUT/shared"
+	mkdir -m 1777 "$SHARED"
+	# A file planted under the old, guessable temporary name is left alone.
+	echo planted >"$SHARED/.boot_trace.prom.tmp"
+	chown 65534 "$SHARED/.boot_trace.prom.tmp"
+	start_bg "daemon tracing" "$BT" daemon --lock "$OUT/lock" --log-file "$OUT/log" \
+		--metrics-dir "$SHARED"
+	kill -TERM "$BG"
+	wait "$BG"
+	[ "$(cat "$SHARED/.boot_trace.prom.tmp")" = planted ]
+	grep -q '^boot_trace_dropped_events_total 0$' "$SHARED/boot_trace.prom"
+	[ -z "$(find "$SHARED" -name '.boot_trace.prom.??????')" ] # no temporary file left
+	# Another user's boot_trace.prom in a shared directory is refused, and kept.
+	rm "$SHARED/boot_trace.prom"
+	echo theirs >"$SHARED/boot_trace.prom"
+	chown 65534 "$SHARED/boot_trace.prom"
+	run --separate-stderr "$BT" daemon --lock "$OUT/lock" --log-file "$OUT/log" --metrics-dir "$SHARED"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "boot-trace: refusing to write $SHARED/boot_trace.prom: it belongs to uid 65534 in the shared directory $SHARED (remove it or choose another name)" ]
+	[ "$(cat "$SHARED/boot_trace.prom")" = theirs ]
+	# Nor is a symlink followed or replaced.
+	rm "$SHARED/boot_trace.prom"
+	ln -s /etc/hostname "$SHARED/boot_trace.prom"
+	run --separate-stderr "$BT" daemon --lock "$OUT/lock" --log-file "$OUT/log" --metrics-dir "$SHARED"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "boot-trace: refusing to replace $SHARED/boot_trace.prom: not a regular file" ]
+	[ -L "$SHARED/boot_trace.prom" ]
+}

@@ -60,7 +60,7 @@ static bool sudo_user(uid_t *uid, gid_t *gid)
  * fs.protected_regular does for O_CREAT, unless it belongs to us, to the directory's owner or
  * to the user who ran us through sudo. A second hard link is refused there too.
  */
-static int check_shared_dir(const char *path, const struct stat *st)
+static int check_shared_dir(const char *path, const struct stat *st, bool quiet)
 {
 	char *copy = strdup(path);
 	struct stat dir;
@@ -75,18 +75,20 @@ static int check_shared_dir(const char *path, const struct stat *st)
 				(sudo_user(&uid, &gid) && st->st_uid == uid);
 
 		if (!owner_ok) {
-			fprintf(
-			    stderr,
-			    "boot-trace: refusing to write %s: it belongs to uid %u in the shared "
-			    "directory %s (remove it or choose another name)\n",
-			    path, (unsigned int)st->st_uid, copy);
+			if (!quiet)
+				fprintf(stderr,
+					"boot-trace: refusing to write %s: it belongs to uid %u in "
+					"the shared "
+					"directory %s (remove it or choose another name)\n",
+					path, (unsigned int)st->st_uid, copy);
 			err = -EPERM;
 		} else if (st->st_nlink > 1) {
-			fprintf(
-			    stderr,
-			    "boot-trace: refusing to write %s: it has %u hard links in the shared "
-			    "directory %s (remove it or choose another name)\n",
-			    path, (unsigned int)st->st_nlink, copy);
+			if (!quiet)
+				fprintf(stderr,
+					"boot-trace: refusing to write %s: it has %u hard links in "
+					"the shared "
+					"directory %s (remove it or choose another name)\n",
+					path, (unsigned int)st->st_nlink, copy);
 			err = -EPERM;
 		}
 	}
@@ -103,6 +105,21 @@ static int open_failed(const char *path, int err)
 	else
 		fprintf(stderr, "boot-trace: cannot write %s: %s\n", path, strerror(err));
 	return -err;
+}
+
+int output_may_replace(const char *path, bool quiet)
+{
+	struct stat st;
+
+	if (lstat(path, &st))
+		return errno == ENOENT ? 0 : (quiet ? -errno : open_failed(path, errno));
+	if (!S_ISREG(st.st_mode)) {
+		if (!quiet)
+			fprintf(stderr, "boot-trace: refusing to replace %s: not a regular file\n",
+				path);
+		return -EPERM;
+	}
+	return check_shared_dir(path, &st, quiet);
 }
 
 /*
@@ -131,7 +148,7 @@ static int open_file(struct output *out)
 		goto out_close;
 	}
 	if (!created && S_ISREG(st.st_mode)) {
-		err = check_shared_dir(out->path, &st);
+		err = check_shared_dir(out->path, &st, false);
 		if (err)
 			goto out_close;
 		if (!out->append && ftruncate(fd, 0)) {

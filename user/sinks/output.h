@@ -76,6 +76,13 @@ int output_open(struct output *out, const struct output_ops *ops, const char *pa
 int output_open_stream(struct output *out, const struct output_ops *ops, FILE *fp,
 		       unsigned int flags);
 
+/*
+ * May a file of ours (the metrics) take the place of path by rename? Not when path is a
+ * symlink, a device, a FIFO or a directory, nor another user's file in a shared directory
+ * (the rules open_file() applies). 0, or -errno after a one-line error (none if quiet).
+ */
+int output_may_replace(const char *path, bool quiet);
+
 /* After logrotate moved the file: close it and open path again. 0 or -errno. */
 int output_reopen(struct output *out);
 

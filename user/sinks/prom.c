@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "output.h"
 
 #define PROM_FILE      "boot_trace.prom"
@@ -235,10 +236,26 @@ static void print_metrics(FILE *fp, const struct prom_state *st, const struct tr
 static int write_file(struct output *out)
 {
 	struct prom_state *st = out->priv;
-	int fd = open(st->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
-	int err = 0;
+	char tmp_path[PATH_MAX];
+	FILE *fp = NULL;
+	int fd = -1, err;
 
+	/*
+	 * The file it replaces must be one we may replace (in a shared directory, not another
+	 * user's: output_may_replace() says why, once). The temporary file has a name nobody can
+	 * guess and is created by us (mkostemp: O_EXCL), not one another user put there.
+	 */
+	if (out->failed && output_may_replace(st->path, true))
+		return -EPERM;
+	err = out->failed ? 0 : output_may_replace(st->path, false);
+	if (err) {
+		out->failed = true;
+		return err;
+	}
+	snprintf(tmp_path, sizeof(tmp_path), "%s", st->tmp_path);
+	fd = mkostemp(tmp_path, O_CLOEXEC);
+	if (fd >= 0 && fchmod(fd, 0644) == 0)
+		fp = fdopen(fd, "w");
 	if (!fp) {
 		err = -errno;
 		if (fd >= 0)
@@ -249,11 +266,12 @@ static int write_file(struct output *out)
 			err = -errno ?: -EIO;
 		if (fclose(fp) && !err)
 			err = -errno;
-		if (!err && rename(st->tmp_path, st->path))
+		if (!err && rename(tmp_path, st->path))
 			err = -errno;
 	}
 	if (err) {
-		unlink(st->tmp_path);
+		if (fd >= 0)
+			unlink(tmp_path);
 		if (!out->failed)
 			fprintf(stderr, "boot-trace: cannot write %s: %s\n", st->path,
 				strerror(-err));
@@ -270,7 +288,7 @@ static int prom_open(struct output *out)
 	if (!st)
 		return -ENOMEM;
 	snprintf(st->path, sizeof(st->path), "%s/" PROM_FILE, out->path);
-	snprintf(st->tmp_path, sizeof(st->tmp_path), "%s/." PROM_FILE ".tmp", out->path);
+	snprintf(st->tmp_path, sizeof(st->tmp_path), "%s/." PROM_FILE ".XXXXXX", out->path);
 	out->priv = st;
 	err = write_file(out); /* names a bad directory at once, and exports zeros */
 	if (err) {
