@@ -153,7 +153,10 @@ stop_recorder() {
 		kill -INT "$REC"
 		wait "$REC"
 	done
-	jq -e -s 'length == 1 and .[0].type == "summary" and .[0].events == 0 and .[0].dropped == 0' \
+	# The clock anchor first (monotonic and wall-clock time read together), then the summary.
+	jq -e -s 'length == 2 and .[0].type == "clock" and .[0].realtime_ns > 0 and
+		.[1].type == "summary" and .[1].events == 0 and .[1].dropped == 0' \
 		"$OUT/none.jsonl"
-	jq -e '.traceEvents == [] and .otherData.events == 0' "$OUT/none.chrome"
+	jq -e '.traceEvents == [] and .otherData.events == 0 and
+		.otherData.clock_anchor.monotonic_ns > 0' "$OUT/none.chrome"
 }

@@ -290,7 +290,7 @@ stages_trace() {
 	status=0
 	wait "$BG" || status=$?
 	[ "$status" -eq 0 ]
-	jq -e -s 'length == 1 and .[0].type == "summary"' "$OUT/nohup.jsonl"
+	jq -e -s 'map(.type) == ["clock", "summary"]' "$OUT/nohup.jsonl"
 	(trap '' HUP; exec "$BT" run -q -- sh -c 'echo started >&2; sleep 1; exit 7') 2>"$OUT/err" &
 	BG=$!
 	PIDS="$BG"
@@ -359,4 +359,32 @@ stages_trace() {
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "boot-trace: refusing to replace $SHARED/boot_trace.prom: not a regular file" ]
 	[ -L "$SHARED/boot_trace.prom" ]
+}
+
+@test "a wall-clock anchor heads every trace: jsonl, log, Chrome; --wall-clock stamps the log" {
+	require_bpf
+	start_bg "tracing" "$BT" record -a -f jsonl -o "$OUT/wc.jsonl"
+	kill -INT "$BG"
+	wait "$BG"
+	now=$(date +%s)
+	# Both clocks read together: the realtime is now, the monotonic is this boot's.
+	jq -e -s --argjson now "$now" '.[0] | .type == "clock" and
+		(.realtime_ns / 1e9 - $now | fabs) < 30 and
+		(.monotonic_ns / 1e9 - ($up | tonumber) | fabs) < 30 and
+		(.realtime | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\\.[0-9]{9}Z$"))' \
+		--arg up "$(cut -d' ' -f1 /proc/uptime)" "$OUT/wc.jsonl"
+	real=$(jq -r -s '.[0].realtime' "$OUT/wc.jsonl")
+	# report carries it on: a log line, Chrome's otherData; --wall-clock stamps with it.
+	run "$BT" report -q -f log "$OUT/wc.jsonl"
+	[[ "${lines[0]}" =~ ^\[\ *[0-9]+\.[0-9]{9}\]\ boot-trace:\ clock:\ CLOCK_MONOTONIC\ [0-9]+\.[0-9]{9}\ is\ CLOCK_REALTIME\ $real$ ]]
+	run "$BT" report -q --wall-clock -f log "$OUT/wc.jsonl"
+	[[ "${lines[0]}" == "[$real] boot-trace: clock: "* ]]
+	run "$BT" report -q -f chrome "$OUT/wc.jsonl"
+	[ "$(jq -r .otherData.clock_anchor.realtime <<<"$output")" = "$real" ]
+	# A trace without an anchor (written before it existed) keeps monotonic stamps.
+	run "$BT" report -q --wall-clock -f log "$ROOT/tests/data/demo.jsonl"
+	[[ "${lines[0]}" =~ ^\[\ *2881\.740390593\] ]]
+	run --separate-stderr "$BT" diff --wall-clock a b
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "boot-trace: --wall-clock cannot be used with diff (see boot-trace diff --help)" ]
 }

@@ -32,6 +32,7 @@ enum {
 	OPT_UNTIL,
 	OPT_JSON,
 	OPT_JUNIT,
+	OPT_WALL_CLOCK,
 };
 
 /* Every command's -q, -v, -h and -V. */
@@ -65,6 +66,10 @@ enum {
 	"  -b, --buffer-size KIB ring buffer size in KiB, a power of two >= 4 (default 2048)\n"    \
 	"  -v, --verbose         show libbpf's messages and each start-up step's time\n"
 
+#define WALL_CLOCK_USAGE                                                                           \
+	"      --wall-clock      log: stamp lines with the UTC time (by the trace's clock\n"       \
+	"                        anchor) instead of the host's CLOCK_MONOTONIC\n"
+
 #define COMMON_USAGE                                                                               \
 	"  -h, --help            this help\n"                                                      \
 	"  -V, --version         print the version\n"
@@ -95,7 +100,10 @@ __attribute__((format(printf, 1, 2))) int usage_error(const char *fmt, ...);
 /* --port, --labels, --mmio, -b: 0 or EXIT_USAGE; 1 when opt is none of them. */
 int tracing_option(struct options *opts, int opt, char *arg, int argc, char **argv);
 
-/* -o FILE and -f FORMAT of run, record and report: 0 or EXIT_USAGE; 1 when neither. */
+/*
+ * -o FILE, -f FORMAT and --wall-clock of run, record and report (--wall-clock: the daemon's
+ * too): 0 or EXIT_USAGE; 1 when none of them.
+ */
 int output_option(struct options *opts, int opt, char *arg);
 
 /* A file name option's value: not empty. */

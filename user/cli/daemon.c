@@ -139,7 +139,8 @@ static int seed_kvm_process(pid_t pid, void *ctx)
  */
 static int open_daemon_outputs(struct trace_outputs *to, const struct options *opts)
 {
-	unsigned int flags = (opts->quiet ? OUTPUT_QUIET : 0) | OUTPUT_APPEND;
+	unsigned int flags = (opts->quiet ? OUTPUT_QUIET : 0) | OUTPUT_APPEND |
+			     (opts->wall_clock ? OUTPUT_WALL_CLOCK : 0);
 	int err;
 
 	to->nr = 0;
@@ -217,6 +218,9 @@ static int daemon_option(struct options *opts, int opt, char *arg, int argc, cha
 	if (err != 1)
 		return err;
 	switch (opt) {
+	case OPT_WALL_CLOCK:
+		opts->wall_clock = true;
+		return 0;
 	case OPT_LOG_FILE:
 		return set_path(&opts->log_file, "--log-file", arg);
 	case OPT_JSONL:
@@ -244,6 +248,7 @@ static const struct option daemon_options[] = {
     {"jsonl", required_argument, NULL, OPT_JSONL},
     {"metrics-dir", required_argument, NULL, OPT_METRICS_DIR},
     {"lock", required_argument, NULL, OPT_LOCK},
+    {"wall-clock", no_argument, NULL, OPT_WALL_CLOCK},
     {},
 };
 
@@ -265,6 +270,7 @@ static const char daemon_usage[] =
 	"      --lock FILE       lock file (default " DEFAULT_LOCK_FILE ")\n"
 	"  -q, --quiet           no summary lines (losses are still reported)\n"
 	TRACING_USAGE
+	WALL_CLOCK_USAGE
 	COMMON_USAGE
 	"\n"
 	"EXAMPLES:\n"

@@ -208,6 +208,9 @@ int output_option(struct options *opts, int opt, char *arg)
 		return 0;
 	case 'f':
 		return set_format(opts, arg);
+	case OPT_WALL_CLOCK:
+		opts->wall_clock = true;
+		return 0;
 	default:
 		return 1;
 	}
@@ -226,7 +229,9 @@ static const struct {
     {"--labels and --mmio", " --labels --mmio "},
     {"--repeat", " --repeat "},
     {"--svg", " --svg "},
+    {"--wall-clock", " --wall-clock "},
     {"--threshold", " --threshold "},
+    {"--alpha and --include-incomplete", " --alpha --include-incomplete "},
     {"--json and --junit", " --json --junit "},
     {"--vm, --comm, --since and --until", " --vm --comm --since --until "},
     {"--log-file, --jsonl, --metrics-dir and --lock", " --log-file --jsonl --metrics-dir --lock "},

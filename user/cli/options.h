@@ -50,6 +50,7 @@ struct options {
 	uint8_t mmio_value;
 	unsigned int buffer_kib; /* ring buffer size */
 	bool quiet;
+	bool wall_clock; /* --wall-clock: log lines stamped with UTC time */
 	bool verbose;
 	bool all; /* record: every KVM process */
 	/* record: the processes traced; report: --pid, the VMMs whose VMs are kept */

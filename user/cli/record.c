@@ -172,6 +172,7 @@ static const struct option record_options[] = {
     {"format", required_argument, NULL, 'f'},
     {"pid", required_argument, NULL, 'p'},
     {"all", no_argument, NULL, 'a'},
+    {"wall-clock", no_argument, NULL, OPT_WALL_CLOCK},
     {},
 };
 
@@ -191,6 +192,7 @@ static const char record_usage[] =
 	"  -f, --format FORMAT   log (default), jsonl, chrome (Chrome/Perfetto trace), csv or svg\n"
 	"  -q, --quiet           no boot summary (losses are still reported)\n"
 	TRACING_USAGE
+	WALL_CLOCK_USAGE
 	COMMON_USAGE
 	"\n"
 	"EXAMPLES:\n"

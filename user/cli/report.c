@@ -60,7 +60,15 @@ static void rep_run_end(void *ctx, const struct vm_table *vms, const struct trac
 	outputs_summary(r->outs, r->nr_outs, vms, totals);
 }
 
+static void rep_clock(void *ctx, const struct clock_anchor *anchor)
+{
+	struct report *r = ctx;
+
+	outputs_clock(r->outs, r->nr_outs, anchor);
+}
+
 static const struct replay_ops report_ops = {
+    .clock = rep_clock,
     .vm_start = rep_vm_start,
     .event = rep_event,
     .vm_end = rep_vm_end,
@@ -238,7 +246,16 @@ static void flt_run_end(void *ctx, const struct vm_table *vms, const struct trac
 	filter_reset(f);
 }
 
+/* The anchor is no VM's: it passes every filter. */
+static void flt_clock(void *ctx, const struct clock_anchor *anchor)
+{
+	struct filter *f = ctx;
+
+	rep_clock(f->r, anchor);
+}
+
 static const struct replay_ops filter_ops = {
+    .clock = flt_clock,
     .vm_start = flt_vm_start,
     .event = flt_event,
     .vm_end = flt_vm_end,
@@ -268,7 +285,8 @@ int cmd_report(const struct options *opts)
 	const struct replay_ops *ops;
 	void *ctx;
 	bool convert = opts->format || opts->output;
-	unsigned int flags = opts->quiet ? OUTPUT_QUIET : 0;
+	unsigned int flags =
+	    (opts->quiet ? OUTPUT_QUIET : 0) | (opts->wall_clock ? OUTPUT_WALL_CLOCK : 0);
 	int status = 0, err = 0;
 	char msg[512];
 
@@ -486,6 +504,7 @@ static const struct option report_options[] = {
     {"comm", required_argument, NULL, OPT_COMM},
     {"since", required_argument, NULL, OPT_SINCE},
     {"until", required_argument, NULL, OPT_UNTIL},
+    {"wall-clock", no_argument, NULL, OPT_WALL_CLOCK},
     {},
 };
 
@@ -511,6 +530,7 @@ static const char report_usage[] =
 	"                        trace's clock (2881.74), and the VMs started or writing then\n"
 	"      --until T         keep only the events at T or earlier: the same\n"
 	"  -q, --quiet           no boot summary (losses are still reported)\n"
+	WALL_CLOCK_USAGE
 	COMMON_USAGE
 	"\n"
 	"EXAMPLES:\n"

@@ -388,6 +388,7 @@ static const struct option run_options[] = {
     {"output", required_argument, NULL, 'o'},
     {"format", required_argument, NULL, 'f'},
     {"repeat", required_argument, NULL, OPT_REPEAT},
+    {"wall-clock", no_argument, NULL, OPT_WALL_CLOCK},
     {},
 };
 
@@ -408,6 +409,7 @@ static const char run_usage[] =
 	"                        with -o FILE, run i is written to FILE with .i before its extension\n"
 	"  -q, --quiet           no boot summary (losses are still reported)\n"
 	TRACING_USAGE
+	WALL_CLOCK_USAGE
 	COMMON_USAGE
 	"\n"
 	"EXAMPLES:\n"

@@ -60,7 +60,8 @@ int trace_outputs_add_stream(struct trace_outputs *to, const struct output_ops *
 int trace_outputs_open(struct trace_outputs *to, const struct options *opts, const char *path,
 		       bool tables)
 {
-	unsigned int flags = opts->quiet ? OUTPUT_QUIET : 0;
+	unsigned int flags =
+	    (opts->quiet ? OUTPUT_QUIET : 0) | (opts->wall_clock ? OUTPUT_WALL_CLOCK : 0);
 	int err;
 
 	to->nr = 0;

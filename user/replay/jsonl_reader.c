@@ -369,6 +369,20 @@ static int on_summary(struct reader *r, struct json_object *rec)
 	return 0;
 }
 
+static int on_clock(struct reader *r, struct json_object *rec)
+{
+	struct clock_anchor anchor;
+	int err =
+	    get_uint(r, rec, "monotonic_ns", UINT64_MAX, false, &anchor.monotonic_ns, NULL)
+		?: get_uint(r, rec, "realtime_ns", UINT64_MAX, false, &anchor.realtime_ns, NULL);
+
+	if (err)
+		return err;
+	if (r->ops->clock)
+		r->ops->clock(r->ctx, &anchor);
+	return 0;
+}
+
 static int on_record(struct reader *r, struct json_object *rec)
 {
 	struct json_object *type;
@@ -383,6 +397,8 @@ static int on_record(struct reader *r, struct json_object *rec)
 	if (!strcmp(r->type, "summary"))
 		return on_summary(r, rec);
 	r->run_open = true;
+	if (!strcmp(r->type, "clock"))
+		return on_clock(r, rec);
 	if (!strcmp(r->type, "vm_start"))
 		return on_vm_start(r, rec);
 	if (!strcmp(r->type, "event"))

@@ -13,12 +13,15 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "event.h"
+#include "output.h"
 #include "totals.h"
 #include "vm_table.h"
 
 #define JSONL_MAX_LINE (1u << 20) /* longer lines are rejected: no record comes near it */
 
 struct replay_ops {
+	/* The trace's wall-clock anchor (a "clock" record), before its VMs. */
+	void (*clock)(void *ctx, const struct clock_anchor *anchor);
 	void (*vm_start)(void *ctx, const struct traced_vm *vm);
 	/* ev->label: as recorded (it lives as long as the program, see label_intern()). */
 	void (*event)(void *ctx, const struct traced_vm *vm, const struct boot_event *ev);

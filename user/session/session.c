@@ -287,6 +287,11 @@ void session_set_outputs(struct session *s, struct output *const *outs, int nr_o
 
 int session_start(struct session *s)
 {
+	struct clock_anchor anchor;
+
+	/* The wall-clock anchor heads every output, before the first record is read. */
+	clock_anchor_now(&anchor);
+	outputs_clock(s->outs, s->nr_outs, &anchor);
 	s->started_ns = session_now_ns();
 	return tracer_start(s->tracer);
 }

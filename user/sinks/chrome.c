@@ -323,6 +323,18 @@ static void chrome_close(struct output *out)
 	json_object_object_add(other, "tool",
 			       json_object_new_string("boot-trace " BOOT_TRACE_VERSION));
 	json_object_object_add(other, "clock", json_object_new_string("CLOCK_MONOTONIC"));
+	if (out->have_anchor) {
+		struct json_object *anchor = json_object_new_object();
+		char wall[48];
+
+		format_wall_clock(wall, sizeof(wall), &out->anchor, out->anchor.monotonic_ns);
+		json_object_object_add(anchor, "monotonic_ns",
+				       json_object_new_uint64(out->anchor.monotonic_ns));
+		json_object_object_add(anchor, "realtime_ns",
+				       json_object_new_uint64(out->anchor.realtime_ns));
+		json_object_object_add(anchor, "realtime", json_object_new_string(wall));
+		json_object_object_add(other, "clock_anchor", anchor);
+	}
 	if (st && st->have_totals) {
 		json_object_object_add(other, "events", json_object_new_uint64(st->totals.events));
 		FOR_EACH_LOSS (i)

@@ -40,6 +40,19 @@ static struct json_object *vm_record(const char *type, const struct traced_vm *v
 	return obj;
 }
 
+static void jsonl_clock(struct output *out, const struct clock_anchor *anchor)
+{
+	struct json_object *obj = json_object_new_object();
+	char wall[48];
+
+	format_wall_clock(wall, sizeof(wall), anchor, anchor->monotonic_ns);
+	json_object_object_add(obj, "type", json_object_new_string("clock"));
+	json_object_object_add(obj, "monotonic_ns", json_u64(anchor->monotonic_ns));
+	json_object_object_add(obj, "realtime_ns", json_u64(anchor->realtime_ns));
+	json_object_object_add(obj, "realtime", json_object_new_string(wall));
+	emit(out, obj);
+}
+
 static void jsonl_vm_start(struct output *out, const struct traced_vm *vm)
 {
 	struct json_object *obj = vm_record("vm_start", vm, vm->start_ns ?: vm->found_ns);
@@ -156,6 +169,7 @@ static void jsonl_summary(struct output *out, const struct vm_table *vms,
 }
 
 const struct output_ops output_jsonl_ops = {
+    .clock = jsonl_clock,
     .vm_start = jsonl_vm_start,
     .event = jsonl_event,
     .vm_end = jsonl_vm_end,

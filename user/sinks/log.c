@@ -27,14 +27,34 @@ static uint64_t now_ns(void)
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-static void print_stamp(FILE *fp, uint64_t ns)
+/* The host's CLOCK_MONOTONIC, or with --wall-clock the UTC time it was (by the anchor). */
+static void print_stamp(struct output *out, uint64_t ns)
 {
-	fprintf(fp, "[%6" PRIu64 ".%09" PRIu64 "] ", ns / 1000000000, ns % 1000000000);
+	char wall[48];
+
+	if (out->wall_clock && out->have_anchor) {
+		format_wall_clock(wall, sizeof(wall), &out->anchor, ns);
+		fprintf(out->fp, "[%s] ", wall);
+		return;
+	}
+	fprintf(out->fp, "[%6" PRIu64 ".%09" PRIu64 "] ", ns / 1000000000, ns % 1000000000);
+}
+
+static void log_clock(struct output *out, const struct clock_anchor *anchor)
+{
+	char wall[48];
+
+	format_wall_clock(wall, sizeof(wall), anchor, anchor->monotonic_ns);
+	print_stamp(out, anchor->monotonic_ns);
+	fprintf(out->fp,
+		"boot-trace: clock: CLOCK_MONOTONIC %" PRIu64 ".%09" PRIu64
+		" is CLOCK_REALTIME %s\n",
+		anchor->monotonic_ns / 1000000000, anchor->monotonic_ns % 1000000000, wall);
 }
 
 static void log_vm_start(struct output *out, const struct traced_vm *vm)
 {
-	print_stamp(out->fp, vm->start_ns ?: vm->found_ns);
+	print_stamp(out, vm->start_ns ?: vm->found_ns);
 	print_vm_name(out->fp, vm);
 	fprintf(out->fp, vm->start_ns ? ": VM created" : ": VM already running (start not seen)");
 	if (vm->cmdline[0])
@@ -51,7 +71,7 @@ static void log_event(struct output *out, const struct traced_vm *vm, const stru
 
 	if (ev->kind != EVENT_CODE)
 		return;
-	print_stamp(fp, ev->ts_ns);
+	print_stamp(out, ev->ts_ns);
 	print_vm_name(fp, vm);
 	if (ev->vcpu == EVENT_VCPU_UNKNOWN)
 		fprintf(fp, " vcpu?");
@@ -84,7 +104,7 @@ static void log_vm_end(struct output *out, const struct traced_vm *vm)
 {
 	char reason[48];
 
-	print_stamp(out->fp, vm->end_ns);
+	print_stamp(out, vm->end_ns);
 	print_vm_name(out->fp, vm);
 	if (vm->end_reason == VM_END_CLOSED)
 		fputs(": VM closed\n", out->fp); /* its VMM may live on */
@@ -101,7 +121,7 @@ static void log_vm_summary_line(struct output *out, const struct traced_vm *vm,
 	FILE *fp = out->fp;
 	uint64_t user_ns;
 
-	print_stamp(fp, vm->end_ns ?: (n > 0 ? rows[n - 1].first_ns : base));
+	print_stamp(out, vm->end_ns ?: (n > 0 ? rows[n - 1].first_ns : base));
 	print_vm_name(fp, vm);
 	fprintf(fp, ": boot summary: %s%s, %" PRIu64 " codes",
 		vm_end_reason(vm, reason, sizeof(reason)),
@@ -144,13 +164,14 @@ static void log_summary(struct output *out, const struct vm_table *vms,
 {
 	if (!out->summary_in_trace || !out->fp)
 		return;
-	print_stamp(out->fp, now_ns());
+	print_stamp(out, now_ns());
 	fputs("boot-trace: ", out->fp);
 	print_totals(out->fp, totals);
 	fputc('\n', out->fp);
 }
 
 const struct output_ops output_log_ops = {
+    .clock = log_clock,
     .vm_start = log_vm_start,
     .event = log_event,
     .vm_end = log_vm_end,

@@ -5,6 +5,7 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "output.h"
@@ -188,6 +189,7 @@ static int open_output(struct output *out, const struct output_ops *ops, const c
 	out->summary_in_trace = flags & OUTPUT_SUMMARY_IN_TRACE;
 	out->totals_only = flags & OUTPUT_TOTALS_ONLY;
 	out->best_effort = flags & OUTPUT_BEST_EFFORT;
+	out->wall_clock = flags & OUTPUT_WALL_CLOCK;
 	out->path = path;
 	out->stream_name = fp == stderr ? "standard error" : "standard output";
 	if (!ops->own_files) {
@@ -333,6 +335,44 @@ int output_close(struct output *out)
 	return err ?: (out->failed ? -EIO : 0);
 }
 
+static uint64_t clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+void clock_anchor_now(struct clock_anchor *anchor)
+{
+	uint64_t best = UINT64_MAX;
+
+	/* Realtime read between two monotonic reads: the tightest pair of three. */
+	for (int i = 0; i < 3; i++) {
+		uint64_t before = clock_ns(CLOCK_MONOTONIC), real = clock_ns(CLOCK_REALTIME);
+		uint64_t after = clock_ns(CLOCK_MONOTONIC);
+
+		if (after - before < best) {
+			best = after - before;
+			anchor->monotonic_ns = before + (after - before) / 2;
+			anchor->realtime_ns = real;
+		}
+	}
+}
+
+void format_wall_clock(char *buf, size_t len, const struct clock_anchor *anchor, uint64_t ns)
+{
+	/* Stamps before the anchor (a VM found running) are earlier wall-clock times. */
+	int64_t delta = (int64_t)(ns - anchor->monotonic_ns);
+	uint64_t real = anchor->realtime_ns + delta;
+	time_t secs = real / 1000000000;
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09" PRIu64 "Z", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, real % 1000000000);
+}
+
 void format_seconds(char *buf, size_t len, uint64_t ns)
 {
 	snprintf(buf, len, "%" PRIu64 ".%06" PRIu64, ns / 1000000000, ns % 1000000000 / 1000);
@@ -350,6 +390,16 @@ const char *event_thread_name(const struct traced_vm *vm, const struct boot_even
 
 #define FOR_EACH_OUT(outs, n, out)                                                                 \
 	for (struct output *const *o_ = (outs), *out; o_ < (outs) + (n) && (out = *o_); o_++)
+
+void outputs_clock(struct output *const *outs, int n, const struct clock_anchor *anchor)
+{
+	FOR_EACH_OUT (outs, n, out) {
+		out->anchor = *anchor;
+		out->have_anchor = true;
+		if (out->ops->clock)
+			out->ops->clock(out, anchor);
+	}
+}
 
 void outputs_vm_start(struct output *const *outs, int n, const struct traced_vm *vm)
 {

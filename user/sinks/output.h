@@ -18,12 +18,29 @@
 
 struct output;
 
+/*
+ * CLOCK_MONOTONIC (every stamp of a trace) and CLOCK_REALTIME read together at trace start:
+ * a trace lines up with journald, Grafana and the VMM's own logs.
+ */
+struct clock_anchor {
+	uint64_t monotonic_ns;
+	uint64_t realtime_ns;
+};
+
+/* Read both clocks at once (the closer of a few tries). */
+void clock_anchor_now(struct clock_anchor *anchor);
+
+/* "2026-12-06T23:11:55.123456789Z" for a CLOCK_MONOTONIC stamp, by the anchor. */
+void format_wall_clock(char *buf, size_t len, const struct clock_anchor *anchor, uint64_t ns);
+
 struct output_ops {
 	/*
 	 * Optional: after the destination is open (a file header, the writer's state in
 	 * out->priv); 0 or -errno.
 	 */
 	int (*open)(struct output *out);
+	/* Optional: the trace's clock anchor, before its first VM (live: at trace start). */
+	void (*clock)(struct output *out, const struct clock_anchor *anchor);
 	void (*vm_start)(struct output *out, const struct traced_vm *vm);
 	void (*event)(struct output *out, const struct traced_vm *vm, const struct boot_event *ev);
 	void (*vm_end)(struct output *out, const struct traced_vm *vm);
@@ -51,11 +68,14 @@ struct output {
 	bool summary_in_trace;	 /* daemon: each VM's summary is one line of the trace */
 	bool totals_only;	 /* the summary table: the final counts, no table per VM */
 	bool best_effort;	 /* a failed write is no error (the summary table on stderr) */
-	bool failed;		 /* a write error was reported */
-	bool removable;		 /* a regular file of our own trace (not appended to) */
-	bool created;		 /* ...that this run created: removed, not emptied (remove_file) */
-	bool discard;		 /* nothing was traced, or the input was bad: remove it at close */
-	dev_t dev;		 /* the file opened, to remove only that one */
+	bool wall_clock; /* the log: stamps as UTC wall-clock time (once the anchor is known) */
+	bool have_anchor;
+	struct clock_anchor anchor; /* from the clock hook */
+	bool failed;		    /* a write error was reported */
+	bool removable;		    /* a regular file of our own trace (not appended to) */
+	bool created; /* ...that this run created: removed, not emptied (remove_file) */
+	bool discard; /* nothing was traced, or the input was bad: remove it at close */
+	dev_t dev;    /* the file opened, to remove only that one */
 	ino_t ino;
 	const struct trace_totals *totals; /* the session's running counts */
 	void *priv;			   /* the writer's own state */
@@ -66,7 +86,9 @@ struct output {
 #define OUTPUT_SUMMARY_IN_TRACE (1u << 2)
 #define OUTPUT_TOTALS_ONLY	(1u << 3)
 #define OUTPUT_BEST_EFFORT	(1u << 4)
+#define OUTPUT_WALL_CLOCK	(1u << 5)
 #define OUTPUT_BEST_EFFORT	(1u << 4)
+#define OUTPUT_WALL_CLOCK	(1u << 5)
 
 /* Open a writer on path (NULL: stdout); 0 or -errno after a one-line error. */
 int output_open(struct output *out, const struct output_ops *ops, const char *path,
@@ -96,6 +118,7 @@ int output_flush(struct output *out);
 int output_close(struct output *out);
 
 /* The hooks, called on each of outs[0..n) that has them. */
+void outputs_clock(struct output *const *outs, int n, const struct clock_anchor *anchor);
 void outputs_vm_start(struct output *const *outs, int n, const struct traced_vm *vm);
 void outputs_event(struct output *const *outs, int n, const struct traced_vm *vm,
 		   const struct boot_event *ev);
