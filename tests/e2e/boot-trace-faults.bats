@@ -358,8 +358,8 @@ time.sleep(60)' "$OUT/zombie" &
 	[ "$status" -eq 0 ]
 	grep -qx "boot-trace: loaded with raw tracepoints, CO-RE against the built-in BTF" <<<"$stderr"
 	jsonl_summary "$OUT/strio-core.jsonl" | jq -e '.events == 18 and .string_lost == 0'
-	# No kvm:kvm_exit: no guest RIP, nothing else changes.
-	BOOT_TRACE_TEST_MISSING=kvm_exit run --separate-stderr "$BT" run -v -f jsonl -o "$OUT/demo.jsonl" \
+	# --rip without kvm:kvm_exit: no guest RIP, nothing else changes.
+	BOOT_TRACE_TEST_MISSING=kvm_exit run --separate-stderr "$BT" run -v --rip -f jsonl -o "$OUT/demo.jsonl" \
 		-- "$VMM" --timeout 60 --serial /dev/null "$GUESTS/demo.bin"
 	[ "$status" -eq 0 ]
 	grep -qx 'boot-trace: kvm:kvm_exit not attached: no guest RIP in the trace' <<<"$stderr"

@@ -160,3 +160,18 @@ stop_recorder() {
 	jq -e '.traceEvents == [] and .otherData.events == 0 and
 		.otherData.clock_anchor.monotonic_ns > 0' "$OUT/none.chrome"
 }
+
+@test "kvm:kvm_exit, which fires on every exit of every guest, is attached only with --rip" {
+	local args n
+	for args in "" --rip; do
+		# shellcheck disable=SC2086
+		"$BT" record -a $args -f jsonl -o "$OUT/rip.jsonl" 2>"$OUT/rec.err" &
+		REC=$!
+		PIDS="$REC"
+		wait_for_line "$OUT/rec.err" "tracing"
+		n=$(bpftool perf show | grep -cE "^pid $REC .*tracepoint +kvm_exit$" || true)
+		kill -INT "$REC"
+		wait "$REC"
+		if [ -z "$args" ]; then [ "$n" -eq 0 ]; else [ "$n" -eq 1 ]; fi
+	done
+}

@@ -185,7 +185,7 @@ static int configure(struct boot_trace_bpf *skel, const struct tracer_config *cf
 	bpf_program__set_autoload(skel->progs.kvm_mmio_raw, writes && cfg->mmio && raw);
 	bpf_program__set_autoload(skel->progs.kvm_mmio_tp, writes && cfg->mmio && !raw);
 	bpf_program__set_autoload(skel->progs.kvm_exit_tp,
-				  rest && tracepoint_exists("kvm", "kvm_exit"));
+				  rest && cfg->rip && tracepoint_exists("kvm", "kvm_exit"));
 	bpf_program__set_autoload(skel->progs.vm_create_raw, rest && raw && lifecycle);
 	bpf_program__set_autoload(skel->progs.vm_create_tp, rest && !raw && lifecycle);
 	bpf_program__set_autoload(skel->progs.vcpu_create_raw, rest && raw && lifecycle);
@@ -414,7 +414,7 @@ int tracer_start(struct tracer *t)
 	if (err)
 		return err;
 	t->features.kvm_exit = rest->links.kvm_exit_tp != NULL;
-	if (verbose && !t->features.kvm_exit)
+	if (verbose && t->cfg.rip && !t->features.kvm_exit)
 		fprintf(stderr,
 			"boot-trace: kvm:kvm_exit not attached: no guest RIP in the trace\n");
 	verbose_step("the other programs loaded and attached");

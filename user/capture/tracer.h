@@ -20,6 +20,12 @@ struct tracer_config {
 	uint64_t mmio_gpa;
 	bool mmio_match_value; /* ...of mmio_value only */
 	uint8_t mmio_value;
+	/*
+	 * --rip: the guest RIP of each write, from kvm:kvm_exit. That tracepoint fires on every
+	 * exit of every guest on a hardware host (100k+ a second a vCPU): opt-in, so that the
+	 * guests of a host the daemon watches pay nothing for it unless asked.
+	 */
+	bool rip;
 	bool verbose;
 	bool quiet; /* no notice about a fallback */
 	/* Called for every record; data is untrusted in size. */

@@ -33,46 +33,50 @@ enum {
 	OPT_JSON,
 	OPT_JUNIT,
 	OPT_WALL_CLOCK,
+	OPT_RIP,
 };
 
+/* clang-format off */
 /* Every command's -q, -v, -h and -V. */
 #define COMMON_OPTSTRING "qvhV"
-#define COMMON_LONG_OPTIONS                                                                        \
-	{"quiet", no_argument, NULL, 'q'}, {"verbose", no_argument, NULL, 'v'},                    \
-	    {"help", no_argument, NULL, 'h'},                                                      \
-	{                                                                                          \
-		"version", no_argument, NULL, 'V'                                                  \
-	}
+#define COMMON_LONG_OPTIONS					\
+	{ "quiet", no_argument, NULL, 'q' },			\
+	{ "verbose", no_argument, NULL, 'v' },			\
+	{ "help", no_argument, NULL, 'h' },			\
+	{ "version", no_argument, NULL, 'V' }
 
 /* What run, record and daemon trace. */
 #define TRACING_OPTSTRING "b:"
-#define TRACING_LONG_OPTIONS                                                                       \
-	{"port", required_argument, NULL, OPT_PORT},                                               \
-	    {"labels", required_argument, NULL, OPT_LABELS},                                       \
-	    {"mmio", optional_argument, NULL, OPT_MMIO},                                           \
-	{                                                                                          \
-		"buffer-size", required_argument, NULL, 'b'                                        \
-	}
+#define TRACING_LONG_OPTIONS					\
+	{ "port", required_argument, NULL, OPT_PORT },		\
+	{ "labels", required_argument, NULL, OPT_LABELS },	\
+	{ "mmio", optional_argument, NULL, OPT_MMIO },		\
+	{ "rip", no_argument, NULL, OPT_RIP },			\
+	{ "buffer-size", required_argument, NULL, 'b' }
 
-#define TRACING_USAGE                                                                              \
-	"      --port PORT       trace writes to PORT instead of 0x80 (repeatable, up to 8)\n"     \
-	"      --labels MAP      label the preceding --port's codes with MAP: debug-port\n"        \
-	"                        (default), qboot (0xf4 values 1..7) or a file of\n"               \
-	"                        'VALUE NAME' / 'LOW-HIGH NAME' lines\n"                           \
-	"      --mmio [ADDR[=VALUE]]\n"                                                            \
-	"                        also trace one-byte MMIO writes to ADDR (of VALUE only),\n"       \
-	"                        labelled Guest-boot-time; alone: Firecracker's boot timer,\n"     \
-	"                        0xc0000000=123\n"                                                 \
-	"  -b, --buffer-size KIB ring buffer size in KiB, a power of two >= 4 (default 2048)\n"    \
+#define TRACING_USAGE \
+	"      --port PORT       trace writes to PORT instead of 0x80 (repeatable, up to 8)\n" \
+	"      --labels MAP      label the preceding --port's codes with MAP: debug-port\n" \
+	"                        (default), qboot (0xf4 values 1..7) or a file of\n" \
+	"                        'VALUE NAME' / 'LOW-HIGH NAME' lines\n" \
+	"      --mmio [ADDR[=VALUE]]\n" \
+	"                        also trace one-byte MMIO writes to ADDR (of VALUE only),\n" \
+	"                        labelled Guest-boot-time; alone: Firecracker's boot timer,\n" \
+	"                        0xc0000000=123\n" \
+	"      --rip             each write's guest RIP, where kvm:kvm_exit fires (hardware\n" \
+	"                        hosts): it fires on every exit of every guest, so every\n" \
+	"                        guest pays for it while tracing runs; off by default\n" \
+	"  -b, --buffer-size KIB ring buffer size in KiB, a power of two >= 4 (default 2048)\n" \
 	"  -v, --verbose         show libbpf's messages and each start-up step's time\n"
 
-#define WALL_CLOCK_USAGE                                                                           \
-	"      --wall-clock      log: stamp lines with the UTC time (by the trace's clock\n"       \
+#define WALL_CLOCK_USAGE \
+	"      --wall-clock      log: stamp lines with the UTC time (by the trace's clock\n" \
 	"                        anchor) instead of the host's CLOCK_MONOTONIC\n"
 
-#define COMMON_USAGE                                                                               \
-	"  -h, --help            this help\n"                                                      \
+#define COMMON_USAGE \
+	"  -h, --help            this help\n" \
 	"  -V, --version         print the version\n"
+/* clang-format on */
 
 struct command_parser {
 	enum command cmd;

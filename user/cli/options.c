@@ -183,6 +183,9 @@ int tracing_option(struct options *opts, int opt, char *arg, int argc, char **ar
 		return set_mmio(opts, arg);
 	case 'b':
 		return set_buffer(opts, arg);
+	case OPT_RIP:
+		opts->rip = true;
+		return 0;
 	default:
 		return 1;
 	}
@@ -225,7 +228,7 @@ static const struct {
 } option_groups[] = {
     {"-p and -a", " --pid -p --all -a "},
     {"-o and -f", " --output -o --format -f "},
-    {"--port and -b", " --port --buffer-size -b "},
+    {"--port, --rip and -b", " --port --rip --buffer-size -b "},
     {"--labels and --mmio", " --labels --mmio "},
     {"--repeat", " --repeat "},
     {"--svg", " --svg "},

@@ -50,6 +50,7 @@ struct options {
 	uint8_t mmio_value;
 	unsigned int buffer_kib; /* ring buffer size */
 	bool quiet;
+	bool rip;	 /* --rip: guest RIPs from kvm:kvm_exit */
 	bool wall_clock; /* --wall-clock: log lines stamped with UTC time */
 	bool verbose;
 	bool all; /* record: every KVM process */

@@ -18,6 +18,7 @@ void tracing_config(const struct options *opts, struct session_config *cfg, bool
 	    .mmio_gpa = opts->mmio_gpa,
 	    .mmio_match_value = opts->mmio_match_value,
 	    .mmio_value = opts->mmio_value,
+	    .rip = opts->rip,
 	    .verbose = opts->verbose,
 	    .quiet = opts->quiet,
 	};
