@@ -174,9 +174,15 @@ static void test_chrome_trace(void **state)
 	assert_int_equal(names, 1);
 	json_object_put(root);
 	assert_no_table(c.buf);
-	/* Microseconds with the nanoseconds as exact decimals. */
-	assert_non_null(strstr(c.buf, "{\"name\":\"Firmware\",\"ph\":\"X\",\"ts\":5001000.123,"
-				      "\"pid\":4242,\"tid\":1073741825,\"dur\":1999.877,"));
+	/*
+	 * Microseconds with the nanoseconds as exact decimals; a slice's dur is the double
+	 * that ends it exactly at the next stage's ts (5003000.000), its exact nanoseconds in
+	 * args.duration_ns.
+	 */
+	assert_non_null(strstr(c.buf,
+			       "{\"name\":\"Firmware\",\"ph\":\"X\",\"ts\":5001000.123,"
+			       "\"pid\":4242,\"tid\":1073741825,\"dur\":1999.8770000003278,"));
+	assert_non_null(strstr(c.buf, "\"duration_ns\":1999877,"));
 	assert_non_null(strstr(c.buf, "\"name\":\"Custom\",\"ph\":\"X\",\"ts\":5007500.000,"));
 	assert_non_null(strstr(c.buf, "\"name\":\"vCPU 1 (vcpu1)\""));
 	assert_non_null(strstr(c.buf, "\"name\":\"Kernel 0x41\",\"ph\":\"i\",\"ts\":5003500.000,"));

@@ -13,11 +13,17 @@
  * three decimals (exact nanoseconds), so the trace lines up with `perf record -k mono`
  * traces of the same host.
  *
+ * The stamps stay absolute (no per-trace origin), so `perf -k mono` samples merged by
+ * scripts/perf-to-chrome.sh, which writes absolute microseconds, still line up. A stage
+ * slice's "dur" is chosen so that ts + dur, added in doubles as every viewer does, is
+ * exactly the double of the next stage's ts (see slice_dur()).
+ *
  * Events are streamed as they come; the closing brackets are written by the close hook,
  * which the session reaches on every way out, SIGINT and SIGTERM included.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -73,6 +79,33 @@ static struct json_object *json_us(uint64_t ns)
 
 	snprintf(buf, sizeof(buf), "%" PRIu64 ".%03" PRIu64, ns / 1000, ns % 1000);
 	return json_object_new_double_s((double)ns / 1000.0, buf);
+}
+
+/*
+ * The "dur" of a slice from start_ns to end_ns. Viewers parse ts and dur into doubles and end
+ * the slice at ts + dur. At real CLOCK_MONOTONIC stamps (~3e9 us, a double's step ~5e-7 us)
+ * the exact decimal duration often adds up to a step past the next stage's parsed ts; the
+ * next stage then begins inside the previous one, which speedscope nests ("Tried to end
+ * Firmware when Bootloader was on the top of the stack"). So dur is the double difference of
+ * the two parsed stamps: stamps within a factor 2 of each other subtract exactly (Sterbenz),
+ * so ts + dur is exactly the next ts, also after a viewer subtracts its own origin first. It
+ * differs from the exact duration by under a picosecond: dur * 1000 rounds to the exact
+ * nanoseconds, which args.duration_ns also holds. When that double is the exact decimal's
+ * own, the short decimal is written. ts stays absolute: see the top of the file.
+ */
+static struct json_object *slice_dur(uint64_t start_ns, uint64_t end_ns)
+{
+	double start = (double)start_ns / 1000.0, end = (double)end_ns / 1000.0;
+	double dur = end - start, exact = (double)(end_ns - start_ns) / 1000.0;
+	char buf[40];
+
+	/* Not within a factor 2 (tiny synthetic stamps): never end past the next start. */
+	while (dur > 0 && start + dur > end)
+		dur = nextafter(dur, 0);
+	if (dur == exact)
+		return json_us(end_ns - start_ns);
+	snprintf(buf, sizeof(buf), "%.17g", dur);
+	return json_object_new_double_s(dur, buf);
 }
 
 static void emit(struct output *out, struct json_object *obj)
@@ -293,9 +326,13 @@ static void chrome_vm_summary(struct output *out, const struct traced_vm *vm)
 
 		obj =
 		    trace_event(rows[i].label, "X", rows[i].first_ns, cv->trace_pid, cv->stage_tid);
-		json_object_object_add(obj, "dur", json_us(rows[i].duration_ns));
+		json_object_object_add(
+		    obj, "dur",
+		    slice_dur(rows[i].first_ns, rows[i].first_ns + rows[i].duration_ns));
 		json_object_object_add(obj, "cat", json_object_new_string("stage"));
 		json_object_object_add(args, "codes", json_object_new_int64(rows[i].codes));
+		json_object_object_add(args, "duration_ns",
+				       json_object_new_uint64(rows[i].duration_ns));
 		if (vm->start_ns && rows[i].first_ns >= vm->start_ns)
 			json_object_object_add(
 			    args, "since_start_ns",
@@ -311,7 +348,12 @@ static void chrome_summary(struct output *out, const struct vm_table *vms,
 {
 	struct chrome_state *st = out->priv;
 
-	st->totals = *totals;
+	/* A file of several runs (report of concatenated jsonl) has a summary per run: sum. */
+	st->totals.events += totals->events;
+	FOR_EACH_LOSS (i)
+		st->totals.lost[i] += totals->lost[i];
+	st->totals.losses_unknown |= totals->losses_unknown;
+	st->totals.reopen_failures += totals->reopen_failures;
 	st->have_totals = true;
 }
 
