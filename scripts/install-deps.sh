@@ -7,7 +7,8 @@ set -eu
 
 PKGS="build-essential clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 libcmocka-dev bats libjson-c-dev jq groff-base bsdextrautils libxml2-utils qemu-system-x86 \
-libclang-rt-14-dev valgrind clang-format bash-completion logrotate uthash-dev prometheus"
+libclang-rt-14-dev valgrind clang-format bash-completion logrotate uthash-dev prometheus \
+chromium"
 [ "${1:-}" = --bench ] && PKGS="bpftrace linux-perf time"
 
 missing=""

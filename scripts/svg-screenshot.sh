@@ -1,7 +1,8 @@
 #!/bin/sh
 # Render an SVG boot chart in a real browser (headless Chromium) and save a PNG, to check
 # by eye that the chart is readable: scripts/svg-screenshot.sh CHART.svg [OUT.png].
-# Needs the Debian package chromium (not installed by install-deps.sh: it is large).
+# Needs the Debian package chromium (scripts/install-deps.sh installs it; tests/e2e/chart.bats
+# uses this script to check the chart's pixels).
 set -eu
 
 svg=${1:?usage: scripts/svg-screenshot.sh CHART.svg [OUT.png]}

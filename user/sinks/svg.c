@@ -3,7 +3,13 @@
  * The svg format: a boot chart in the spirit of `systemd-analyze plot`. Per VM: a header
  * line, a row of coloured stage bars, and one row per vCPU with a tick (and its value) for
  * every code, on a time axis from the VM's start. A legend names the colours; every bar and
- * tick has a tooltip. A stage is a label: the debug port's five keep their colours and legend
+ * tick has a tooltip. Time axes: VMs share one, from each VM's start, as long as the longest
+ * boot; a VM whose boot is under a tenth of the longest gets its own axis (its own grid
+ * labels, above its stage bars), so that a 20 ms boot beside a 1.3 s one is not a sliver. When
+ * the chart holds codes of more than one port (or ports and MMIO), each value label says where
+ * its code came from ("0xf4:3"). Text that does not fit its place (a stage name in a short bar,
+ * a long row label or header) is shortened with an ellipsis, its whole text in a tooltip.
+ * A stage is a label: the debug port's five keep their colours and legend
  * order; other labels (label maps, Guest-boot-time) follow, coloured in turn. The chart is
  * drawn when the trace closes, so the writer keeps the codes it is given (up to MAX_TICKS per
  * VM).
@@ -15,17 +21,23 @@
 #include "output.h"
 #include "text.h"
 
-#define MAX_TICKS   20000 /* codes drawn per VM; the rest are counted in its header */
-#define CHART_WIDTH 1400
-#define LABEL_WIDTH 190 /* row labels, left of the plot */
-#define RIGHT_PAD   40
-#define PLOT_WIDTH  (CHART_WIDTH - LABEL_WIDTH - RIGHT_PAD)
-#define HEADER_H    26
-#define STAGE_ROW_H 30
-#define VCPU_ROW_H  46
-#define VM_GAP	    18
-#define TOP	    116 /* title, legend and axis labels above the first VM */
-#define CHAR_W	    6.8 /* average advance of a 12px sans-serif character */
+#define MAX_TICKS      20000 /* codes drawn per VM; the rest are counted in its header */
+#define CHART_WIDTH    1400
+#define LABEL_WIDTH    190 /* row labels, left of the plot */
+#define RIGHT_PAD      40
+#define PLOT_WIDTH     (CHART_WIDTH - LABEL_WIDTH - RIGHT_PAD)
+#define HEADER_H       26
+#define STAGE_ROW_H    30
+#define VCPU_ROW_H     46
+#define VM_GAP	       18
+#define AXIS_H	       18  /* a VM's own time axis, above its stage bars */
+#define OWN_AXIS_RATIO 10  /* a VM this many times shorter than the longest has its own axis */
+#define TOP	       116 /* title, legend and axis labels above the first VM */
+#define CHAR_W	       6.8 /* average advance of a 12px sans-serif character */
+/* Generous advances, to shorten text that must fit: 12px, 12px bold and 13px bold. */
+#define FIT_CHAR_W	  7.2
+#define FIT_BOLD_CHAR_W	  7.8
+#define FIT_HEADER_CHAR_W 8.0
 /*
  * The time axis ends at most this far from a VM's start (31 years): stamps from a file can be
  * anything, and the axis arithmetic below must neither overflow nor divide by zero.
@@ -81,6 +93,10 @@ struct chart_vm {
 	size_t nr_ticks, cap_ticks, not_drawn;
 	struct vcpu_row *rows;
 	int nr_rows, cap_rows;
+	/* its time axis, set when the chart is drawn */
+	uint64_t span, step;
+	double scale;
+	bool own_axis;
 	UT_hash_handle hh;
 };
 
@@ -102,7 +118,8 @@ struct chart {
 	struct chart_vm *by_key;
 	struct row_index *rows;
 	uint32_t nr_vms, cap_vms;
-	bool failed; /* out of memory: the chart would be wrong */
+	bool several_ports; /* codes of more than one port (or ports and MMIO) */
+	bool failed;	    /* out of memory: the chart would be wrong */
 };
 
 /* A stage in the legend, by name, with its colour. */
@@ -184,7 +201,9 @@ oom:
 static void update_vm(struct chart_vm *cv, const struct traced_vm *vm)
 {
 	memcpy(cv->comm, vm->comm, sizeof(cv->comm));
-	cv->start_ns = vm->start_ns;
+	/* A VM met again in a later run: its times count from its first start, as its codes. */
+	if (vm->start_ns && (!cv->start_ns || vm->start_ns < cv->start_ns))
+		cv->start_ns = vm->start_ns;
 	cv->end_reason = vm->end_reason;
 	cv->exit_status = vm->exit_status;
 }
@@ -375,7 +394,57 @@ static void grid_label(char *buf, size_t len, uint64_t ns, uint64_t step)
 
 static int vm_height(const struct chart_vm *cv)
 {
-	return HEADER_H + STAGE_ROW_H + cv->nr_rows * VCPU_ROW_H + VM_GAP;
+	return HEADER_H + (cv->own_axis ? AXIS_H : 0) + STAGE_ROW_H + cv->nr_rows * VCPU_ROW_H +
+	       VM_GAP;
+}
+
+/* An axis for a boot this long: its span (room after the last code, rounded up to a grid
+ * step), the step and the pixels per nanosecond. */
+static void axis_of(uint64_t last, uint64_t *span, uint64_t *step, double *scale)
+{
+	if (last > MAX_SPAN_NS)
+		last = MAX_SPAN_NS;
+	last += last / 20 + 1; /* room after the last code */
+	*step = grid_step(last);
+	*span = (last + *step - 1) / *step * *step;
+	*scale = (double)PLOT_WIDTH / *span;
+}
+
+/* The bytes of s's first n characters (an invalid byte counts as one, as xml_escape()'s "?"). */
+static size_t utf8_prefix(const char *s, size_t n, size_t *chars)
+{
+	size_t off = 0, len;
+
+	for (*chars = 0; s[off] && *chars < n; (*chars)++) {
+		len = utf8_seq_len(s + off);
+		off += len ?: 1;
+	}
+	return off;
+}
+
+/*
+ * s, escaped, in at most max_px at char_w pixels a character: shortened with an ellipsis when
+ * it does not fit, nothing when not even one character and the ellipsis do. True if shortened.
+ */
+static bool fit_text(FILE *fp, const char *s, double max_px, double char_w)
+{
+	size_t fits = max_px > 0 ? (size_t)(max_px / char_w) : 0, chars, bytes;
+	char *head;
+
+	utf8_prefix(s, SIZE_MAX, &chars);
+	if (chars <= fits) {
+		xml_escape(fp, s);
+		return false;
+	}
+	if (fits < 2)
+		return true;
+	bytes = utf8_prefix(s, fits - 1, &chars);
+	head = strndup(s, bytes);
+	if (head)
+		xml_escape(fp, head);
+	free(head);
+	fputs("\u2026", fp);
+	return true;
 }
 
 /* One more name in the legend; an other label gets its colour. 0 or -ENOMEM. */
@@ -587,36 +656,62 @@ static int ticks_by_row(const struct chart_vm *cv, uint32_t **order, uint32_t **
 }
 
 static int draw_vm(FILE *fp, const struct chart_vm *cv, const struct legend *lg, int y,
-		   double scale, uint64_t span, uint64_t step)
+		   bool several_ports)
 {
+	const double scale = cv->scale, plot_end = LABEL_WIDTH + PLOT_WIDTH;
+	const uint64_t span = cv->span, step = cv->step;
 	struct stage_row *rows;
 	int n = boot_summary(&cv->stats, &rows), err;
 	uint64_t base = vm_base(cv), user_ns;
-	char reason[48], t1[32], t2[32];
+	char reason[48], t1[32], t2[32], header[256], row_label[64];
+	size_t len;
 	/* Only what vm_end_reason() and vm_boot_complete() read. */
 	const struct traced_vm vm = {.end_reason = cv->end_reason, .exit_status = cv->exit_status};
 	uint32_t *order, *first;
 
-	/* Header: who, how it ended, time to userspace. */
-	fprintf(fp, "<text class=\"vm\" x=\"10\" y=\"%d\">", y + 17);
-	xml_escape(fp, cv->comm);
+	/* Header: who, how it ended, time to userspace; shortened to the chart's width. */
+	len = strlen(cv->comm) < sizeof(header) ? strlen(cv->comm) : sizeof(header) - 1;
+	memcpy(header, cv->comm, len);
+	header[len] = '\0';
+#define HEADER_ADD(...)                                                                            \
+	do {                                                                                       \
+		len = strlen(header);                                                              \
+		snprintf(header + len, sizeof(header) - len, __VA_ARGS__);                         \
+	} while (0)
 	if (cv->key.id == EVENT_VM_UNKNOWN)
-		fprintf(fp, "[%d] vm?", cv->key.pid);
+		HEADER_ADD("[%d] vm?", cv->key.pid);
 	else
-		fprintf(fp, "[%d] vm%" PRIu32, cv->key.pid, cv->key.id);
-	fprintf(fp, " \u2014 %" PRIu64 " codes, %s%s", cv->stats.events,
-		vm_end_reason(&vm, reason, sizeof(reason)),
-		vm_boot_complete(&vm) ? "" : " (incomplete)");
-	if (boot_userspace_ns(&cv->stats, &user_ns)) {
+		HEADER_ADD("[%d] vm%" PRIu32, cv->key.pid, cv->key.id);
+	HEADER_ADD(" \u2014 %" PRIu64 " codes, %s%s", cv->stats.events,
+		   vm_end_reason(&vm, reason, sizeof(reason)),
+		   vm_boot_complete(&vm) ? "" : " (incomplete)");
+	if (boot_userspace_ns(&cv->stats, &user_ns) && user_ns >= base) {
 		human_time(t1, sizeof(t1), user_ns - base);
-		fprintf(fp, " \u2014 time to Userspace %s", t1);
+		HEADER_ADD(" \u2014 time to Userspace %s", t1);
 	}
 	if (!cv->start_ns)
-		fprintf(fp, " \u2014 VM start not seen: times from its first write");
+		HEADER_ADD(" \u2014 VM start not seen: times from its first write");
 	if (cv->not_drawn)
-		fprintf(fp, " \u2014 %zu codes not drawn", cv->not_drawn);
+		HEADER_ADD(" \u2014 %zu codes not drawn", cv->not_drawn);
+#undef HEADER_ADD
+	fprintf(fp, "<text class=\"vm\" x=\"10\" y=\"%d\">", y + 17);
+	if (fit_text(fp, header, CHART_WIDTH - 20, FIT_HEADER_CHAR_W)) {
+		fputs("<title>", fp);
+		xml_escape(fp, header);
+		fputs("</title>", fp);
+	}
 	fputs("</text>\n", fp);
 	y += HEADER_H;
+	if (cv->own_axis) {
+		fprintf(fp, "<text class=\"row\" x=\"%d\" y=\"%d\">own time axis</text>\n",
+			LABEL_WIDTH - 30, y + 12);
+		for (uint64_t t = 0; t <= span; t += step) {
+			grid_label(t1, sizeof(t1), t, step);
+			fprintf(fp, "<text class=\"axis\" x=\"%.2f\" y=\"%d\">%s</text>\n",
+				LABEL_WIDTH + t * scale, y + 12, t1);
+		}
+		y += AXIS_H;
+	}
 	for (int r = 0; r < cv->nr_rows; r++)
 		fprintf(fp, "<rect class=\"lane\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>\n",
 			LABEL_WIDTH, y + STAGE_ROW_H + r * VCPU_ROW_H + 2, PLOT_WIDTH,
@@ -625,12 +720,17 @@ static int draw_vm(FILE *fp, const struct chart_vm *cv, const struct legend *lg,
 
 	fprintf(fp, "<text class=\"row\" x=\"%d\" y=\"%d\">boot stages</text>\n", LABEL_WIDTH - 10,
 		y + 19);
+	fputs("<g>\n", fp);
 	for (int i = 0; i < n; i++) {
 		const char *name = rows[i].label;
 		double x = LABEL_WIDTH + (rows[i].first_ns - base) * scale;
 		double w = rows[i].duration_ns * scale;
 		char text[64];
 
+		if (x > plot_end - 1.5)
+			x = plot_end - 1.5; /* past a clamped axis: at its end */
+		if (x + w > plot_end)
+			w = plot_end - x;
 		if (w < 1.5)
 			w = 1.5; /* a stage with one code still shows */
 		human_time(t1, sizeof(t1), rows[i].first_ns - base);
@@ -644,15 +744,25 @@ static int draw_vm(FILE *fp, const struct chart_vm *cv, const struct legend *lg,
 		xml_escape(fp, name);
 		fprintf(fp, ": from %s, lasting %s, %" PRIu32 " code%s</title></rect>\n", t1, t2,
 			rows[i].codes, rows[i].codes == 1 ? "" : "s");
+		/* Name and duration, or the name, shortened if need be; clipped to the bar. */
 		snprintf(text, sizeof(text), "%s %s", name, t2);
-		if (strlen(text) * CHAR_W + 8 > w)
+		utf8_prefix(text, SIZE_MAX, &len);
+		if (len * FIT_BOLD_CHAR_W + 8 > w)
 			snprintf(text, sizeof(text), "%s", name);
-		if (strlen(text) * CHAR_W + 8 <= w) {
-			fprintf(fp, "<text class=\"bar\" x=\"%.2f\" y=\"%d\">", x + 4, y + 19);
-			xml_escape(fp, text);
+		if (w - 8 >= 2 * FIT_BOLD_CHAR_W) {
+			fprintf(fp,
+				"<clipPath id=\"bar%" PRIu32 "-%d\"><rect x=\"%.2f\" y=\"%d\" "
+				"width=\"%.2f\" height=\"%d\"/></clipPath>",
+				cv->nr, i, x, y + 3, w, STAGE_ROW_H - 6);
+			fprintf(fp,
+				"<text class=\"bar\" x=\"%.2f\" y=\"%d\" "
+				"clip-path=\"url(#bar%" PRIu32 "-%d)\">",
+				x + 4, y + 19, cv->nr, i);
+			fit_text(fp, text, w - 8, FIT_BOLD_CHAR_W);
 			fputs("</text>\n", fp);
 		}
 	}
+	fputs("</g>\n", fp);
 	free(rows);
 	y += STAGE_ROW_H;
 
@@ -663,23 +773,31 @@ static int draw_vm(FILE *fp, const struct chart_vm *cv, const struct legend *lg,
 
 		fprintf(fp, "<rect class=\"lane\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>\n",
 			LABEL_WIDTH, y + 2, PLOT_WIDTH, VCPU_ROW_H - 4);
+		/* The row's name, shortened to the room left of the plot. */
 		if (row->vcpu == EVENT_VCPU_UNKNOWN)
-			fprintf(fp, "<text class=\"row\" x=\"%d\" y=\"%d\">vCPU ? (",
-				LABEL_WIDTH - 10, y + 28);
+			snprintf(row_label, sizeof(row_label), "vCPU ? (%s)", row->comm);
 		else
-			fprintf(fp, "<text class=\"row\" x=\"%d\" y=\"%d\">vCPU %" PRIu32 " (",
-				LABEL_WIDTH - 10, y + 28, row->vcpu);
-		xml_escape(fp, row->comm);
-		fputs(")</text>\n", fp);
+			snprintf(row_label, sizeof(row_label), "vCPU %" PRIu32 " (%s)", row->vcpu,
+				 row->comm);
+		fprintf(fp, "<text class=\"row\" x=\"%d\" y=\"%d\">", LABEL_WIDTH - 10, y + 28);
+		if (fit_text(fp, row_label, LABEL_WIDTH - 20, FIT_CHAR_W)) {
+			fputs("<title>", fp);
+			xml_escape(fp, row_label);
+			fputs("</title>", fp);
+		}
+		fputs("</text>\n", fp);
 		for (uint32_t i = err ? 0 : first[r]; !err && i < first[r + 1]; i++) {
 			const struct tick *t = &cv->ticks[order[i]];
 			uint32_t code = t->value & 0xff;
 			double x = LABEL_WIDTH + (t->ts_ns - base) * scale;
-			char value[16];
+			char value[32];
+			double half, at;
 			int lane;
 
 			if (t->ts_ns < base)
 				continue;
+			if (x > plot_end)
+				x = plot_end; /* past a clamped axis: at its end */
 			if (t->size > 1)
 				snprintf(value, sizeof(value), "0x%" PRIx32, t->value);
 			else
@@ -693,17 +811,31 @@ static int draw_vm(FILE *fp, const struct chart_vm *cv, const struct legend *lg,
 			fprintf(fp, " code %s at %s", value, t1);
 			if (t->mmio)
 				fprintf(fp, " (MMIO 0x%" PRIx64 ")", t->gpa);
-			else if (t->port != 0x80)
+			else if (t->port != 0x80 || several_ports)
 				fprintf(fp, " (port 0x%x)", t->port);
 			fputs("</title></line>\n", fp);
-			/* Values in two staggered lanes; one that fits in neither is left out. */
+			/* Codes of several ports: the label says whose ("0xf4:3", "mmio:7b"). */
+			if (several_ports && t->mmio)
+				snprintf(value, sizeof(value), "mmio:%" PRIx32,
+					 t->size > 1 ? t->value : code);
+			else if (several_ports)
+				snprintf(value, sizeof(value), "0x%x:%" PRIx32, t->port,
+					 t->size > 1 ? t->value : code);
+			/* Values in two staggered lanes, inside the plot and the chart; one that
+			 * fits in neither lane is left out. */
+			half = strlen(value) * CHAR_W / 2;
+			at = x;
+			if (at + half > CHART_WIDTH - 4)
+				at = CHART_WIDTH - 4 - half;
+			if (at - half < LABEL_WIDTH)
+				at = LABEL_WIDTH + half;
 			for (lane = 0; lane < 2; lane++)
-				if (x - strlen(value) * CHAR_W / 2 > lane_end[lane] + 3)
+				if (at - half > lane_end[lane] + 3)
 					break;
 			if (lane == 2)
 				continue;
-			lane_end[lane] = x + strlen(value) * CHAR_W / 2;
-			fprintf(fp, "<text class=\"value\" x=\"%.2f\" y=\"%d\">%s</text>\n", x,
+			lane_end[lane] = at + half;
+			fprintf(fp, "<text class=\"value\" x=\"%.2f\" y=\"%d\">%s</text>\n", at,
 				y + (lane ? 11 : 22), value);
 		}
 		y += VCPU_ROW_H;
@@ -725,8 +857,9 @@ static int by_vcpu(const void *a, const void *b)
 
 static void draw(FILE *fp, struct chart *c)
 {
-	uint64_t span = 0, step;
-	int top, height, y;
+	uint64_t span = 0, longest, step;
+	bool any_source = false;
+	int top, height, y, first_source = 0;
 	uint32_t drawn = 0;
 	struct legend lg;
 	double scale;
@@ -751,15 +884,37 @@ static void draw(FILE *fp, struct chart *c)
 			continue; /* a VM that wrote no code has nothing to draw */
 		if (last > base && last - base > span)
 			span = last - base;
-		height += vm_height(cv);
+		for (size_t k = 0; k < cv->nr_ticks; k++) {
+			int source = cv->ticks[k].mmio ? -1 : cv->ticks[k].port;
+
+			if (!any_source)
+				first_source = source;
+			any_source = true;
+			c->several_ports |= source != first_source;
+		}
 		drawn++;
 	}
-	if (span > MAX_SPAN_NS)
-		span = MAX_SPAN_NS;
-	span += span / 20 + 1; /* room after the last code */
-	step = grid_step(span);
-	span = (span + step - 1) / step * step;
-	scale = (double)PLOT_WIDTH / span;
+	/*
+	 * One axis for the VMs as long as the longest, within a factor OWN_AXIS_RATIO; a shorter
+	 * VM has its own, or its bars would be a sliver.
+	 */
+	longest = span;
+	axis_of(span, &span, &step, &scale);
+	for (uint32_t i = 0; i < c->nr_vms; i++) {
+		struct chart_vm *cv = c->vms[i];
+		uint64_t base = vm_base(cv), last = vm_last(cv);
+		uint64_t own = last > base ? last - base : 0;
+
+		if (!cv->stats.events)
+			continue;
+		/* One code (no span) has nothing to scale: it stays on the shared axis. */
+		cv->own_axis = own && own < MAX_SPAN_NS && own * OWN_AXIS_RATIO < longest;
+		if (cv->own_axis)
+			axis_of(own, &cv->span, &cv->step, &cv->scale);
+		else
+			cv->span = span, cv->step = step, cv->scale = scale;
+		height += vm_height(cv);
+	}
 
 	fprintf(fp,
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -786,7 +941,8 @@ static void draw(FILE *fp, struct chart *c)
 		BOOT_TRACE_VERSION, drawn, drawn == 1 ? "" : "s");
 	if (c->nr_vms > drawn)
 		fprintf(fp, " (%" PRIu32 " more without codes)", c->nr_vms - drawn);
-	fputs("; time from each VM's creation (KVM_CREATE_VM), stamped in the host kernel</text>\n",
+	fputs("; time from each VM's creation (KVM_CREATE_VM), stamped in the host kernel; a VM "
+	      "whose boot is under a tenth of the longest has its own time axis</text>\n",
 	      fp);
 	draw_legend(fp, &lg, LEGEND_Y);
 
@@ -802,7 +958,7 @@ static void draw(FILE *fp, struct chart *c)
 	for (uint32_t i = 0; i < c->nr_vms; i++) {
 		if (!c->vms[i]->stats.events)
 			continue;
-		if (draw_vm(fp, c->vms[i], &lg, y, scale, span, step))
+		if (draw_vm(fp, c->vms[i], &lg, y, c->several_ports))
 			c->failed = true;
 		y += vm_height(c->vms[i]);
 	}

@@ -1,0 +1,156 @@
+#!/usr/bin/env bats
+# The boot chart (report --svg) as a real consumer sees it: valid XML, then drawn by headless
+# Chromium, whose pixels must show the bars of a short boot beside a long one, and no text
+# cut at the chart's edges.
+
+load common
+bats_require_minimum_version 1.5.0
+
+setup() {
+	OUT="$BATS_TEST_TMPDIR"
+}
+
+# fleet FILE: a ~20 ms boot (vmm-min, two vCPUs, ports 0x80 and 0xf4, complete) and a ~1.3 s
+# one (three vCPUs with long thread names, long stage names, no end: incomplete).
+fleet() {
+	python3 - "$1" <<'PY'
+import json, sys
+out = open(sys.argv[1], "w")
+def rec(**kw):
+    out.write(json.dumps(kw) + "\n")
+def code(pid, comm, start, t_ms, tid, thread, vcpu, port, value, label, size=1):
+    ts = start + int(t_ms * 1e6)
+    rec(type="event", ts_ns=ts, pid=pid, comm=comm, vm=1, since_start_ns=ts - start, tid=tid,
+        thread=thread, vcpu=vcpu, port=port, size=size, value=value, code=value & 0xff,
+        label=label)
+
+# The short boot: four debug-port stages over 20 ms, qboot-style codes on 0xf4 from vCPU 1.
+s = 10**12
+rec(type="vm_start", ts_ns=s, pid=100, comm="vmm-min", vm=1, start_seen=True, cmdline="vmm-min")
+for t, v, label in [(0.5, 0x01, "Firmware"), (2, 0x02, "Firmware"), (5, 0x21, "Bootloader"),
+                    (7, 0x22, "Bootloader"), (8, 0x41, "Kernel"), (13, 0x42, "Kernel"),
+                    (15, 0x61, "Userspace"), (20, 0x62, "Userspace")]:
+    code(100, "vmm-min", s, t, 101, "vcpu0", 0, 0x80, v, label)
+for t, v in [(9, 3), (14, 4)]:
+    code(100, "vmm-min", s, t, 102, "vcpu1", 1, 0xf4, v, "Kernel")
+rec(type="vm_end", ts_ns=s + 21 * 10**6, pid=100, comm="vmm-min", vm=1, exit_status=0,
+    signal=None, reason="exit status 0")
+
+# The long boot: 1.3 s, three vCPUs, stages with long names, never ends.
+s = 2 * 10**12
+comm = "qemu-system-x86"
+rec(type="vm_start", ts_ns=s, pid=200, comm=comm, vm=1, start_seen=True,
+    cmdline="qemu-system-x86_64 " + "-device virtio-blk-pci,drive=disk%d " * 40)
+long1, long2 = "a_very_long_stage_name_from_lab", "another_long_stage_name_of_mine"
+for t, v, vcpu, label in [(1, 0x01, 0, "Firmware"), (300, 0x02, 0, "Firmware"),
+                          (310, 0x10, 1, long1), (312, 0x11, 1, long1),
+                          (320, 0x21, 0, "Bootloader"), (500, 0x41, 2, "Kernel"),
+                          (1200, 0x42, 2, "Kernel"), (1210, 0x12, 1, long2),
+                          (1300, 0x61, 0, "Userspace")]:
+    code(200, comm, s, t, 201 + vcpu, "vcpu-thread-nam", 4000000000 + vcpu, 0x80, v, label)
+code(200, comm, s, 1302, 203, "vcpu-thread-nam", 4000000002, 0xf4, 0xffffffff, "Userspace", 4)
+PY
+}
+
+# pixels PNG SVG VMNAME: for each stage bar of VMNAME in SVG, how many pixels of its colour
+# the PNG has along its row ("name count" lines); then "edge N": the non-white pixels in the
+# outer 3 columns of each side (text cut at the chart's edge).
+pixels() {
+	python3 - "$@" <<'PY'
+import re, struct, sys, zlib
+import xml.etree.ElementTree as ET
+png, svg, vm = sys.argv[1:4]
+
+data = open(png, "rb").read()
+assert data[:8] == b"\x89PNG\r\n\x1a\n"
+pos, idat = 8, b""
+while pos < len(data):
+    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    body = data[pos + 8:pos + 8 + n]
+    if kind == b"IHDR":
+        w, h, depth, ctype, _, _, interlace = struct.unpack(">IIBBBBB", body)
+    elif kind == b"IDAT":
+        idat += body
+    pos += 12 + n
+assert depth == 8 and ctype in (2, 6) and interlace == 0, (depth, ctype, interlace)
+bpp = 3 if ctype == 2 else 4
+raw, stride = zlib.decompress(idat), w * bpp
+rows, prev, i = [], bytearray(stride), 0
+for _ in range(h):
+    f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
+    i += 1 + stride
+    for x in range(stride):
+        a = line[x - bpp] if x >= bpp else 0
+        b, c = prev[x], prev[x - bpp] if x >= bpp else 0
+        if f == 1: line[x] = (line[x] + a) & 255
+        elif f == 2: line[x] = (line[x] + b) & 255
+        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    rows.append(line)
+    prev = line
+px = lambda x, y: tuple(rows[y][x * bpp:x * bpp + 3])
+
+ns = {"s": "http://www.w3.org/2000/svg"}
+current, bars = None, []
+for el in ET.parse(svg).getroot().iter():
+    tag = el.tag.split("}")[1]
+    if tag == "text" and el.get("class") == "vm":
+        current = "".join(el.itertext())
+    elif tag == "rect" and el.get("class") == "stage" and current and current.startswith(vm):
+        bars.append((el.get("data-stage"), float(el.get("x")), float(el.get("y")),
+                     el.get("fill")))
+assert bars, "no stage bars for " + vm
+for name, x, y, fill in bars:
+    want = tuple(int(fill[k:k + 2], 16) for k in (1, 3, 5))
+    yy = int(y) + 3  # near the bar's top, above its text
+    n = sum(1 for xx in range(w) if max(abs(p - q) for p, q in zip(px(xx, yy), want)) <= 8)
+    print(name, n)
+edge = sum(1 for y in range(h) for x in list(range(3)) + list(range(w - 3, w))
+           if min(px(x, y)) < 200)
+print("edge", edge)
+PY
+}
+
+@test "chart: a 20 ms and a 1.3 s boot, two ports, long names: valid, and drawn by Chromium" {
+	fleet "$OUT/fleet.jsonl"
+	run --separate-stderr "$BT" report -q --svg "$OUT/chart.svg" "$OUT/fleet.jsonl"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	xmllint --noout "$OUT/chart.svg"
+	# The short boot has its own axis; the long one, the shared axis on top.
+	[ "$(grep -c '>own time axis</text>' "$OUT/chart.svg")" -eq 1 ]
+	grep -q '<text class="axis" x="[0-9.]*" y="[0-9]*">20 ms</text>' "$OUT/chart.svg"
+	grep -q '<text class="axis" x="[0-9.]*" y="[0-9]*">1400 ms</text>' "$OUT/chart.svg"
+	grep -q 'qemu-system-x86\[200\] vm1 .*still running (incomplete)' "$OUT/chart.svg"
+	# Two ports: every value label and tooltip says its port.
+	grep -q '<text class="value" [^>]*>0xf4:3</text>' "$OUT/chart.svg"
+	grep -q '<text class="value" [^>]*>0x80:41</text>' "$OUT/chart.svg"
+	grep -q '<title>Kernel code 0x3 at 9.000 ms (port 0xf4)</title>' "$OUT/chart.svg"
+	grep -q '<title>Kernel code 0x41 at 8.000 ms (port 0x80)</title>' "$OUT/chart.svg"
+	! grep -q '<text class="value" [^>]*>0x[0-9a-f]*</text>' "$OUT/chart.svg"
+	# Long row labels and stage names are shortened, whole in their tooltip; bar labels clipped.
+	grep -q '>vCPU 4000000000 (vcpu-[^<]*…<title>vCPU 4000000000 (vcpu-thread-nam)</title>' \
+		"$OUT/chart.svg"
+	grep -q '<text class="bar" [^>]*clip-path="url(#bar1-[0-9]*)">another…</text>' \
+		"$OUT/chart.svg"
+
+	if ! command -v chromium >/dev/null; then
+		[ "${CI:-}" != true ] || { echo "chromium is missing (apt-get install chromium)"; false; }
+		skip "needs chromium to draw the chart (apt-get install chromium)"
+	fi
+	run "$ROOT/scripts/svg-screenshot.sh" "$OUT/chart.svg" "$OUT/chart.png"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run pixels "$OUT/chart.png" "$OUT/chart.svg" "vmm-min[100]"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# Each of the short boot's four stages (3 to 7 ms of its 20) is a bar over 100 pixels
+	# wide; on the long boot's axis they were 3 to 7 pixels.
+	for stage in Firmware Bootloader Kernel Userspace; do
+		n=$(awk -v s="$stage" '$1 == s { print $2 }' <<<"$output")
+		[ "${n:-0}" -ge 100 ] || { echo "$stage: ${n:-0} pixels"; false; }
+	done
+	# Nothing drawn in the outer columns: no text runs off the chart's left or right edge.
+	grep -qx 'edge 0' <<<"$output"
+}
