@@ -163,21 +163,13 @@ int cmd_daemon(const struct options *opts)
 	struct session_config cfg;
 	struct trace_outputs to;
 	struct session s;
-	sigset_t mask;
 	int lock_fd, sig = 0, err;
 
 	lock_fd = take_lock(opts->lock_file);
 	if (lock_fd < 0)
 		return 1;
 
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
+	block_stop_signals(true, NULL);
 
 	tracing_config(opts, &cfg, false, false);
 	if (session_open(&s, &cfg)) {
@@ -217,10 +209,11 @@ static int daemon_option(struct options *opts, int opt, char *arg, int argc, cha
 
 	if (err != 1)
 		return err;
+	/* --wall-clock; -o and -f never come here (not in the daemon's options). */
+	err = output_option(opts, opt, arg);
+	if (err != 1)
+		return err;
 	switch (opt) {
-	case OPT_WALL_CLOCK:
-		opts->wall_clock = true;
-		return 0;
 	case OPT_LOG_FILE:
 		return set_path(&opts->log_file, "--log-file", arg);
 	case OPT_JSONL:

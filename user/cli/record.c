@@ -65,7 +65,6 @@ int cmd_record(const struct options *opts)
 	struct session_config cfg;
 	struct trace_outputs to;
 	struct session s;
-	sigset_t mask;
 	int sig = 0, live = 0;
 
 	/* Name a wrong pid before touching the kernel. */
@@ -75,21 +74,7 @@ int cmd_record(const struct options *opts)
 			return 1;
 		}
 	}
-	/* As in run: a background job's ignored SIGINT must still stop us. */
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	/*
-	 * A closed terminal or a dropped ssh session: an end like SIGTERM, not a death. Under
-	 * nohup SIGHUP stays ignored (and so it does for run's COMMAND).
-	 */
-	if (!hup_ignored()) {
-		signal(SIGHUP, SIG_DFL);
-		sigaddset(&mask, SIGHUP);
-	}
-	sigprocmask(SIG_BLOCK, &mask, NULL);
+	block_stop_signals(false, NULL);
 
 	tracing_config(opts, &cfg, !opts->all, true);
 	if (session_open(&s, &cfg))

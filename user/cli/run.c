@@ -319,27 +319,10 @@ int cmd_run(const struct options *opts)
 	struct session_config cfg;
 	struct trace_outputs to;
 	struct session s;
-	sigset_t mask, old_mask;
+	sigset_t old_mask;
 
-	/*
-	 * SIGINT/SIGTERM/SIGHUP are read from a signalfd in the loop and passed on to the command.
-	 * A shell starts background jobs with SIGINT ignored, which would discard them:
-	 * take the default action back (the command inherits it, so the forward works too).
-	 */
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	/*
-	 * A closed terminal or a dropped ssh session: an end like SIGTERM, not a death. Under
-	 * nohup SIGHUP stays ignored (and so it does for run's COMMAND).
-	 */
-	if (!hup_ignored()) {
-		signal(SIGHUP, SIG_DFL);
-		sigaddset(&mask, SIGHUP);
-	}
-	sigprocmask(SIG_BLOCK, &mask, &old_mask);
+	/* Read from a signalfd in the loop and passed on to the command. */
+	block_stop_signals(false, &old_mask);
 
 	if (opts->repeat)
 		return run_repeat(opts, &old_mask);

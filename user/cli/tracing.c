@@ -92,9 +92,28 @@ int trace_outputs_close(struct trace_outputs *to)
 	return err;
 }
 
-bool hup_ignored(void)
+void block_stop_signals(bool take_hup, sigset_t *old_mask)
 {
-	struct sigaction sa;
+	struct sigaction hup;
+	sigset_t mask;
 
-	return sigaction(SIGHUP, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN;
+	/*
+	 * A shell starts background jobs with SIGINT ignored, which would discard it: take the
+	 * default action back (run's COMMAND inherits it, so the forward works too).
+	 */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	/*
+	 * run and record: a closed terminal or a dropped ssh session ends them like SIGTERM, not
+	 * by death; under nohup SIGHUP stays ignored (and so it does for run's COMMAND). The
+	 * daemon always takes it: it is its "reopen the files".
+	 */
+	if (take_hup || sigaction(SIGHUP, NULL, &hup) || hup.sa_handler != SIG_IGN) {
+		signal(SIGHUP, SIG_DFL);
+		sigaddset(&mask, SIGHUP);
+	}
+	sigprocmask(SIG_BLOCK, &mask, old_mask);
 }

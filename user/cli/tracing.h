@@ -3,6 +3,7 @@
 #ifndef TRACING_H
 #define TRACING_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include "options.h"
 #include "output.h"
@@ -12,8 +13,11 @@
 void tracing_config(const struct options *opts, struct session_config *cfg, bool filter_tgids,
 		    bool follow_forks);
 
-/* Was SIGHUP ignored when we started (nohup)? */
-bool hup_ignored(void);
+/*
+ * Block SIGINT, SIGTERM and SIGHUP, which the session loop reads from a signalfd; SIGHUP only
+ * with take_hup or when it is not ignored (nohup). old_mask (may be NULL): the mask before.
+ */
+void block_stop_signals(bool take_hup, sigset_t *old_mask);
 
 /* A command's outputs, as the session is given them. */
 struct trace_outputs {

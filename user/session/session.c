@@ -14,14 +14,6 @@
 
 #define MAX_SEED_FDS 1024
 
-uint64_t session_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 /* The kernel side's counters, as the loss counters of the summary. */
 static void refresh_totals(struct session *s)
 {
@@ -81,7 +73,7 @@ bool session_sweep_dead_vms(struct session *s, bool always)
 		if (vm->end_ns || pid <= 0 || !procfs_exited(pid))
 			continue;
 		vm->end_reason = VM_END_GONE;
-		finish_vm(s, vm, session_now_ns()); /* the daemon frees vm here */
+		finish_vm(s, vm, clock_now_ns(CLOCK_MONOTONIC)); /* the daemon frees vm here */
 	}
 	return true;
 }
@@ -292,7 +284,7 @@ int session_start(struct session *s)
 	/* The wall-clock anchor heads every output, before the first record is read. */
 	clock_anchor_now(&anchor);
 	outputs_clock(s->outs, s->nr_outs, &anchor);
-	s->started_ns = session_now_ns();
+	s->started_ns = clock_now_ns(CLOCK_MONOTONIC);
 	return tracer_start(s->tracer);
 }
 

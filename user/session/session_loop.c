@@ -82,7 +82,7 @@ static void on_uevents(struct session *s, int fd, struct closes *closes)
 		if (pid <= 0 || !session_has_running_vm(s, pid) || closes->n == CLOSES_MAX)
 			continue;
 		closes->at[closes->n].pid = pid;
-		closes->at[closes->n].heard_ns = session_now_ns();
+		closes->at[closes->n].heard_ns = clock_now_ns(CLOCK_MONOTONIC);
 		if (closes->n++ == 0)
 			arm_settle(closes, CLOSE_SETTLE_MS * 1000000ull);
 	}
@@ -97,7 +97,8 @@ static void on_closes_settled(struct session *s, struct closes *closes)
 {
 	unsigned int batches =
 	    s->cfg.tracer.buffer_kib * 1024ull / sizeof(struct bt_event) / TRACER_CONSUME_BATCH + 1;
-	uint64_t expirations, settled = session_now_ns() - CLOSE_SETTLE_MS * 1000000ull;
+	uint64_t expirations,
+	    settled = clock_now_ns(CLOCK_MONOTONIC) - CLOSE_SETTLE_MS * 1000000ull;
 	unsigned int kept = 0;
 
 	if (read(closes->timer_fd, &expirations, sizeof(expirations)) < 0 && errno == EAGAIN)

@@ -20,6 +20,4 @@ bool session_has_running_vm(const struct session *s, pid_t pid);
 /* SIGHUP: logrotate moved the files; open the appended ones again. */
 void session_reopen_outputs(struct session *s);
 
-uint64_t session_now_ns(void);
-
 #endif

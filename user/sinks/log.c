@@ -19,14 +19,6 @@ static void print_vm_name(FILE *fp, const struct traced_vm *vm)
 	fputs(traced_vm_name(vm, name), fp);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 /* The host's CLOCK_MONOTONIC, or with --wall-clock the UTC time it was (by the anchor). */
 static void print_stamp(struct output *out, uint64_t ns)
 {
@@ -164,7 +156,7 @@ static void log_summary(struct output *out, const struct vm_table *vms,
 {
 	if (!out->summary_in_trace || !out->fp)
 		return;
-	print_stamp(out, now_ns());
+	print_stamp(out, clock_now_ns(CLOCK_MONOTONIC));
 	fputs("boot-trace: ", out->fp);
 	print_totals(out->fp, totals);
 	fputc('\n', out->fp);

@@ -335,7 +335,7 @@ int output_close(struct output *out)
 	return err ?: (out->failed ? -EIO : 0);
 }
 
-static uint64_t clock_ns(clockid_t clock)
+uint64_t clock_now_ns(clockid_t clock)
 {
 	struct timespec ts;
 
@@ -349,8 +349,9 @@ void clock_anchor_now(struct clock_anchor *anchor)
 
 	/* Realtime read between two monotonic reads: the tightest pair of three. */
 	for (int i = 0; i < 3; i++) {
-		uint64_t before = clock_ns(CLOCK_MONOTONIC), real = clock_ns(CLOCK_REALTIME);
-		uint64_t after = clock_ns(CLOCK_MONOTONIC);
+		uint64_t before = clock_now_ns(CLOCK_MONOTONIC),
+			 real = clock_now_ns(CLOCK_REALTIME);
+		uint64_t after = clock_now_ns(CLOCK_MONOTONIC);
 
 		if (after - before < best) {
 			best = after - before;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <time.h>
 #include "event.h"
 #include "totals.h"
 #include "vm_table.h"
@@ -26,6 +27,9 @@ struct clock_anchor {
 	uint64_t monotonic_ns;
 	uint64_t realtime_ns;
 };
+
+/* A clock's time now, in ns (CLOCK_MONOTONIC: the clock of every stamp of a trace). */
+uint64_t clock_now_ns(clockid_t clock);
 
 /* Read both clocks at once (the closer of a few tries). */
 void clock_anchor_now(struct clock_anchor *anchor);
