@@ -10,33 +10,6 @@ setup() {
 	OUT="$BATS_TEST_TMPDIR"
 }
 
-# boots FILE SEED N KERNEL_FACTOR [SPREAD]: N boots of four stages (ms: 5, 3, 20 x factor, 4),
-# each stage multiplied by exp(normal(0, SPREAD)) (default 0.25: tens of percent).
-boots() {
-	python3 - "$@" <<'PY'
-import json, math, random, sys
-path, seed, n, factor = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
-spread = float(sys.argv[5]) if len(sys.argv) > 5 else 0.25
-rng = random.Random(seed)
-stages = [("Firmware", 0x01, 5e6), ("Bootloader", 0x21, 3e6), ("Kernel", 0x41, 20e6 * factor),
-          ("Userspace", 0x61, 4e6)]
-with open(path, "w") as f:
-    for vm in range(1, n + 1):
-        start = 10**12 + vm * 10**10
-        rec = dict(type="vm_start", ts_ns=start, pid=vm, comm="vmm", vm=1, start_seen=True,
-                   cmdline="")
-        f.write(json.dumps(rec) + "\n")
-        t = start + 1000
-        for label, code, ns in stages:
-            f.write(json.dumps(dict(type="event", ts_ns=t, pid=vm, comm="vmm", vm=1,
-                since_start_ns=t - start, tid=vm + 1, thread="vcpu0", vcpu=0, port=128, size=1,
-                value=code, code=code, label=label)) + "\n")
-            t += int(ns * math.exp(rng.gauss(0, spread)))
-        f.write(json.dumps(dict(type="vm_end", ts_ns=t, pid=vm, comm="vmm", vm=1,
-                exit_status=0, signal=None, reason="exit status 0")) + "\n")
-PY
-}
-
 @test "diff: identical noisy boots pass, a stretched Kernel stage fails, alone" {
 	boots "$OUT/base.jsonl" 1 10 1
 	boots "$OUT/same.jsonl" 2 10 1

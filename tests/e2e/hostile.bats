@@ -64,12 +64,17 @@ start_bg() {
 	wait_for_line "$OUT/err" "$line"
 }
 
+# Send SIG to the background job, wait for it; its exit status in $status.
+stop_bg() {
+	kill -"$1" "$BG"
+	status=0
+	wait "$BG" || status=$?
+}
+
 @test "SIGHUP ends record like SIGTERM: a valid Chrome file, a summary, status 0" {
 	require_bpf
 	start_bg "tracing" "$BT" record -a -f chrome -o "$OUT/hup.json"
-	kill -HUP "$BG"
-	status=0
-	wait "$BG" || status=$?
+	stop_bg HUP
 	[ "$status" -eq 0 ]
 	jq -e '.otherData.events == 0' "$OUT/hup.json"
 	grep -q '^boot-trace: 0 events, 0 dropped$' "$OUT/err"
@@ -82,9 +87,7 @@ start_bg() {
 	BG=$!
 	PIDS="$BG"
 	wait_for_line "$OUT/err" "started"
-	kill -HUP "$BG"
-	status=0
-	wait "$BG" || status=$?
+	stop_bg HUP
 	# COMMAND got the SIGHUP (128 + 1); nothing is left running.
 	[ "$status" -eq 129 ]
 	! pgrep -f 'sleep 60' -P "$BG"
@@ -107,9 +110,7 @@ start_bg() {
 	kill -HUP "$BG"
 	for _ in $(seq 100); do [ -e "$OUT/log/boot.log" ] && break; sleep 0.05; done
 	[ -e "$OUT/log/boot.log" ] && [ -e "$OUT/log/boot.jsonl" ]
-	kill -TERM "$BG"
-	status=0
-	wait "$BG" || status=$?
+	stop_bg TERM
 	# The failed reopen is in the exit status and the metrics; the final lines reached the
 	# new files.
 	[ "$status" -eq 1 ]
@@ -244,17 +245,13 @@ stages_trace() {
 	BG=$!
 	PIDS="$BG"
 	wait_for_line "$OUT/err" "tracing"
-	kill -INT "$BG"
-	status=0
-	wait "$BG" || status=$?
+	stop_bg INT
 	[ "$status" -eq 1 ]
 	"$BT" daemon --lock "$OUT/lock" >/dev/full 2>"$OUT/err" &
 	BG=$!
 	PIDS="$BG"
 	wait_for_line "$OUT/err" "daemon tracing"
-	kill -TERM "$BG"
-	status=0
-	wait "$BG" || status=$?
+	stop_bg TERM
 	[ "$status" -eq 1 ]
 }
 
@@ -286,18 +283,14 @@ stages_trace() {
 	kill -HUP "$BG"
 	sleep 0.5
 	kill -0 "$BG" # still tracing
-	kill -INT "$BG"
-	status=0
-	wait "$BG" || status=$?
+	stop_bg INT
 	[ "$status" -eq 0 ]
 	jq -e -s 'map(.type) == ["clock", "summary"]' "$OUT/nohup.jsonl"
 	(trap '' HUP; exec "$BT" run -q -- sh -c 'echo started >&2; sleep 1; exit 7') 2>"$OUT/err" &
 	BG=$!
 	PIDS="$BG"
 	wait_for_line "$OUT/err" "started"
-	kill -HUP "$BG"
-	status=0
-	wait "$BG" || status=$?
+	stop_bg HUP
 	[ "$status" -eq 7 ] # COMMAND ran to its end
 }
 
