@@ -64,6 +64,14 @@ const volatile bool mmio_match_value = false; /* --mmio ADDR=VALUE: only this va
 const volatile __u8 mmio_value = 0;
 /* No VM creation is seen on this kernel: each VM gets an id where its first write is. */
 const volatile bool name_unseen_vms = false;
+/* --console / --debugcon: base ports and kinds (BT_CONSOLE_*). */
+const volatile __u16 console_ports[BT_MAX_CONSOLES] = {};
+const volatile __u8 console_kinds[BT_MAX_CONSOLES] = {};
+const volatile __u32 nr_consoles = 0;
+/* --phases: a VM's first vCPU and first guest entry (or exit) are reported. */
+const volatile bool trace_phases = false;
+/* A new console line's state (a map update needs its value in memory). */
+const struct bt_console_line empty_line = {};
 
 __u32 next_vm_id = 0;
 /* Set by the reader just before it blocks; the next record wakes it (see wakeup_flag()). */
@@ -72,6 +80,12 @@ __u32 reader_idle = 0;
 __u32 vm_generation = 0;
 /* Set once kvm:kvm_exit has fired: until then there is no guest RIP to look up. */
 __u32 kvm_exit_seen = 0;
+/*
+ * VMs created since attach whose first guest entry is not seen yet (map awaiting_entry).
+ * While it is 0, the entry program and the port-exit check stop at this one load: on a
+ * hardware host kvm:kvm_entry fires on every entry of every guest.
+ */
+__u32 vms_awaiting_entry = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -183,7 +197,11 @@ struct vcpu_cache {
 	__u32 generation;
 	__u32 vm_id;
 	__u32 vcpu;
+	__u32 last_port; /* the task's latest port access (in or out), NO_PORT if none */
+	__u64 last_port_ns;
 };
+
+#define NO_PORT 0xffffffffu
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -203,6 +221,28 @@ struct {
 	__type(key, __u32);
 	__type(value, struct pio_buf);
 } scratch SEC(".maps");
+
+/*
+ * The line each console of each VM is writing: one ring record per line, not per byte (a
+ * Linux boot prints tens of KB). Userspace takes an unterminated line (a "login: " prompt)
+ * out of here when its VM ends or its console has been quiet a while (tracer.c).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct bt_console_key);
+	__type(value, struct bt_console_line);
+} console_lines SEC(".maps");
+
+/* VMs whose first guest entry is awaited (see vms_awaiting_entry). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);   /* vm_id */
+	__type(value, __u32); /* tgid */
+} awaiting_entry SEC(".maps");
 
 static __always_inline void count_n(enum bt_counter idx, __u64 n)
 {
@@ -421,6 +461,7 @@ struct pio_ctx {
 	__u64 rip;
 	__u64 notifier;	  /* the loaded vCPU's preempt notifier */
 	__u32 generation; /* vm_generation when the write was identified */
+	__u32 prev_port;  /* the thread's port access before this one, or NO_PORT */
 	bool has_rip;
 };
 
@@ -444,6 +485,11 @@ __noinline int emit_pio(struct pio_ctx *pc, __u32 value, __u32 index, __u32 flag
 	e->value = value;
 	e->index = index;
 	e->flags = flags;
+	/* An I/O delay follows an access to a device port: userspace tells (decode.c). */
+	if (pc->prev_port != NO_PORT && pc->prev_port != pc->port) {
+		e->prev_port = pc->prev_port;
+		e->flags |= BT_PIO_AFTER_IO;
+	}
 	if (pc->has_rip) {
 		e->aux = pc->rip;
 		e->flags |= BT_PIO_RIP;
@@ -488,6 +534,8 @@ __noinline int identify_slow(struct pio_ctx *pc)
 		cache->generation = pc->generation;
 		cache->vm_id = pc->vm_id;
 		cache->vcpu = pc->vcpu;
+		cache->last_port = pc->port;
+		cache->last_port_ns = bpf_ktime_get_ns();
 	}
 	return 1;
 }
@@ -509,6 +557,7 @@ static __always_inline bool pio_identify(struct pio_ctx *pc, __u32 port, __u32 s
 	pc->tgid = task->tgid;
 	pc->port = port;
 	pc->size = size;
+	pc->prev_port = NO_PORT;
 	pc->has_rip = false;
 	pc->notifier = notifier;
 	pc->vm_id = BT_VM_UNKNOWN;
@@ -557,6 +606,205 @@ static long emit_string_element(__u32 i, void *arg)
 	if (i >= sc->count || off > BT_PIO_DATA_MAX - 4)
 		return 1;
 	emit_pio(sc->pc, element_value(&sc->buf->data[off], size), i, BT_PIO_STRING);
+	return 0;
+}
+
+/*
+ * Note this port access of the current thread, and return the one before it if it was less
+ * than BT_IO_DELAY_WINDOW_NS ago (else NO_PORT). Only for a thread whose vCPU is in this
+ * CPU's cache, i.e. a traced vCPU that was identified here: the per-CPU array lookup is
+ * inlined, so an untraced guest pays next to nothing.
+ */
+static __always_inline __u32 note_port_access(__u32 port)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 zero = 0, prev;
+	struct vcpu_cache *cache = bpf_map_lookup_elem(&vcpu_cache, &zero);
+	__u64 now;
+
+	if (!cache || cache->task != (__u64)task)
+		return NO_PORT;
+	now = bpf_ktime_get_ns();
+	prev = now - cache->last_port_ns < BT_IO_DELAY_WINDOW_NS ? cache->last_port : NO_PORT;
+	cache->last_port = port;
+	cache->last_port_ns = now;
+	return prev;
+}
+
+/* A host-side phase of the identified VM. */
+static __always_inline void emit_phase(struct pio_ctx *pc, __u32 phase)
+{
+	struct bt_event *e = reserve(bpf_get_current_task_btf(), BT_EV_PHASE);
+
+	if (!e)
+		return;
+	e->vm_id = pc->vm_id;
+	e->vcpu = pc->vcpu;
+	e->value = phase;
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+}
+
+/*
+ * The VM ran guest code: its first entry (or, where kvm_entry never fires, its first port
+ * exit) is reported once. The map delete decides which CPU is first.
+ */
+static __always_inline void guest_ran(struct pio_ctx *pc, __u32 phase)
+{
+	__u32 vm_id = pc->vm_id;
+
+	if (vm_id == BT_VM_UNKNOWN || bpf_map_delete_elem(&awaiting_entry, &vm_id))
+		return;
+	__sync_fetch_and_sub(&vms_awaiting_entry, 1);
+	emit_phase(pc, phase);
+}
+
+/* The index of the console that port belongs to (THR, or a UART's LCR), or -1. */
+static __always_inline int console_of(__u32 port)
+{
+	for (__u32 i = 0; i < BT_MAX_CONSOLES; i++) {
+		if (i >= nr_consoles)
+			return -1;
+		if (console_ports[i] == port ||
+		    (console_kinds[i] == BT_CONSOLE_UART && console_ports[i] + BT_UART_LCR == port))
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * Send the line and start a new one. A line lost to a full ring buffer counts its bytes.
+ * A global function: verified once for both callers (one byte, a string of them).
+ */
+__noinline int emit_line(struct bt_console_line *line, struct pio_ctx *pc, __u32 base)
+{
+	struct bt_console_event *ce;
+
+	if (!line || !pc || !line->len)
+		return 0;
+	ce = (struct bt_console_event *)reserve_size(bpf_get_current_task_btf(), BT_EV_CONSOLE,
+						     sizeof(*ce));
+	if (!ce) {
+		count_n(BT_CNT_CONSOLE_LOST, line->len);
+	} else {
+		ce->ev.ts_ns = line->first_ts;
+		ce->ev.aux = line->last_ts;
+		ce->ev.tid = line->tid;
+		ce->ev.vm_id = pc->vm_id;
+		ce->ev.port = base;
+		ce->ev.value = line->kind;
+		ce->len = line->len > BT_CONSOLE_LINE_MAX ? BT_CONSOLE_LINE_MAX : line->len;
+		ce->line_flags = line->line_flags;
+		__builtin_memcpy(ce->text, line->text, sizeof(ce->text));
+		bpf_ringbuf_submit(ce, wakeup_flag());
+	}
+	line->len = 0;
+	line->line_flags = 0;
+	return 0;
+}
+
+/* One byte of text: CR LF, LF and CR each end a line; an empty line is not sent. */
+static __always_inline void console_byte(struct bt_console_line *line, __u8 c, __u64 ts, __u32 tid,
+					 struct pio_ctx *pc, __u32 base)
+{
+	if (c == '\n' && line->after_cr) {
+		line->after_cr = 0;
+		return;
+	}
+	line->after_cr = c == '\r';
+	if (c == '\n' || c == '\r') {
+		emit_line(line, pc, base);
+		return;
+	}
+	if (!line->len) {
+		line->first_ts = ts;
+		line->tid = tid;
+	}
+	line->last_ts = ts;
+	if (line->len < BT_CONSOLE_LINE_MAX)
+		line->text[line->len++ & (BT_CONSOLE_LINE_MAX - 1)] = c;
+	else
+		line->line_flags |= BT_LINE_TRUNCATED;
+}
+
+struct console_ctx {
+	struct bt_console_line *line;
+	struct pio_buf *buf;
+	struct pio_ctx *pc;
+	__u64 ts;
+	__u32 count, size, tid, base;
+};
+
+/* String I/O: element i's low byte is text (a UART's THR is one byte wide). */
+static long console_string_byte(__u32 i, void *arg)
+{
+	struct console_ctx *cc = arg;
+	__u32 off = i * cc->size;
+
+	if (i >= cc->count || off >= BT_PIO_DATA_MAX)
+		return 1;
+	console_byte(cc->line, cc->buf->data[off], cc->ts, cc->tid, cc->pc, cc->base);
+	return 0;
+}
+
+/*
+ * A write to a console's port: an LCR write sets the UART's divisor latch; a THR write while
+ * the latch is on is a divisor byte; anything else is text, every element of a string write
+ * included. What the VMM makes of it is not relied upon.
+ */
+__noinline int console_write(struct pio_ctx *pc, __u32 con, __u32 port, __u32 nr, __u64 data)
+{
+	struct bt_console_key key = {};
+	struct bt_console_line *line;
+	struct console_ctx cc;
+	__u32 zero = 0, bytes;
+	__u8 c;
+
+	if (!pc || con >= BT_MAX_CONSOLES)
+		return 0;
+	key.tgid = pc->tgid;
+	key.vm_id = pc->vm_id;
+	key.port = console_ports[con];
+	line = bpf_map_lookup_elem(&console_lines, &key);
+	if (!line) {
+		bpf_map_update_elem(&console_lines, &key, &empty_line, BPF_NOEXIST);
+		line = bpf_map_lookup_elem(&console_lines, &key);
+		if (!line) {
+			count(BT_CNT_MAP_FULL);
+			return 0;
+		}
+		line->kind = console_kinds[con];
+	}
+	if (port != key.port) { /* a UART's LCR */
+		if (!bpf_probe_read_kernel(&c, 1, (const void *)data))
+			line->dlab = c & BT_UART_LCR_DLAB;
+		return 0;
+	}
+	if (line->kind == BT_CONSOLE_UART && line->dlab)
+		return 0;
+	cc.ts = bpf_ktime_get_ns();
+	cc.tid = (__u32)bpf_get_current_pid_tgid();
+	if (nr <= 1) {
+		if (!bpf_probe_read_kernel(&c, 1, (const void *)data))
+			console_byte(line, c, cc.ts, cc.tid, pc, key.port);
+		return 0;
+	}
+	cc.buf = bpf_map_lookup_elem(&scratch, &zero);
+	if (!cc.buf)
+		return 0;
+	cc.size = pc->size;
+	cc.count = nr;
+	if (!cc.size)
+		return 0;
+	if (cc.count > BT_PIO_DATA_MAX / cc.size)
+		cc.count = BT_PIO_DATA_MAX / cc.size;
+	bytes = cc.count * cc.size;
+	if (bytes > BT_PIO_DATA_MAX ||
+	    bpf_probe_read_kernel(cc.buf->data, bytes, (const void *)data))
+		return 0;
+	cc.line = line;
+	cc.pc = pc;
+	cc.base = key.port;
+	bpf_loop(cc.count, console_string_byte, &cc, 0);
 	return 0;
 }
 
@@ -615,17 +863,37 @@ SEC("raw_tp/kvm_pio")
 int BPF_PROG(kvm_pio_raw, unsigned int rw, unsigned int port, unsigned int size, unsigned int count,
 	     const void *data)
 {
+	__u32 prev_port = note_port_access(port), zero = 0, value = 0, bytes;
+	bool identified = false, traced;
 	struct string_ctx sc;
 	struct pio_ctx pc;
-	__u32 zero = 0, value = 0, bytes;
 	__u8 flags = 0;
+	int con = -1;
 
-	if (rw != KVM_PIO_OUT || !port_traced(port))
-		return 0;
 	if (size != 1 && size != 2 && size != 4)
 		return 0;
-	if (!pio_identify(&pc, port, size))
+	/* Only while a VM created since attach has not run yet (one load otherwise). */
+	if (vms_awaiting_entry) {
+		if (!pio_identify(&pc, port, size))
+			return 0;
+		identified = true;
+		guest_ran(&pc, BT_PHASE_FIRST_EXIT);
+	}
+	if (rw != KVM_PIO_OUT)
 		return 0;
+	traced = port_traced(port);
+	if (!traced) {
+		con = console_of(port);
+		if (con < 0)
+			return 0;
+	}
+	if (!identified && !pio_identify(&pc, port, size))
+		return 0;
+	if (!traced) {
+		console_write(&pc, con, port, count, (__u64)data);
+		return 0;
+	}
+	pc.prev_port = prev_port;
 
 	/* One emit_pio() here and one in the string loop: each inlined copy costs verifier time. */
 	if (count > 1) {
@@ -674,6 +942,22 @@ int kvm_pio_tp(struct trace_event_raw_kvm_pio___bt *ctx)
 	emit_pio(&pc, ctx->val, 0, ctx->count > 1 ? BT_PIO_STRING | BT_PIO_TRUNCATED : 0);
 	if (ctx->count > 1)
 		count_n(BT_CNT_STRING_LOST, ctx->count - 1);
+	return 0;
+}
+
+/*
+ * --phases: a VM's first guest entry, where the backend emits kvm_entry (hardware hosts: on
+ * every entry of every guest, so it stops at one load unless a new VM has yet to run).
+ */
+SEC("raw_tp/kvm_entry")
+int kvm_entry_raw(void *ctx)
+{
+	struct pio_ctx pc;
+
+	if (!vms_awaiting_entry)
+		return 0;
+	if (pio_identify(&pc, 0, 0))
+		guest_ran(&pc, BT_PHASE_FIRST_ENTRY);
 	return 0;
 }
 
@@ -750,6 +1034,21 @@ static __always_inline void on_vm_created(void)
 }
 
 /*
+ * --phases: a VM's first vCPU is made (the VM is bound to its struct kvm now); its first
+ * guest entry is awaited from here on.
+ */
+static __always_inline void first_vcpu(__u32 tgid, __u32 vm_id, __u32 vcpu_id)
+{
+	struct pio_ctx pc = {.tgid = tgid, .vm_id = vm_id, .vcpu = vcpu_id};
+
+	if (!trace_phases || vm_id == BT_VM_UNKNOWN)
+		return;
+	if (bpf_map_update_elem(&awaiting_entry, &vm_id, &tgid, BPF_NOEXIST) == 0)
+		__sync_fetch_and_add(&vms_awaiting_entry, 1);
+	emit_phase(&pc, BT_PHASE_FIRST_VCPU);
+}
+
+/*
  * kvm:kvm_write_tsc_offset fires inside KVM_CREATE_VCPU with the new vCPU loaded: its
  * struct kvm is bound to the VM of the fd the ioctl was made on.
  */
@@ -771,10 +1070,15 @@ static __always_inline void on_vcpu_created(void)
 	vm_id = bpf_map_lookup_elem(&vm_fds, &key);
 	if (vm_id) {
 		/* Bound already by an earlier vCPU, or else what is bound is a closed VM. */
-		if (!bound || bound->vm_id != *vm_id || bound->tgid != key.tgid)
+		if (!bound || bound->vm_id != *vm_id || bound->tgid != key.tgid) {
 			bind_vm(lv.kvm, *vm_id, key.tgid, BPF_ANY);
+			first_vcpu(key.tgid, *vm_id, lv.vcpu_id);
+		}
 	} else if (!bound) {
-		bind_vm(lv.kvm, take_pending_vm(key.tgid), key.tgid, BPF_NOEXIST);
+		__u32 pending = take_pending_vm(key.tgid);
+
+		bind_vm(lv.kvm, pending, key.tgid, BPF_NOEXIST);
+		first_vcpu(key.tgid, pending, lv.vcpu_id);
 	}
 }
 
@@ -835,6 +1139,13 @@ static long forget_vm(struct bpf_map *map, __u64 *kvm, struct bt_vm_info *vm, __
 	return 0;
 }
 
+static long forget_awaited(struct bpf_map *map, __u32 *vm_id, __u32 *owner, __u32 *tgid)
+{
+	if (*owner == *tgid && bpf_map_delete_elem(map, vm_id) == 0)
+		__sync_fetch_and_sub(&vms_awaiting_entry, 1);
+	return 0;
+}
+
 static __always_inline void on_process_exit(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -849,6 +1160,8 @@ static __always_inline void on_process_exit(void)
 	/* Forgotten here, not by the reader: its exit record might be dropped. */
 	bpf_for_each_map_elem(&vms, forget_vm, &tgid, 0);
 	bpf_for_each_map_elem(&vm_fds, forget_fd, &tgid, 0);
+	if (vms_awaiting_entry)
+		bpf_for_each_map_elem(&awaiting_entry, forget_awaited, &tgid, 0);
 	bpf_map_delete_elem(&pending_vm, &tgid);
 	bpf_map_delete_elem(&vm_tgids, &tgid);
 	__sync_fetch_and_add(&vm_generation, 1); /* its vCPUs may be cached: see vcpu_cache */

@@ -23,6 +23,15 @@ enum bt_event_type {
 	/* 3 was a vCPU's creation, 6 a VM fd's close: no longer seen (no syscall tracepoint) */
 	BT_EV_PROC_EXIT = 4, /* a traced or VM-owning process exited (value = wait status) */
 	BT_EV_MMIO = 5,	     /* a one-byte write to the --mmio address (aux = gpa) */
+	BT_EV_CONSOLE = 7,   /* a line of console text (struct bt_console_event) */
+	BT_EV_PHASE = 8,     /* a host-side phase of a VM (value = enum bt_phase) */
+};
+
+/* Host-side phases the kernel side sees (the others userspace knows itself). */
+enum bt_phase {
+	BT_PHASE_FIRST_VCPU = 1,  /* the VM's first KVM_CREATE_VCPU */
+	BT_PHASE_FIRST_ENTRY = 2, /* its first guest entry (kvm:kvm_entry) */
+	BT_PHASE_FIRST_EXIT = 3,  /* its first port exit, where kvm_entry never fired */
 };
 
 /* kvm:kvm_mmio's type of a write (KVM_TRACE_MMIO_WRITE). */
@@ -32,6 +41,9 @@ enum bt_event_type {
 #define BT_PIO_STRING	 (1u << 0) /* one element of a string (rep outs) access */
 #define BT_PIO_TRUNCATED (1u << 1) /* string data could not be read: only the first element */
 #define BT_PIO_RIP	 (1u << 2) /* aux holds the guest RIP from kvm:kvm_exit */
+#define BT_PIO_AFTER_IO	 (1u << 3) /* the thread's previous port access was to prev_port */
+/* ...less than this before: an I/O delay is the very next instruction (decode.c) */
+#define BT_IO_DELAY_WINDOW_NS 1000000ull
 
 /* Indexes of the per-CPU counters (map "counters"). */
 enum bt_counter {
@@ -39,6 +51,7 @@ enum bt_counter {
 	BT_CNT_LIFECYCLE_DROPPED, /* ring buffer full: a VM/vCPU/process record lost */
 	BT_CNT_STRING_LOST,	  /* string elements the fallback tracepoint cannot see */
 	BT_CNT_MAP_FULL,	  /* VM/vCPU bookkeeping map full: identity lost */
+	BT_CNT_CONSOLE_LOST,	  /* ring buffer full: console bytes lost (whole lines) */
 	BT_CNT_NR,
 };
 
@@ -56,6 +69,55 @@ struct bt_event {
 	__u8 size;		/* access size in bytes */
 	__u8 flags;		/* BT_PIO_* */
 	char comm[BT_COMM_LEN]; /* thread name (a QEMU vCPU thread is "CPU 0/KVM") */
+	__u16 prev_port;	/* with BT_PIO_AFTER_IO */
+	__u16 reserved;
+};
+
+/* Consoles traced at once: UARTs (--console) and raw debug consoles (--debugcon). */
+#define BT_MAX_CONSOLES	    4
+#define BT_CONSOLE_UART	    1 /* an 8250: text is THR (base) while LCR's (base + 3) DLAB is 0 */
+#define BT_CONSOLE_DEBUGCON 2 /* every byte written is text */
+#define BT_UART_LCR	    3
+#define BT_UART_LCR_DLAB    0x80
+
+/*
+ * A line of console text, assembled in the kernel: its bytes as written (ANSI escapes and
+ * all; userspace cleans them), without its line ending. ev.ts_ns is its first byte's stamp,
+ * ev.aux its last byte's, ev.port the console's base port, ev.tid the thread of its first
+ * byte, ev.value BT_CONSOLE_UART or BT_CONSOLE_DEBUGCON.
+ */
+#define BT_CONSOLE_LINE_MAX  256       /* a power of two: the append index is masked */
+#define BT_LINE_TRUNCATED    (1u << 0) /* longer than BT_CONSOLE_LINE_MAX: the rest was cut */
+#define BT_LINE_UNTERMINATED (1u << 1) /* no line end: taken at the VM's end or when quiet */
+
+struct bt_console_event {
+	struct bt_event ev;
+	__u16 len;
+	__u8 line_flags; /* BT_LINE_* */
+	__u8 reserved[5];
+	__u8 text[BT_CONSOLE_LINE_MAX];
+};
+
+/* A console of one VM (a console belongs to the VM, not to a vCPU): the line map's key. */
+struct bt_console_key {
+	__u32 tgid;
+	__u32 vm_id; /* BT_VM_UNKNOWN: the process's VM whose creation was not seen */
+	__u16 port;  /* the console's base port */
+	__u16 reserved;
+};
+
+/* The line a console is writing (the line map's value). */
+struct bt_console_line {
+	__u64 first_ts; /* of its first byte */
+	__u64 last_ts;
+	__u32 len;
+	__u32 tid; /* the thread of its first byte */
+	__u8 line_flags;
+	__u8 dlab;     /* UART: the divisor latch is on, THR writes are not text */
+	__u8 after_cr; /* the last byte ended a line with CR: an LF next ends nothing */
+	__u8 kind;     /* BT_CONSOLE_* */
+	__u32 reserved;
+	__u8 text[BT_CONSOLE_LINE_MAX];
 };
 
 /*

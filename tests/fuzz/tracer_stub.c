@@ -58,6 +58,11 @@ int tracer_add_vm_fd(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id, b
 	return 0;
 }
 
+int tracer_flush_console(struct tracer *tracer, pid_t pid, uint64_t quiet_ns)
+{
+	return 0;
+}
+
 void tracer_forget_dead(struct tracer *tracer)
 {
 }

@@ -32,6 +32,7 @@ static void test_port_write_labelled_once(void **state)
 {
 	const struct label_set qboot = {
 	    .nr = 2, .ports = {0x80, 0xf4}, .maps = {NULL, &label_map_qboot}};
+	struct decoder dq = {.labels = &qboot};
 	struct bt_event rec = record(BT_EV_PIO);
 	struct boot_event ev;
 
@@ -39,7 +40,7 @@ static void test_port_write_labelled_once(void **state)
 	rec.size = 2;
 	rec.flags = BT_PIO_RIP;
 	rec.aux = 0xfff0;
-	assert_int_equal(decode_record(&qboot, &rec, sizeof(rec), &ev), 0);
+	assert_int_equal(decode_record(&dq, &rec, sizeof(rec), &ev), 0);
 	assert_int_equal(ev.kind, EVENT_CODE);
 	assert_int_equal(ev.ts_ns, 5000);
 	assert_int_equal(ev.pid, 42);
@@ -56,7 +57,7 @@ static void test_port_write_labelled_once(void **state)
 	/* Port 0xf4 is labelled by its own map. */
 	rec.port = 0xf4;
 	rec.value = 5;
-	assert_int_equal(decode_record(&qboot, &rec, sizeof(rec), &ev), 0);
+	assert_int_equal(decode_record(&dq, &rec, sizeof(rec), &ev), 0);
 	assert_string_equal(ev.label->name, "fw_do_boot");
 }
 
@@ -151,6 +152,124 @@ static void test_thread_name_terminated_and_printable(void **state)
 	assert_string_equal(ev.thread, "ab?cdefghijklm?");
 }
 
+/* An I/O delay follows a legacy device port; a marker after a marker, or late, does not. */
+static void test_io_delay_told_from_markers(void **state)
+{
+	const struct label_set two = {.nr = 2, .ports = {0x80, 0xf4}};
+	struct decoder d = {.labels = &two};
+	struct bt_event rec = record(BT_EV_PIO);
+	struct boot_event ev;
+
+	rec.value = 0;
+	rec.flags = BT_PIO_AFTER_IO;
+	rec.prev_port = 0xa1; /* the slave PIC's mask, as Linux's setup code writes it */
+	assert_int_equal(decode_record(&d, &rec, sizeof(rec), &ev), 0);
+	assert_true(ev.code.io_delay);
+	assert_int_equal(ev.code.after_port, 0xa1);
+	assert_ptr_equal(ev.label, &label_io_delay);
+	/* Not within the window (the kernel side did not flag it): a marker. */
+	rec.flags = 0;
+	assert_int_equal(decode_record(&d, &rec, sizeof(rec), &ev), 0);
+	assert_false(ev.code.io_delay);
+	assert_string_equal(ev.label->name, "Firmware");
+	/* After a traced port (qboot's 0xf4), a UART (0x3f8) or at another port: markers. */
+	rec.flags = BT_PIO_AFTER_IO;
+	rec.prev_port = 0xf4;
+	assert_int_equal(decode_record(&d, &rec, sizeof(rec), &ev), 0);
+	assert_false(ev.code.io_delay);
+	rec.prev_port = 0x3f8;
+	assert_int_equal(decode_record(&d, &rec, sizeof(rec), &ev), 0);
+	assert_false(ev.code.io_delay);
+	rec.prev_port = 0x21;
+	rec.port = 0xf4;
+	rec.value = 5;
+	assert_int_equal(decode_record(&d, &rec, sizeof(rec), &ev), 0);
+	assert_false(ev.code.io_delay);
+	/* Nor is one element of a string write. */
+	rec.port = 0x80;
+	rec.flags = BT_PIO_AFTER_IO | BT_PIO_STRING;
+	assert_int_equal(decode_record(&d, &rec, sizeof(rec), &ev), 0);
+	assert_false(ev.code.io_delay);
+}
+
+static struct bt_console_event console_record(const char *text)
+{
+	struct bt_console_event ce = {.ev = record(BT_EV_CONSOLE)};
+
+	ce.ev.port = 0x3f8;
+	ce.ev.value = BT_CONSOLE_UART;
+	ce.ev.aux = 7000;
+	ce.len = strlen(text);
+	memcpy(ce.text, text, ce.len);
+	return ce;
+}
+
+/* A console line: cleaned, matched by the rules, the VM's (no vCPU); bad ones refused. */
+static void test_console_line(void **state)
+{
+	struct console_rules *rules;
+	struct decoder d = {0};
+	struct bt_console_event ce =
+	    console_record("\x1b[0;32m[    0.000000] Linux version 6.1.0 (gcc)\x1b[0m\x07");
+	struct boot_event ev;
+	char err[256];
+
+	assert_int_equal(console_rules_open("linux", &rules, err, sizeof(err)), 0);
+	d.rules = rules;
+	assert_int_equal(decode_record(&d, &ce, sizeof(ce), &ev), 0);
+	assert_int_equal(ev.kind, EVENT_CONSOLE);
+	assert_int_equal(ev.ts_ns, 5000);
+	assert_int_equal(ev.console.last_ts_ns, 7000);
+	assert_int_equal(ev.console.port, 0x3f8);
+	assert_false(ev.console.debugcon);
+	assert_int_equal(ev.vcpu, EVENT_VCPU_UNKNOWN);
+	assert_string_equal(ev.console.text, "[    0.000000] Linux version 6.1.0 (gcc)\\x07");
+	assert_non_null(ev.label);
+	assert_string_equal(ev.label->name, "Kernel");
+	assert_false(ev.console.truncated);
+	ce.line_flags = BT_LINE_TRUNCATED | BT_LINE_UNTERMINATED;
+	ce.ev.value = BT_CONSOLE_DEBUGCON;
+	assert_int_equal(decode_record(&d, &ce, sizeof(ce), &ev), 0);
+	assert_true(ev.console.truncated);
+	assert_true(ev.console.unterminated);
+	assert_true(ev.console.debugcon);
+	/* Without a decoder, a short record, a length past the text, a last byte before the
+	 * first, an unknown console kind: malformed. */
+	assert_int_equal(decode_record(NULL, &ce, sizeof(ce), &ev), -EINVAL);
+	assert_int_equal(decode_record(&d, &ce, sizeof(ce) - 1, &ev), -EINVAL);
+	ce.len = BT_CONSOLE_LINE_MAX + 1;
+	assert_int_equal(decode_record(&d, &ce, sizeof(ce), &ev), -EINVAL);
+	ce = console_record("x");
+	ce.ev.aux = 4999;
+	assert_int_equal(decode_record(&d, &ce, sizeof(ce), &ev), -EINVAL);
+	ce = console_record("x");
+	ce.ev.value = 9;
+	assert_int_equal(decode_record(&d, &ce, sizeof(ce), &ev), -EINVAL);
+	/* No rule matches: no stage. */
+	ce = console_record("nothing to see");
+	assert_int_equal(decode_record(&d, &ce, sizeof(ce), &ev), 0);
+	assert_null(ev.label);
+	console_rules_close(rules);
+}
+
+static void test_phase(void **state)
+{
+	struct bt_event rec = record(BT_EV_PHASE);
+	struct boot_event ev;
+
+	rec.value = BT_PHASE_FIRST_EXIT;
+	assert_int_equal(decode_record(NULL, &rec, sizeof(rec), &ev), 0);
+	assert_int_equal(ev.kind, EVENT_PHASE);
+	assert_string_equal(ev.phase, PHASE_FIRST_EXIT);
+	rec.value = BT_PHASE_FIRST_ENTRY;
+	assert_int_equal(decode_record(NULL, &rec, sizeof(rec), &ev), 0);
+	assert_string_equal(ev.phase, PHASE_FIRST_ENTRY);
+	rec.value = 0;
+	assert_int_equal(decode_record(NULL, &rec, sizeof(rec), &ev), -EINVAL);
+	rec.value = 1000;
+	assert_int_equal(decode_record(NULL, &rec, sizeof(rec), &ev), -EINVAL);
+}
+
 /* The loss counters: one table for every sink and the reader. */
 static void test_losses_printed_from_the_table(void **state)
 {
@@ -191,6 +310,9 @@ int main(void)
 	    cmocka_unit_test(test_malformed_records),
 	    cmocka_unit_test(test_thread_name_terminated_and_printable),
 	    cmocka_unit_test(test_losses_printed_from_the_table),
+	    cmocka_unit_test(test_io_delay_told_from_markers),
+	    cmocka_unit_test(test_console_line),
+	    cmocka_unit_test(test_phase),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,7 @@
 #include <linux/capability.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "boot_trace.h" /* before the skeleton: its .rodata holds our types */
 #include "boot_trace.skel.h"
 #include "core_btf.h"
 #include "tracer.h"
@@ -180,12 +181,21 @@ static int configure(struct boot_trace_bpf *skel, const struct tracer_config *cf
 	skel->rodata->mmio_match_value = cfg->mmio_match_value;
 	skel->rodata->mmio_value = cfg->mmio_value;
 	skel->rodata->name_unseen_vms = !lifecycle;
+	for (int i = 0; i < cfg->nr_consoles && i < BT_MAX_CONSOLES; i++) {
+		skel->rodata->console_ports[i] = cfg->console_ports[i];
+		skel->rodata->console_kinds[i] = cfg->console_kinds[i];
+	}
+	skel->rodata->nr_consoles = cfg->nr_consoles;
+	skel->rodata->trace_phases = cfg->phases;
 	bpf_program__set_autoload(skel->progs.kvm_pio_raw, writes && raw);
 	bpf_program__set_autoload(skel->progs.kvm_pio_tp, writes && !raw);
 	bpf_program__set_autoload(skel->progs.kvm_mmio_raw, writes && cfg->mmio && raw);
 	bpf_program__set_autoload(skel->progs.kvm_mmio_tp, writes && cfg->mmio && !raw);
 	bpf_program__set_autoload(skel->progs.kvm_exit_tp,
 				  rest && cfg->rip && tracepoint_exists("kvm", "kvm_exit"));
+	bpf_program__set_autoload(skel->progs.kvm_entry_raw,
+				  rest && raw && cfg->phases &&
+				      tracepoint_exists("kvm", "kvm_entry"));
 	bpf_program__set_autoload(skel->progs.vm_create_raw, rest && raw && lifecycle);
 	bpf_program__set_autoload(skel->progs.vm_create_tp, rest && !raw && lifecycle);
 	bpf_program__set_autoload(skel->progs.vcpu_create_raw, rest && raw && lifecycle);
@@ -359,6 +369,8 @@ int tracer_open(struct tracer **tracer, const struct tracer_config *cfg)
 				     "try: modprobe kvm)");
 	if (cfg->mmio && !tracepoint_exists("kvm", "kvm_mmio"))
 		return fail(-ENOENT, "kernel has no kvm:kvm_mmio tracepoint (needed by --mmio)");
+	if (cfg->nr_consoles > BT_MAX_CONSOLES)
+		return fail(-EINVAL, "at most %d consoles can be traced at once", BT_MAX_CONSOLES);
 
 	t = calloc(1, sizeof(*t));
 	if (!t)
@@ -410,10 +422,12 @@ int tracer_start(struct tracer *t)
 	err = ATTACH(rest, vm_create_raw, true) ?: ATTACH(rest, vm_create_tp, true) ?:
 	      ATTACH(rest, vcpu_create_raw, true) ?: ATTACH(rest, vcpu_create_tp, true) ?:
 	      ATTACH(rest, process_exit_raw, true) ?: ATTACH(rest, process_exit_tp, true) ?:
-	      ATTACH(rest, process_fork, true) ?: ATTACH(rest, kvm_exit_tp, false);
+	      ATTACH(rest, process_fork, true) ?: ATTACH(rest, kvm_exit_tp, false) ?:
+	      ATTACH(rest, kvm_entry_raw, false);
 	if (err)
 		return err;
 	t->features.kvm_exit = rest->links.kvm_exit_tp != NULL;
+	t->features.kvm_entry = rest->links.kvm_entry_raw != NULL;
 	if (verbose && t->cfg.rip && !t->features.kvm_exit)
 		fprintf(stderr,
 			"boot-trace: kvm:kvm_exit not attached: no guest RIP in the trace\n");
@@ -504,6 +518,10 @@ void tracer_forget_vm(struct tracer *t, pid_t pid, int fd, uint32_t vm_id)
 	uint32_t fd_vm;
 
 	update_vm_bindings(t, pid, vm_id, NULL);
+	/* A VM closed before it ran: no longer awaited (the mmap'ed counter is the BPF side's). */
+	if (vm_id != BT_VM_UNKNOWN &&
+	    bpf_map_delete_elem(bpf_map__fd(t->skel->maps.awaiting_entry), &vm_id) == 0)
+		__atomic_sub_fetch(&t->skel->bss->vms_awaiting_entry, 1, __ATOMIC_SEQ_CST);
 	/* The fd may be the next VM's already. */
 	if (fd >= 0 && bpf_map_lookup_elem(map_fd, &fd_key, &fd_vm) == 0 && fd_vm == vm_id)
 		bpf_map_delete_elem(map_fd, &fd_key);
@@ -573,6 +591,79 @@ void tracer_forget_dead(struct tracer *t)
 	forget_dead_keys(bpf_map__fd(t->skel->maps.pending_vm), sizeof(uint32_t), false);
 	forget_dead_keys(bpf_map__fd(t->skel->maps.vm_tgids), sizeof(uint32_t), false);
 	forget_dead_keys(bpf_map__fd(t->skel->maps.traced_tgids), sizeof(uint32_t), false);
+}
+
+/* A line taken out of the kernel map, as the kernel side would have sent it. */
+static void hand_over_line(struct tracer *t, const struct bt_console_key *key,
+			   const struct bt_console_line *line)
+{
+	struct bt_console_event ce = {
+	    .ev =
+		{
+		    .ts_ns = line->first_ts,
+		    .aux = line->last_ts,
+		    .tgid = key->tgid,
+		    .tid = line->tid,
+		    .vm_id = key->vm_id,
+		    .vcpu = BT_VCPU_UNKNOWN,
+		    .value = line->kind,
+		    .port = key->port,
+		    .type = BT_EV_CONSOLE,
+		},
+	    .len = line->len > BT_CONSOLE_LINE_MAX ? BT_CONSOLE_LINE_MAX : line->len,
+	    .line_flags = line->line_flags | BT_LINE_UNTERMINATED,
+	};
+
+	memcpy(ce.text, line->text, sizeof(ce.text));
+	t->cfg.on_record(t->cfg.ctx, &ce, sizeof(ce));
+}
+
+/*
+ * The kernel side appends to a line in place, so a line is taken with one lookup-and-delete
+ * (a byte written in the same microsecond as that may be lost: only quiet lines are taken).
+ * A UART's divisor latch state goes back in, unless the kernel made a new line meanwhile.
+ */
+int tracer_flush_console(struct tracer *t, pid_t pid, uint64_t quiet_ns)
+{
+	int map_fd, n = 0;
+	struct bt_console_key key, next, *prev = NULL;
+	uint64_t now = 0;
+	struct timespec ts;
+
+	if (!t->cfg.nr_consoles || !t->skel)
+		return 0;
+	map_fd = bpf_map__fd(t->skel->maps.console_lines);
+	if (quiet_ns && clock_gettime(CLOCK_MONOTONIC, &ts) == 0)
+		now = ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	while (bpf_map_get_next_key(map_fd, prev, &next) == 0) {
+		struct bt_console_line line;
+		bool gone, take;
+
+		if ((pid && next.tgid != (uint32_t)pid) ||
+		    bpf_map_lookup_elem(map_fd, &next, &line)) {
+			key = next;
+			prev = &key;
+			continue;
+		}
+		gone = process_gone(next.tgid);
+		take = gone || (line.len && (!quiet_ns || line.last_ts + quiet_ns <= now));
+		if (!take || bpf_map_lookup_and_delete_elem(map_fd, &next, &line)) {
+			key = next;
+			prev = &key;
+			continue;
+		}
+		/* Deleting the current key leaves prev valid: the walk goes on after it. */
+		if (line.len) {
+			hand_over_line(t, &next, &line);
+			n++;
+		}
+		if (!gone && line.dlab) {
+			struct bt_console_line latch = {.kind = line.kind, .dlab = line.dlab};
+
+			bpf_map_update_elem(map_fd, &next, &latch, BPF_NOEXIST);
+		}
+	}
+	return n;
 }
 
 int tracer_ring_fd(const struct tracer *t)

@@ -26,6 +26,16 @@ struct tracer_config {
 	 * guests of a host the daemon watches pay nothing for it unless asked.
 	 */
 	bool rip;
+	/* --console / --debugcon: base ports and kinds (BT_CONSOLE_UART, BT_CONSOLE_DEBUGCON) */
+	const uint16_t *console_ports;
+	const uint8_t *console_kinds;
+	int nr_consoles;
+	/*
+	 * --phases: a VM's first vCPU and first guest entry. kvm:kvm_entry fires on every entry of
+	 * every guest on a hardware host; the program stops at one load unless a VM created since
+	 * attach has yet to run.
+	 */
+	bool phases;
 	bool verbose;
 	bool quiet; /* no notice about a fallback */
 	/* Called for every record; data is untrusted in size. */
@@ -39,6 +49,7 @@ struct tracer_features {
 	bool core_btf;	/* CO-RE against the built-in BTF subset (fast start) */
 	bool kvm_exit;	/* kvm:kvm_exit attached (fires on hardware backends) */
 	bool vm_create; /* VM creation seen (x86 KVM tracepoints inside the ioctls) */
+	bool kvm_entry; /* kvm:kvm_entry attached (--phases; fires on hardware backends) */
 };
 
 /*
@@ -58,6 +69,13 @@ int tracer_trace_process(struct tracer *tracer, pid_t pid);
 
 /* A fresh VM id from the same counter the kernel side uses for KVM_CREATE_VM. */
 uint32_t tracer_new_vm_id(struct tracer *tracer);
+
+/*
+ * Hand over, as console records (on_record), the unterminated lines still in the kernel: of
+ * process pid (0: of every process) whose last byte is at least quiet_ns old (0: any). A line
+ * of a process that is gone is handed over whatever its age. Returns how many.
+ */
+int tracer_flush_console(struct tracer *tracer, pid_t pid, uint64_t quiet_ns);
 
 /* Forget the kernel state of a VM its process closed (its struct kvm may be reused). */
 void tracer_forget_vm(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id);

@@ -34,6 +34,10 @@ enum {
 	OPT_JUNIT,
 	OPT_WALL_CLOCK,
 	OPT_RIP,
+	OPT_CONSOLE,
+	OPT_DEBUGCON,
+	OPT_RULES,
+	OPT_PHASES,
 };
 
 /* clang-format off */
@@ -52,6 +56,10 @@ enum {
 	{ "labels", required_argument, NULL, OPT_LABELS },	\
 	{ "mmio", optional_argument, NULL, OPT_MMIO },		\
 	{ "rip", no_argument, NULL, OPT_RIP },			\
+	{ "console", optional_argument, NULL, OPT_CONSOLE },	\
+	{ "debugcon", optional_argument, NULL, OPT_DEBUGCON },	\
+	{ "rules", required_argument, NULL, OPT_RULES },	\
+	{ "phases", no_argument, NULL, OPT_PHASES },		\
 	{ "buffer-size", required_argument, NULL, 'b' }
 
 #define TRACING_USAGE \
@@ -66,6 +74,15 @@ enum {
 	"      --rip             each write's guest RIP, where kvm:kvm_exit fires (hardware\n" \
 	"                        hosts): it fires on every exit of every guest, so every\n" \
 	"                        guest pays for it while tracing runs; off by default\n" \
+	"      --console[=PORT]  stamp the lines a guest prints on its 8250 UART at PORT\n" \
+	"                        (default 0x3f8; repeatable, up to 4 consoles in all)\n" \
+	"      --debugcon[=PORT] ...on a raw debug console port (default 0xe9; SeaBIOS's\n" \
+	"                        log under QEMU: 0x402)\n" \
+	"      --rules SET       what console lines mark which stage: linux (default), none,\n" \
+	"                        or a file of 'REGEX -> STAGE' lines (POSIX ERE)\n" \
+	"      --phases          host-side phases (VMM start, VM created, first vCPU, first\n" \
+	"                        guest entry, VM end) and the VMM set-up stage; on with a\n" \
+	"                        console\n" \
 	"  -b, --buffer-size KIB ring buffer size in KiB, a power of two >= 4 (default 2048)\n" \
 	"  -v, --verbose         show libbpf's messages and each start-up step's time\n"
 
@@ -103,6 +120,13 @@ __attribute__((format(printf, 1, 2))) int usage_error(const char *fmt, ...);
 
 /* --port, --labels, --mmio, -b: 0 or EXIT_USAGE; 1 when opt is none of them. */
 int tracing_option(struct options *opts, int opt, char *arg, int argc, char **argv);
+
+/*
+ * The tracing options as a whole, once parsed: a console port must not be a traced port; a
+ * console turns the phases on and gets the linux rules unless --rules said otherwise.
+ * 0 or EXIT_USAGE.
+ */
+int tracing_check(struct options *opts);
 
 /*
  * -o FILE, -f FORMAT and --wall-clock of run, record and report (--wall-clock: the daemon's

@@ -169,6 +169,81 @@ static int set_buffer(struct options *opts, const char *arg)
 	return 0;
 }
 
+/* --console[=PORT] / --debugcon[=PORT]: a console of this kind at PORT. */
+static int add_console(struct options *opts, uint8_t kind, const char *arg)
+{
+	const char *option = kind == BT_CONSOLE_UART ? "--console" : "--debugcon";
+	unsigned long port = kind == BT_CONSOLE_UART ? 0x3f8 : 0xe9;
+
+	/* A UART's registers are PORT..PORT+7 (LCR at PORT+3): all within the port space. */
+	if (arg && (parse_ulong(arg, kind == BT_CONSOLE_UART ? 0xfff8 : 0xffff, &port)))
+		return usage_error("invalid %s port '%s': expected a number from 0 to 0x%x", option,
+				   arg, kind == BT_CONSOLE_UART ? 0xfff8 : 0xffff);
+	for (int i = 0; i < opts->nr_consoles; i++) {
+		if (opts->console_ports[i] != port)
+			continue;
+		if (opts->console_kinds[i] != kind)
+			return usage_error("port 0x%lx is both a --console and a --debugcon", port);
+		return 0;
+	}
+	if (opts->nr_consoles == BT_MAX_CONSOLES)
+		return usage_error("too many consoles at %s 0x%lx: at most %d", option, port,
+				   BT_MAX_CONSOLES);
+	opts->console_ports[opts->nr_consoles] = port;
+	opts->console_kinds[opts->nr_consoles++] = kind;
+	return 0;
+}
+
+/* Does arg look like a port given to --console/--debugcon as the next word? */
+static bool is_port_spec(const char *arg)
+{
+	unsigned long port;
+
+	return !parse_ulong(arg, 0xffff, &port);
+}
+
+static int set_rules(struct options *opts, const char *arg)
+{
+	char err[512];
+
+	if (opts->rules)
+		return usage_error("--rules given twice: '%s'", arg);
+	if (console_rules_open(arg, &opts->rules, err, sizeof(err)))
+		return usage_error("%s", err);
+	return 0;
+}
+
+int tracing_check(struct options *opts)
+{
+	char err[512];
+
+	for (int c = 0; c < opts->nr_consoles; c++) {
+		unsigned int base = opts->console_ports[c];
+		bool uart = opts->console_kinds[c] == BT_CONSOLE_UART;
+
+		for (int p = 0; p < opts->nr_ports; p++) {
+			if (opts->ports[p] != base &&
+			    !(uart && opts->ports[p] == base + BT_UART_LCR))
+				continue;
+			if (opts->ports[p] == base)
+				return usage_error(
+				    "port 0x%x is both a traced --port and a console", base);
+			return usage_error("port 0x%x is both a traced --port and the line control "
+					   "register of the UART at 0x%x",
+					   opts->ports[p], base);
+		}
+	}
+	if (opts->rules && !opts->nr_consoles)
+		return usage_error("%s",
+				   "--rules needs a console to read: --console or --debugcon");
+	if (opts->nr_consoles)
+		opts->phases = true;
+	if (opts->nr_consoles && !opts->rules &&
+	    console_rules_open("linux", &opts->rules, err, sizeof(err)))
+		return usage_error("%s", err);
+	return 0;
+}
+
 int tracing_option(struct options *opts, int opt, char *arg, int argc, char **argv)
 {
 	switch (opt) {
@@ -185,6 +260,18 @@ int tracing_option(struct options *opts, int opt, char *arg, int argc, char **ar
 		return set_buffer(opts, arg);
 	case OPT_RIP:
 		opts->rip = true;
+		return 0;
+	case OPT_CONSOLE:
+	case OPT_DEBUGCON:
+		/* "--console 0x2f8" as well as "--console=0x2f8"; alone, the usual port. */
+		if (!arg && optind < argc && is_port_spec(argv[optind]))
+			arg = argv[optind++];
+		return add_console(opts, opt == OPT_CONSOLE ? BT_CONSOLE_UART : BT_CONSOLE_DEBUGCON,
+				   arg);
+	case OPT_RULES:
+		return set_rules(opts, arg);
+	case OPT_PHASES:
+		opts->phases = true;
 		return 0;
 	default:
 		return 1;
@@ -229,6 +316,7 @@ static const struct {
     {"-p and -a", " --pid -p --all -a "},
     {"-o and -f", " --output -o --format -f "},
     {"--port, --rip and -b", " --port --rip --buffer-size -b "},
+    {"--console, --debugcon, --rules and --phases", " --console --debugcon --rules --phases "},
     {"--labels and --mmio", " --labels --mmio "},
     {"--repeat", " --repeat "},
     {"--svg", " --svg "},
@@ -310,6 +398,11 @@ static int parse_with(const struct command_parser *p, struct options *opts, int 
 		opts->ports[0] = 0x80;
 		opts->nr_ports = 1;
 	}
+	if (p->cmd == CMD_RUN || p->cmd == CMD_RECORD || p->cmd == CMD_DAEMON) {
+		err = tracing_check(opts);
+		if (err)
+			return err;
+	}
 	return p->finish(opts, argc, argv);
 }
 
@@ -376,4 +469,6 @@ void options_free(struct options *opts)
 		label_map_close(opts->port_labels[i]);
 		opts->port_labels[i] = NULL;
 	}
+	console_rules_close(opts->rules);
+	opts->rules = NULL;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include "boot_trace.h"
+#include "console_rules.h"
 #include "labels.h"
 #include "output.h"
 
@@ -50,8 +51,14 @@ struct options {
 	uint8_t mmio_value;
 	unsigned int buffer_kib; /* ring buffer size */
 	bool quiet;
-	bool rip;	 /* --rip: guest RIPs from kvm:kvm_exit */
-	bool wall_clock; /* --wall-clock: log lines stamped with UTC time */
+	bool rip; /* --rip: guest RIPs from kvm:kvm_exit */
+	/* --console, --debugcon: base ports and kinds (BT_CONSOLE_*) */
+	uint16_t console_ports[BT_MAX_CONSOLES];
+	uint8_t console_kinds[BT_MAX_CONSOLES];
+	int nr_consoles;
+	struct console_rules *rules; /* --rules; with a console and none given: "linux" */
+	bool phases;		     /* --phases (or any console): host-side phases */
+	bool wall_clock;	     /* --wall-clock: log lines stamped with UTC time */
 	bool verbose;
 	bool all; /* record: every KVM process */
 	/* record: the processes traced; report: --pid, the VMMs whose VMs are kept */

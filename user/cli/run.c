@@ -88,7 +88,9 @@ static int run_once(const struct options *opts, struct session *s, struct trace_
 	close(err_pipe[1]);
 
 	/* Traced before it can run a single instruction of COMMAND. */
-	if (session_add_process(s, child) || session_start(s) || write(go_pipe[1], "g", 1) != 1) {
+	if (session_add_process(s, child) || session_start(s) ||
+	    (session_vmm_started(s, child, clock_now_ns(CLOCK_MONOTONIC)),
+	     write(go_pipe[1], "g", 1) != 1)) {
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
 		finish(s, to);

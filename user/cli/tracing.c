@@ -19,6 +19,10 @@ void tracing_config(const struct options *opts, struct session_config *cfg, bool
 	    .mmio_match_value = opts->mmio_match_value,
 	    .mmio_value = opts->mmio_value,
 	    .rip = opts->rip,
+	    .console_ports = opts->console_ports,
+	    .console_kinds = opts->console_kinds,
+	    .nr_consoles = opts->nr_consoles,
+	    .phases = opts->phases,
 	    .verbose = opts->verbose,
 	    .quiet = opts->quiet,
 	};
@@ -27,6 +31,7 @@ void tracing_config(const struct options *opts, struct session_config *cfg, bool
 		cfg->labels.ports[i] = opts->ports[i];
 		cfg->labels.maps[i] = opts->port_labels[i];
 	}
+	cfg->rules = opts->rules;
 	cfg->keep_vms = opts->command != CMD_DAEMON;
 	cfg->reopen_on_hup = opts->command == CMD_DAEMON;
 }

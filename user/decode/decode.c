@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <string.h>
 #include "boot_trace.h"
+#include "console_text.h"
 #include "decode.h"
 #include "text.h"
 
@@ -10,6 +11,19 @@ _Static_assert(BT_MAX_PORTS == LABEL_PORTS_MAX, "a label map per traced port");
 _Static_assert(BT_COMM_LEN == EVENT_THREAD_MAX, "a thread name is the kernel's comm");
 _Static_assert(BT_VCPU_UNKNOWN == EVENT_VCPU_UNKNOWN && BT_VM_UNKNOWN == EVENT_VM_UNKNOWN,
 	       "the kernel side's unknowns are the event's");
+
+#define IO_DELAY_PORT	 0x80
+#define LEGACY_PORTS_END 0x100 /* the ISA devices an I/O delay follows: PIC, PIT, CMOS, ... */
+
+bool decode_is_io_delay(const struct label_set *labels, uint16_t port, uint16_t prev_port)
+{
+	if (port != IO_DELAY_PORT || prev_port >= LEGACY_PORTS_END || prev_port == port)
+		return false;
+	for (int i = 0; labels && i < labels->nr && i < LABEL_PORTS_MAX; i++)
+		if (labels->ports[i] == prev_port)
+			return false; /* a marker right after another marker */
+	return true;
+}
 
 static void decode_write(const struct label_set *labels, const struct bt_event *rec,
 			 struct boot_event *ev)
@@ -28,7 +42,49 @@ static void decode_write(const struct label_set *labels, const struct bt_event *
 	w->truncated = rec->flags & BT_PIO_TRUNCATED;
 	w->rip_known = !w->mmio && (rec->flags & BT_PIO_RIP);
 	w->rip = w->rip_known ? rec->aux : 0;
-	ev->label = label_of_write(labels, w->mmio, w->port, w->value);
+	w->io_delay = !w->mmio && !w->in_string && (rec->flags & BT_PIO_AFTER_IO) &&
+		      decode_is_io_delay(labels, w->port, rec->prev_port);
+	w->after_port = w->io_delay ? rec->prev_port : 0;
+	ev->label =
+	    w->io_delay ? &label_io_delay : label_of_write(labels, w->mmio, w->port, w->value);
+}
+
+/* A console line: its text cleaned for people and greps, then matched by the rules. */
+static int decode_console(struct decoder *d, const struct bt_event *rec, const void *data,
+			  size_t size, struct boot_event *ev)
+{
+	const struct bt_console_event *ce = data;
+	struct console_line *line = &ev->console;
+
+	if (!d || size < sizeof(*ce) || ce->len > BT_CONSOLE_LINE_MAX || rec->aux < rec->ts_ns ||
+	    (rec->value != BT_CONSOLE_UART && rec->value != BT_CONSOLE_DEBUGCON))
+		return -EINVAL;
+	ev->kind = EVENT_CONSOLE;
+	ev->vcpu = EVENT_VCPU_UNKNOWN; /* a console is the VM's */
+	line->port = rec->port;
+	line->debugcon = rec->value == BT_CONSOLE_DEBUGCON;
+	line->last_ts_ns = rec->aux;
+	line->truncated = ce->line_flags & BT_LINE_TRUNCATED;
+	line->unterminated = ce->line_flags & BT_LINE_UNTERMINATED;
+	console_text_clean(ce->text, ce->len, d->text, sizeof(d->text));
+	line->text = d->text;
+	ev->label = d->rules ? console_rules_match(d->rules, d->text) : NULL;
+	return 0;
+}
+
+static const char *const phase_names[] = {
+    [BT_PHASE_FIRST_VCPU] = PHASE_FIRST_VCPU,
+    [BT_PHASE_FIRST_ENTRY] = PHASE_FIRST_ENTRY,
+    [BT_PHASE_FIRST_EXIT] = PHASE_FIRST_EXIT,
+};
+
+static int decode_phase(const struct bt_event *rec, struct boot_event *ev)
+{
+	if (rec->value >= sizeof(phase_names) / sizeof(phase_names[0]) || !phase_names[rec->value])
+		return -EINVAL;
+	ev->kind = EVENT_PHASE;
+	ev->phase = phase_names[rec->value];
+	return 0;
 }
 
 /* data/size: the whole record, which may carry the command line the kernel read. */
@@ -45,9 +101,9 @@ static void decode_vm_create(const struct bt_event *rec, const void *data, size_
 	}
 }
 
-int decode_record(const struct label_set *labels, const void *data, size_t size,
-		  struct boot_event *ev)
+int decode_record(struct decoder *d, const void *data, size_t size, struct boot_event *ev)
 {
+	const struct label_set *labels = d ? d->labels : NULL;
 	struct bt_event rec;
 
 	if (size < sizeof(rec))
@@ -73,6 +129,10 @@ int decode_record(const struct label_set *labels, const void *data, size_t size,
 		ev->kind = EVENT_PROC_EXIT;
 		ev->exit_status = rec.value;
 		return 0;
+	case BT_EV_CONSOLE:
+		return decode_console(d, &rec, data, size, ev);
+	case BT_EV_PHASE:
+		return decode_phase(&rec, ev);
 	default:
 		return -EINVAL;
 	}

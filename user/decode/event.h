@@ -38,15 +38,32 @@ struct code_write {
 	bool truncated; /* string data unreadable: only its first element was seen */
 	bool rip_known; /* the guest's RIP at the exit, from kvm:kvm_exit */
 	uint64_t rip;
+	/*
+	 * Not a marker: an I/O delay (Linux's real-mode setup code and io_delay=0x80 kernels
+	 * write port 0x80 right after touching a legacy device port, after_port). Its label is
+	 * label_io_delay, which is no stage. See docs/design.md.
+	 */
+	bool io_delay;
+	uint16_t after_port;
 };
 
 /* A line of console text. */
 struct console_line {
 	uint16_t port;
+	bool debugcon;	     /* a raw debug console (--debugcon), else a UART (--console) */
 	uint64_t last_ts_ns; /* stamp of its last byte (ts_ns: of its first) */
 	const char *text;    /* printable, escapes stripped; lives as long as the event */
 	bool truncated;	     /* longer than the cap: the rest was cut */
+	bool unterminated;   /* no line end: emitted at the VM's end or after a quiet time */
 };
+
+/* Host-side phases of a VM's boot (EVENT_PHASE), by name. */
+#define PHASE_VMM_START	  "vmm_start"	/* run: the command was started */
+#define PHASE_VM_CREATE	  "vm_create"	/* KVM_CREATE_VM */
+#define PHASE_FIRST_VCPU  "first_vcpu"	/* its first KVM_CREATE_VCPU */
+#define PHASE_FIRST_ENTRY "first_entry" /* its first guest entry (kvm:kvm_entry) */
+#define PHASE_FIRST_EXIT  "first_exit"	/* no kvm_entry here: its earliest guest exit seen */
+#define PHASE_VM_END	  "vm_end"	/* its VMM exited or closed it */
 
 /* KVM_CREATE_VM, with what the kernel side read at that moment. */
 struct vm_create {

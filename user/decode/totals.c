@@ -8,6 +8,7 @@ const struct loss_counter loss_counters[LOSS_NR] = {
     [LOSS_LIFECYCLE_DROPPED] = {"lifecycle_dropped", "VM/process records dropped", false},
     [LOSS_MALFORMED] = {"malformed", "malformed records", true},
     [LOSS_MAP_FULL] = {"map_full", "VM/vCPU identities lost (kernel map full)", false},
+    [LOSS_CONSOLE_LOST] = {"console_lost", "console bytes dropped", false},
 };
 
 bool totals_lost(const struct trace_totals *t)

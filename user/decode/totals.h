@@ -17,6 +17,7 @@ enum loss {
 	LOSS_LIFECYCLE_DROPPED, /* VM, vCPU and process records lost to a full ring buffer */
 	LOSS_MALFORMED,		/* records from the ring buffer that made no sense */
 	LOSS_MAP_FULL,		/* VM/vCPU fds the kernel side could not remember: identity lost */
+	LOSS_CONSOLE_LOST,	/* console bytes (whole lines) lost to a full ring buffer */
 	LOSS_NR,
 };
 

@@ -22,6 +22,7 @@ static void refresh_totals(struct session *s)
 	s->totals.lost[LOSS_LIFECYCLE_DROPPED] =
 	    tracer_counter(s->tracer, BT_CNT_LIFECYCLE_DROPPED);
 	s->totals.lost[LOSS_MAP_FULL] = tracer_counter(s->tracer, BT_CNT_MAP_FULL);
+	s->totals.lost[LOSS_CONSOLE_LOST] = tracer_counter(s->tracer, BT_CNT_CONSOLE_LOST);
 }
 
 static void announce_vm(struct session *s, struct traced_vm *vm)
@@ -38,10 +39,32 @@ static void summarize_vm(struct session *s, const struct traced_vm *vm)
 		s->cfg.on_vm_summarized(s->cfg.ctx, vm);
 }
 
+/* A host-side phase of vm that userspace knows itself (--phases). */
+static void host_phase(struct session *s, struct traced_vm *vm, const char *name,
+		       const struct label *label, uint64_t ts_ns)
+{
+	struct boot_event ev = {
+	    .kind = EVENT_PHASE,
+	    .ts_ns = ts_ns,
+	    .pid = vm->pid,
+	    .tid = vm->pid,
+	    .vm_id = vm->id,
+	    .vcpu = EVENT_VCPU_UNKNOWN,
+	    .label = label,
+	    .phase = name,
+	};
+
+	snprintf(ev.thread, sizeof(ev.thread), "%s", vm->comm);
+	traced_vm_observe(vm, &ev);
+	outputs_event(s->outs, s->nr_outs, vm, &ev);
+}
+
 /* The VM is over: its end, its summary; the daemon then forgets it. */
 static void finish_vm(struct session *s, struct traced_vm *vm, uint64_t end_ns)
 {
 	vm->end_ns = end_ns;
+	if (s->cfg.tracer.phases)
+		host_phase(s, vm, PHASE_VM_END, NULL, end_ns);
 	refresh_totals(s);
 	outputs_vm_end(s->outs, s->nr_outs, vm);
 	summarize_vm(s, vm);
@@ -72,6 +95,7 @@ bool session_sweep_dead_vms(struct session *s, bool always)
 		next = vm->next;
 		if (vm->end_ns || pid <= 0 || !procfs_exited(pid))
 			continue;
+		tracer_flush_console(s->tracer, pid, 0); /* its last line may be unterminated */
 		vm->end_reason = VM_END_GONE;
 		finish_vm(s, vm, clock_now_ns(CLOCK_MONOTONIC)); /* the daemon frees vm here */
 	}
@@ -177,7 +201,7 @@ void session_end_closed_vms(struct session *s, pid_t pid, uint64_t end_ns)
 bool session_has_running_vm(const struct session *s, pid_t pid)
 {
 	for (const struct traced_vm *vm = s->vms.head; vm; vm = vm->next)
-		if (vm->pid == pid && !vm->end_ns && vm->fd >= 0)
+		if (!vm->end_ns && (pid ? vm->pid == pid && vm->fd >= 0 : true))
 			return true;
 	return false;
 }
@@ -197,14 +221,32 @@ static void on_vm_create(struct session *s, const struct boot_event *ev)
 				  ev->create.cmdline_len);
 	end_closed_vms(s, vm->pid, vm, vm->start_ns);
 	announce_vm(s, vm);
+	if (!s->cfg.tracer.phases)
+		return;
+	/* run's command made its first VM: the VMM's set-up counts from the command's start. */
+	if (s->vmm_start_ns && s->vmm_start_ns <= vm->start_ns) {
+		host_phase(s, vm, PHASE_VMM_START, &label_vmm_setup, s->vmm_start_ns);
+		s->vmm_start_ns = 0;
+	}
+	host_phase(s, vm, PHASE_VM_CREATE, &label_vmm_setup, vm->start_ns);
 }
 
-/* A traced guest write: a port write, or a one-byte write to the --mmio address. */
-static void on_code(struct session *s, const struct boot_event *ev)
+void session_vmm_started(struct session *s, pid_t pid, uint64_t start_ns)
+{
+	s->vmm_pid = pid;
+	s->vmm_start_ns = start_ns;
+}
+
+/*
+ * A traced guest write (a port write, or a one-byte write to the --mmio address), a console
+ * line or a phase the kernel side saw: to its VM, then to the outputs.
+ */
+static void on_vm_event(struct session *s, const struct boot_event *ev)
 {
 	struct traced_vm *vm = vm_for(s, ev);
 
-	s->totals.events++;
+	if (ev->kind == EVENT_CODE)
+		s->totals.events++;
 	if (!vm)
 		return;
 	traced_vm_observe(vm, ev);
@@ -215,6 +257,8 @@ static void on_process_exit(struct session *s, const struct boot_event *ev)
 {
 	struct traced_vm *vm = s->vms.head, *next;
 
+	/* What its consoles were printing when it ended (a login prompt has no line end). */
+	tracer_flush_console(s->tracer, ev->pid, 0);
 	for (; vm; vm = next) {
 		next = vm->next;
 		if (vm->pid != ev->pid || vm->end_ns)
@@ -229,13 +273,15 @@ void session_handle_record(struct session *s, const void *data, size_t size)
 {
 	struct boot_event ev;
 
-	if (decode_record(&s->cfg.labels, data, size, &ev)) {
+	if (decode_record(&s->decoder, data, size, &ev)) {
 		s->totals.lost[LOSS_MALFORMED]++;
 		return;
 	}
 	switch (ev.kind) {
 	case EVENT_CODE:
-		on_code(s, &ev);
+	case EVENT_CONSOLE:
+	case EVENT_PHASE:
+		on_vm_event(s, &ev);
 		break;
 	case EVENT_VM_CREATE:
 		on_vm_create(s, &ev);
@@ -260,6 +306,8 @@ int session_open(struct session *s, const struct session_config *cfg)
 
 	memset(s, 0, sizeof(*s));
 	s->cfg = *cfg;
+	s->decoder.labels = &s->cfg.labels;
+	s->decoder.rules = cfg->rules;
 	vm_table_init(&s->vms);
 	tcfg.on_record = on_record;
 	tcfg.ctx = s;
@@ -349,6 +397,8 @@ void session_reopen_outputs(struct session *s)
 void session_close(struct session *s)
 {
 	tracer_stop(s->tracer);
+	/* The lines the consoles were still printing. */
+	tracer_flush_console(s->tracer, 0, 0);
 	/* A process whose exit record was lost has not "still" been running: say it is gone. */
 	session_sweep_dead_vms(s, true);
 	refresh_totals(s);

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "console_rules.h"
+#include "decode.h"
 #include "labels.h"
 #include "output.h"
 #include "totals.h"
@@ -24,9 +26,10 @@ struct session;
 struct session_config {
 	/* What to trace; on_record and ctx are the session's own. */
 	struct tracer_config tracer;
-	struct label_set labels; /* each traced port's label map */
-	bool keep_vms;		 /* keep ended VMs for the final summary (run, record) */
-	bool reopen_on_hup;	 /* daemon: SIGHUP reopens the files; else it ends the session */
+	struct label_set labels;	   /* each traced port's label map */
+	const struct console_rules *rules; /* what console lines mark; NULL: nothing */
+	bool keep_vms;			   /* keep ended VMs for the final summary (run, record) */
+	bool reopen_on_hup; /* daemon: SIGHUP reopens the files; else it ends the session */
 	/* Optional: each VM once its summary is written (its statistics are final). */
 	void (*on_vm_summarized)(void *ctx, const struct traced_vm *vm);
 	void *ctx;
@@ -42,6 +45,10 @@ struct session {
 	uint64_t lost_swept; /* lifecycle records lost when dead processes were last looked for */
 	bool resweep;	     /* look for them once more when idle (see go_idle) */
 	uint64_t started_ns; /* session_start(): VMs found in /proc were running then */
+	struct decoder decoder;
+	/* run: its command's start (the vmm_start phase of the first VM it makes); 0: none */
+	pid_t vmm_pid;
+	uint64_t vmm_start_ns;
 };
 
 /*
@@ -53,6 +60,12 @@ int session_open(struct session *s, const struct session_config *cfg);
 
 /* Events go to outs[0..nr_outs) (at most SESSION_MAX_OUTPUTS), which stay the caller's. */
 void session_set_outputs(struct session *s, struct output *const *outs, int nr_outs);
+
+/*
+ * run, with --phases: the command (pid) was started at start_ns. The first VM it (or a
+ * process it forks) creates begins with that phase, and its VMM set-up stage from there.
+ */
+void session_vmm_started(struct session *s, pid_t pid, uint64_t start_ns);
 
 /* Trace pid (filter_tgids mode): add it to the kernel filter, before session_start(). */
 int session_add_process(struct session *s, pid_t pid);

@@ -33,6 +33,13 @@
  * more this much later: the record is counted lost just before the process turns zombie.
  */
 #define RESWEEP_MS 1000
+/*
+ * A console line with no line end yet (a "login: " prompt) is taken out of the kernel once its
+ * console has been quiet this long; with a console traced and a VM running, the idle reader
+ * looks every CONSOLE_POLL_MS (a reader with no console to watch sleeps until woken).
+ */
+#define CONSOLE_QUIET_MS 500
+#define CONSOLE_POLL_MS	 250
 
 static int pidfd_open(pid_t pid)
 {
@@ -139,6 +146,11 @@ static int go_idle(struct session *s)
 	if (s->resweep) {
 		s->resweep = false;
 		session_sweep_dead_vms(s, true);
+	}
+	if (s->cfg.tracer.nr_consoles && session_has_running_vm(s, 0)) {
+		if (tracer_flush_console(s->tracer, 0, CONSOLE_QUIET_MS * 1000000ull))
+			outputs_flush(s->outs, s->nr_outs);
+		return CONSOLE_POLL_MS;
 	}
 	return -1;
 }

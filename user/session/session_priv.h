@@ -14,7 +14,7 @@ bool session_sweep_dead_vms(struct session *s, bool always);
 /* End the VMs of pid whose fd is no longer a VM, closed at end_ns (KVM said so). */
 void session_end_closed_vms(struct session *s, pid_t pid, uint64_t end_ns);
 
-/* Does pid hold a VM that is still running? */
+/* Does pid hold a VM that is still running (pid 0: does any process)? */
 bool session_has_running_vm(const struct session *s, pid_t pid);
 
 /* SIGHUP: logrotate moved the files; open the appended ones again. */
