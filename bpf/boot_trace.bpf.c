@@ -611,18 +611,24 @@ static long emit_string_element(__u32 i, void *arg)
 
 /*
  * Note this port access of the current thread, and return the one before it if it was less
- * than BT_IO_DELAY_WINDOW_NS ago (else NO_PORT). Only for a thread whose vCPU is in this
- * CPU's cache, i.e. a traced vCPU that was identified here: the per-CPU array lookup is
- * inlined, so an untraced guest pays next to nothing.
+ * than BT_IO_DELAY_WINDOW_NS ago (else NO_PORT). Only what an I/O delay needs: a port below
+ * BT_LEGACY_PORTS_END (or the delay port itself) by a thread whose vCPU is in this CPU's
+ * cache, i.e. a traced vCPU that was identified here. Any other port only clears the slot:
+ * a per-CPU store, no helper call, so an untraced guest pays next to nothing.
  */
 static __always_inline __u32 note_port_access(__u32 port)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 zero = 0, prev;
 	struct vcpu_cache *cache = bpf_map_lookup_elem(&vcpu_cache, &zero);
 	__u64 now;
 
-	if (!cache || cache->task != (__u64)task)
+	if (!cache)
+		return NO_PORT;
+	if (port >= BT_LEGACY_PORTS_END) {
+		cache->last_port = NO_PORT;
+		return NO_PORT;
+	}
+	if (cache->task != (__u64)bpf_get_current_task_btf())
 		return NO_PORT;
 	now = bpf_ktime_get_ns();
 	prev = now - cache->last_port_ns < BT_IO_DELAY_WINDOW_NS ? cache->last_port : NO_PORT;
