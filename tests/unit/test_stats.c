@@ -184,6 +184,68 @@ static void test_boot_samples_labels(void **state)
 	boot_stages_free(&b);
 }
 
+/*
+ * Boots of an unmodified guest: stages from console lines and the host's set-up, in boot
+ * order (VMM set-up first, Ready after Userspace), each boot's durations from the entry rule.
+ */
+static void test_boot_samples_console_stages(void **state)
+{
+	struct boot_event setup = {
+	    .kind = EVENT_PHASE, .label = &label_vmm_setup, .phase = PHASE_VM_CREATE};
+	struct boot_event entry = {.kind = EVENT_PHASE, .phase = PHASE_FIRST_ENTRY};
+	struct boot_event line = {.kind = EVENT_CONSOLE, .vcpu = EVENT_VCPU_UNKNOWN};
+	struct boot_samples bs = {};
+
+	for (uint64_t boot = 0; boot < 2; boot++) {
+		struct boot_stages stats = {};
+		uint64_t t = 1000000 * (boot + 1), slow = 100 * boot;
+
+		/* Read in an order that is not the boot's: ranks, not arrival, order the rows. */
+		line.label = label_intern("Ready");
+		line.ts_ns = t + 900 + slow;
+		assert_int_equal(boot_stages_observe(&stats, &line), 0);
+		setup.ts_ns = t;
+		assert_int_equal(boot_stages_observe(&stats, &setup), 0);
+		entry.ts_ns = t + 30;
+		assert_int_equal(boot_stages_observe(&stats, &entry), 0);
+		line.label = label_intern("Firmware");
+		line.ts_ns = t + 100;
+		assert_int_equal(boot_stages_observe(&stats, &line), 0);
+		line.label = label_intern("Userspace");
+		line.ts_ns = t + 500;
+		assert_int_equal(boot_stages_observe(&stats, &line), 0);
+		assert_int_equal(boot_samples_add(&bs, &stats, t), 0);
+		boot_stages_free(&stats);
+	}
+	assert_int_equal(bs.boots, 2);
+	assert_int_equal(bs.nr, 4);
+	assert_string_equal(bs.stage[0].label, "VMM set-up");
+	assert_string_equal(bs.stage[1].label, "Firmware");
+	assert_string_equal(bs.stage[2].label, "Userspace");
+	assert_string_equal(bs.stage[3].label, "Ready");
+	assert_int_equal(boot_samples_stage(&bs, "VMM set-up")->v[0], 30);
+	assert_int_equal(boot_samples_stage(&bs, "Firmware")->v[0], 470); /* from the entry */
+	assert_int_equal(boot_samples_stage(&bs, "Userspace")->v[1], 500);
+	assert_int_equal(bs.userspace.n, 2);
+	assert_int_equal(bs.userspace.v[0], 500);
+	boot_samples_free(&bs);
+}
+
+static void test_label_rank(void **state)
+{
+	static const char *const order[] = {"VMM set-up", "Firmware", "Bootloader", "Kernel",
+					    "Userspace",  "Ready",    "Custom"};
+
+	for (int i = 0; i < LABEL_RANK_OTHER; i++) {
+		assert_int_equal(label_rank(order[i]), i);
+		assert_string_equal(label_rank_name(i), order[i]);
+	}
+	assert_int_equal(label_rank("fw_start"), LABEL_RANK_OTHER);
+	assert_int_equal(label_rank("I/O delay"), LABEL_RANK_OTHER);
+	assert_null(label_rank_name(LABEL_RANK_OTHER));
+	assert_null(label_rank_name(-1));
+}
+
 static void test_repeat_path(void **state)
 {
 	static const struct {
@@ -205,10 +267,16 @@ static void test_repeat_path(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_odd_count),	 cmocka_unit_test(test_even_count_median_between),
-	    cmocka_unit_test(test_one_and_none), cmocka_unit_test(test_large_values_keep_precision),
-	    cmocka_unit_test(test_boot_samples), cmocka_unit_test(test_boot_samples_labels),
-	    cmocka_unit_test(test_repeat_path),	 cmocka_unit_test(test_modes),
+	    cmocka_unit_test(test_odd_count),
+	    cmocka_unit_test(test_even_count_median_between),
+	    cmocka_unit_test(test_one_and_none),
+	    cmocka_unit_test(test_large_values_keep_precision),
+	    cmocka_unit_test(test_boot_samples),
+	    cmocka_unit_test(test_boot_samples_labels),
+	    cmocka_unit_test(test_repeat_path),
+	    cmocka_unit_test(test_modes),
+	    cmocka_unit_test(test_boot_samples_console_stages),
+	    cmocka_unit_test(test_label_rank),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

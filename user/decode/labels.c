@@ -44,6 +44,8 @@ const struct label_map label_map_qboot = {
 	},
 };
 
+const struct label label_io_delay = {.name = "I/O delay"};
+const struct label label_vmm_setup = {.name = "VMM set-up"};
 /* Firecracker's boot timer is written by the guest's init: boot is done. */
 const struct label label_guest_boot_time = {.name = "Guest-boot-time", .userspace = true};
 const struct label label_unknown = {.name = "Unknown"};
@@ -121,12 +123,26 @@ const struct label *label_intern(const char *name)
 	return l;
 }
 
+/*
+ * The known stages in boot order: the host's set-up before the guest runs, the debug-port
+ * map's stages, with "Ready" (the console rules' last stage: a login prompt, systemd's
+ * multi-user target) right after Userspace and before the user's own Custom codes.
+ */
+static const char *const ranked[LABEL_RANK_OTHER] = {
+    "VMM set-up", "Firmware", "Bootloader", "Kernel", "Userspace", "Ready", "Custom",
+};
+
 int label_rank(const char *name)
 {
-	for (int i = 0; i < label_map_debug_port.nr; i++)
-		if (!strcmp(label_map_debug_port.ranges[i].label.name, name))
+	for (int i = 0; i < LABEL_RANK_OTHER; i++)
+		if (!strcmp(ranked[i], name))
 			return i;
 	return LABEL_RANK_OTHER;
+}
+
+const char *label_rank_name(int rank)
+{
+	return rank >= 0 && rank < LABEL_RANK_OTHER ? ranked[rank] : NULL;
 }
 
 /* ---- label files ---------------------------------------------------------------------- */

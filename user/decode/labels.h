@@ -48,6 +48,10 @@ extern const struct label_map label_map_qboot;
 extern const struct label label_guest_boot_time;
 /* A code that the port's map does not name. */
 extern const struct label label_unknown;
+/* A port-0x80 write that is an I/O delay, not a marker (event.h): no stage. */
+extern const struct label label_io_delay;
+/* The host-side stage from the VMM's start (or VM creation) to the guest's first entry. */
+extern const struct label label_vmm_setup;
 
 /* The built-in map with this name, or NULL. */
 const struct label_map *label_map_builtin(const char *name);
@@ -89,10 +93,14 @@ const struct label *label_of_write(const struct label_set *set, bool mmio, uint1
 const struct label *label_intern(const char *name);
 
 /*
- * The place of a stage in tables and legends: the debug-port map's five labels first, in
- * their order (0..4), then every other label (5), in the order it was first seen.
+ * The place of a stage in tables and legends: the known stages first, in boot order (0..6:
+ * "VMM set-up", then the debug-port map's Firmware, Bootloader, Kernel, Userspace, then
+ * "Ready", then Custom), then every other label (LABEL_RANK_OTHER), in the order it was first
+ * seen. A rank is no index into the debug-port map: label_rank_name() names it.
  */
-#define LABEL_RANK_OTHER 5
+#define LABEL_RANK_OTHER 7
 int label_rank(const char *name);
+/* The known stage of a rank below LABEL_RANK_OTHER (NULL for any other rank). */
+const char *label_rank_name(int rank);
 
 #endif

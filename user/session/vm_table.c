@@ -71,9 +71,7 @@ struct traced_vm *vm_table_get(struct vm_table *table, pid_t pid, uint32_t id, c
 
 int traced_vm_observe(struct traced_vm *vm, const struct boot_event *ev)
 {
-	if (!ev->label)
-		return 0;
-	return boot_stages_add(&vm->stats, ev->label, ev->ts_ns);
+	return boot_stages_observe(&vm->stats, ev);
 }
 
 const char *traced_vm_name(const struct traced_vm *vm, char buf[VM_NAME_MAX])

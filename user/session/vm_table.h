@@ -81,8 +81,9 @@ bool vm_boot_complete(const struct traced_vm *vm);
 const char *vm_end_reason(const struct traced_vm *vm, char *buf, size_t len);
 
 /*
- * Count a code (or any event that marks a stage) in the VM's boot statistics: the one place
- * they are built, for a live session and a trace read back alike. 0 or -ENOMEM.
+ * Count an event in the VM's boot statistics (boot_stages_observe(): a code, a console line
+ * a rule matched, a host phase): the one place they are built, for a live session and a
+ * trace read back alike. 0 or -ENOMEM.
  */
 int traced_vm_observe(struct traced_vm *vm, const struct boot_event *ev);
 

@@ -118,39 +118,98 @@ static struct stage_stats *stage_for(struct boot_stages *stats, const char *labe
 	return tmp;
 }
 
-int boot_stages_add(struct boot_stages *stats, const struct label *label, uint64_t ts_ns)
+/* Evidence of a stage at ts_ns: a code (counted) or a mark (a console line, a phase). */
+static int stage_note(struct boot_stages *stats, const struct label *label, uint64_t ts_ns,
+		      bool code)
 {
-	struct stage_stats *s = stage_for(stats, label->name);
+	struct stage_stats *s;
+	bool fresh;
 
-	stats->events++;
 	if (label->userspace && (!stats->userspace_ns || ts_ns < stats->userspace_ns))
 		stats->userspace_ns = ts_ns;
+	s = stage_for(stats, label->name);
 	if (!s)
 		return -ENOMEM;
-	if (s->codes == 0 || ts_ns < s->first_ns)
+	fresh = !s->codes && !s->marks;
+	if (fresh || ts_ns < s->first_ns)
 		s->first_ns = ts_ns;
-	if (s->codes == 0 || ts_ns > s->last_ns)
+	if (fresh || ts_ns > s->last_ns)
 		s->last_ns = ts_ns;
-	s->codes++;
+	if (code)
+		s->codes++;
+	else
+		s->marks++;
 	return 0;
+}
+
+int boot_stages_add(struct boot_stages *stats, const struct label *label, uint64_t ts_ns)
+{
+	stats->events++;
+	return stage_note(stats, label, ts_ns, true);
+}
+
+int boot_stages_mark(struct boot_stages *stats, const struct label *label, uint64_t ts_ns)
+{
+	return stage_note(stats, label, ts_ns, false);
+}
+
+void boot_stages_entry(struct boot_stages *stats, uint64_t ts_ns)
+{
+	if (!stats->entry_ns || ts_ns < stats->entry_ns)
+		stats->entry_ns = ts_ns;
+}
+
+static bool is_entry(const char *phase)
+{
+	return phase && (!strcmp(phase, PHASE_FIRST_ENTRY) || !strcmp(phase, PHASE_FIRST_EXIT));
+}
+
+int boot_stages_observe(struct boot_stages *stats, const struct boot_event *ev)
+{
+	switch (ev->kind) {
+	case EVENT_CODE:
+		if (ev->code.io_delay) {
+			stats->io_delays++;
+			return 0;
+		}
+		return ev->label ? boot_stages_add(stats, ev->label, ev->ts_ns) : 0;
+	case EVENT_CONSOLE:
+		stats->lines++;
+		return ev->label ? boot_stages_mark(stats, ev->label, ev->ts_ns) : 0;
+	case EVENT_PHASE:
+		if (ev->label)
+			return boot_stages_mark(stats, ev->label, ev->ts_ns);
+		if (is_entry(ev->phase))
+			boot_stages_entry(stats, ev->ts_ns);
+		return 0;
+	default:
+		return 0;
+	}
 }
 
 int boot_stages_merge(struct boot_stages *dst, const struct boot_stages *src)
 {
 	dst->events += src->events;
+	dst->lines += src->lines;
+	dst->io_delays += src->io_delays;
 	if (src->userspace_ns && (!dst->userspace_ns || src->userspace_ns < dst->userspace_ns))
 		dst->userspace_ns = src->userspace_ns;
+	if (src->entry_ns)
+		boot_stages_entry(dst, src->entry_ns);
 	for (int i = 0; i < src->nr; i++) {
 		const struct stage_stats *from = &src->stage[i];
 		struct stage_stats *to = stage_for(dst, from->label);
+		bool fresh;
 
 		if (!to)
 			return -ENOMEM;
-		if (to->codes == 0 || from->first_ns < to->first_ns)
+		fresh = !to->codes && !to->marks;
+		if (fresh || from->first_ns < to->first_ns)
 			to->first_ns = from->first_ns;
-		if (to->codes == 0 || from->last_ns > to->last_ns)
+		if (fresh || from->last_ns > to->last_ns)
 			to->last_ns = from->last_ns;
 		to->codes += from->codes;
+		to->marks += from->marks;
 	}
 	return 0;
 }
@@ -162,13 +221,42 @@ void boot_stages_free(struct boot_stages *stats)
 	memset(stats, 0, sizeof(*stats));
 }
 
-static int by_first_code(const void *a, const void *b)
+static bool is_vmm_setup(const char *label)
+{
+	return !strcmp(label, label_vmm_setup.name);
+}
+
+/* By first evidence; on a tie the host's set-up first, then by name. */
+static int by_first(const void *a, const void *b)
 {
 	const struct stage_row *x = a, *y = b;
 
 	if (x->first_ns != y->first_ns)
 		return x->first_ns < y->first_ns ? -1 : 1;
+	if (is_vmm_setup(x->label) != is_vmm_setup(y->label))
+		return is_vmm_setup(x->label) ? -1 : 1;
 	return strcmp(x->label, y->label);
+}
+
+/*
+ * The set-up ends at the guest's first entry: the stage after it (rows are in order) counts
+ * from there; with none, the set-up itself lasts until then. Stamps that contradict this (an
+ * entry before the set-up began, a guest stage before the entry) are left as they are.
+ */
+static void end_setup_at_entry(struct stage_row *rows, int n, uint64_t entry_ns)
+{
+	int s = 0;
+
+	while (s < n && !is_vmm_setup(rows[s].label))
+		s++;
+	if (s == n || !entry_ns || entry_ns < rows[s].first_ns)
+		return;
+	if (s + 1 < n) {
+		if (rows[s + 1].first_ns > entry_ns)
+			rows[s + 1].first_ns = entry_ns;
+	} else if (rows[s].last_ns < entry_ns) {
+		rows[s].last_ns = entry_ns;
+	}
 }
 
 int boot_summary(const struct boot_stages *stats, struct stage_row **out)
@@ -192,7 +280,8 @@ int boot_summary(const struct boot_stages *stats, struct stage_row **out)
 		    .codes = s->codes,
 		};
 	}
-	qsort(rows, n, sizeof(rows[0]), by_first_code);
+	qsort(rows, n, sizeof(rows[0]), by_first);
+	end_setup_at_entry(rows, n, stats->entry_ns);
 	for (int i = 0; i < n; i++) {
 		uint64_t end = i + 1 < n ? rows[i + 1].first_ns : rows[i].last_ns;
 
