@@ -154,3 +154,93 @@ PY
 	# Nothing drawn in the outer columns: no text runs off the chart's left or right edge.
 	grep -qx 'edge 0' <<<"$output"
 }
+
+# ticks PNG SVG: for each console tick of SVG ("cmatch": a line a rule matched, in its stage's
+# colour; "cline": the others, light grey), whether Chromium drew it in its colour: one
+# "class colour ok|missing" line each.
+ticks() {
+	python3 - "$@" <<'PY'
+import struct, sys, zlib
+import xml.etree.ElementTree as ET
+png, svg = sys.argv[1:3]
+data = open(png, "rb").read()
+pos, idat = 8, b""
+while pos < len(data):
+    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    body = data[pos + 8:pos + 8 + n]
+    if kind == b"IHDR":
+        w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
+    elif kind == b"IDAT":
+        idat += body
+    pos += 12 + n
+bpp = 3 if ctype == 2 else 4
+raw, stride = zlib.decompress(idat), w * bpp
+rows, prev, i = [], bytearray(stride), 0
+for _ in range(h):
+    f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
+    i += 1 + stride
+    for x in range(stride):
+        a = line[x - bpp] if x >= bpp else 0
+        b, c = prev[x], prev[x - bpp] if x >= bpp else 0
+        if f == 1: line[x] = (line[x] + a) & 255
+        elif f == 2: line[x] = (line[x] + b) & 255
+        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    rows.append(line)
+    prev = line
+px = lambda x, y: tuple(rows[y][x * bpp:x * bpp + 3])
+for el in ET.parse(svg).getroot().iter():
+    cls = el.get("class")
+    if el.tag.split("}")[1] != "line" or cls not in ("cmatch", "cline"):
+        continue
+    colour = el.get("stroke") or "#b4b4b4"
+    want = tuple(int(colour[k:k + 2], 16) for k in (1, 3, 5))
+    x, y = float(el.get("x1")), (float(el.get("y1")) + float(el.get("y2"))) / 2
+    # Anti-aliased: one of the columns around it, near the tick's middle, has its colour.
+    seen = any(max(abs(p - q) for p, q in zip(px(xx, yy), want)) <= 24
+               for xx in range(int(x) - 1, int(x) + 2) for yy in range(int(y) - 2, int(y) + 3))
+    print(cls, colour, "ok" if seen else "missing")
+PY
+}
+
+@test "chart: an unmodified guest's console boot: lines, phases, VMM set-up, drawn by Chromium" {
+	local unit="$BUILD/tests/test_console_sinks"
+	if [ ! -x "$unit" ]; then
+		[ "${CI:-}" != true ] || { echo "CI=true but $unit is not built"; false; }
+		skip "$unit is not built (make test builds it)"
+	fi
+	BT_SINK_DIR="$OUT" "$unit" >"$OUT/unit.out" 2>&1 || { cat "$OUT/unit.out"; false; }
+	xmllint --noout "$OUT/console.svg"
+	# Rows of its own for the phases and each console; no line's text outside a tooltip
+	# unless a rule matched it.
+	grep -q '>host phases</text>' "$OUT/console.svg"
+	grep -q '>console ttyS0 0x3f8</text>' "$OUT/console.svg"
+	grep -q '>debugcon 0x402</text>' "$OUT/console.svg"
+	[ "$(grep -c '<text class="ctext"[^>]*>\[    0.001000\] Command' "$OUT/console.svg")" -eq 0 ]
+	grep -q '<text class="ctext"[^>]*>Run /init as init process</text>' "$OUT/console.svg"
+
+	if ! command -v chromium >/dev/null; then
+		[ "${CI:-}" != true ] || { echo "chromium is missing (apt-get install chromium)"; false; }
+		skip "needs chromium to draw the chart (apt-get install chromium)"
+	fi
+	run "$ROOT/scripts/svg-screenshot.sh" "$OUT/console.svg" "$OUT/console.png"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run pixels "$OUT/console.png" "$OUT/console.svg" "qemu-system-x86[4242]"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# VMM set-up (40 ms of a 1 s axis) and the stages the rules found are bars on screen.
+	for stage in "VMM" Firmware Bootloader Kernel Userspace; do
+		n=$(awk -v s="$stage" '$1 == s { print $NF }' <<<"$output")
+		[ "${n:-0}" -ge 30 ] || { echo "$stage: ${n:-0} pixels"; false; }
+	done
+	grep -qx 'edge 0' <<<"$output"
+	# Every console tick is on screen in its colour: 7 lines a rule matched, 3 others.
+	run ticks "$OUT/console.png" "$OUT/console.svg"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^cmatch .* ok$' <<<"$output")" -eq 7 ]
+	[ "$(grep -c '^cline .* ok$' <<<"$output")" -eq 3 ]
+}

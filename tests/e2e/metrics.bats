@@ -61,7 +61,8 @@ unit_files() {
 	# Every family is declared, even before its first VM.
 	for family in stage_start_seconds stage_start_by_concurrency_seconds \
 		time_to_userspace_seconds time_to_userspace_by_concurrency_seconds \
-		last_boot_info last_boot_stage_seconds last_boot_time_to_userspace_seconds; do
+		last_boot_info last_boot_stage_seconds last_boot_time_to_userspace_seconds \
+		console_lines_total io_delay_writes_total; do
 		grep -q "^# TYPE boot_trace_$family " "$OUT/boot_trace.prom"
 	done
 }
@@ -71,6 +72,7 @@ unit_files() {
 	unit_files
 	promtool_accepts "$OUT/prom/boots/boot_trace.prom"
 	promtool_accepts "$OUT/prom/cap/boot_trace.prom"
+	promtool_accepts "$OUT/prom/console/boot_trace.prom"
 }
 
 @test "metrics: concurrency label, last boot gauges, stage names capped per comm" {
@@ -86,4 +88,18 @@ unit_files() {
 	[ "$(grep -c '^boot_trace_stage_start_seconds_count{comm="many-labels"' "$g")" -eq 33 ]
 	grep -q '^boot_trace_stage_start_seconds_count{comm="many-labels",stage="other"} 146$' "$g"
 	[ "$(grep -c '^boot_trace_last_boot_info{' "$g")" -eq 2 ] # one per comm
+}
+
+@test "metrics of console guests: lines and I/O delays counted, rule stages and VMM set-up" {
+	unit_files
+	local f="$OUT/prom/console/boot_trace.prom"
+	grep -q '^boot_trace_console_lines_total{comm="qemu-system-x86"} 12$' "$f"
+	grep -q '^boot_trace_io_delay_writes_total{comm="qemu-system-x86"} 2$' "$f"
+	grep -q '^boot_trace_stage_start_seconds_count{comm="qemu-system-x86",stage="Ready"} 2$' "$f"
+	# VMM set-up begins before the VM's creation: observed at 0 s, not at a wrapped stamp.
+	grep -q '^boot_trace_stage_start_seconds_sum{comm="qemu-system-x86",stage="VMM set-up"} 0.000000000$' "$f"
+	grep -q '^boot_trace_last_boot_stage_seconds{comm="qemu-system-x86",stage="VMM set-up"} ' "$f"
+	[ "$(grep -c 'stage="I/O delay"' "$f")" -eq 0 ]
+	# Comms without a console get the counters at 0 (series do not appear out of nowhere).
+	grep -q '^boot_trace_console_lines_total{comm="vmm-min"} 0$' "$OUT/prom/boots/boot_trace.prom"
 }

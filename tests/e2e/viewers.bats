@@ -149,3 +149,52 @@ PY
 		(map(select(startswith("vCPU"))) | length) == 8' "$OUT/synth.json"
 	grep -q '"name":"port 0xf4: Firmware 0x1"' "$OUT/synth.json"
 }
+
+# unit_sinks: the console boot that tests/unit/test_console_sinks.c gives the writers, kept as
+# $OUT/console.json (chrome) and $OUT/console.svg.
+unit_sinks() {
+	local unit="$BUILD/tests/test_console_sinks"
+	if [ ! -x "$unit" ]; then
+		[ "${CI:-}" != true ] || { echo "CI=true but $unit is not built" >&2; return 1; }
+		skip "$unit is not built (make test builds it)"
+	fi
+	BT_SINK_DIR="$OUT" "$unit" >"$OUT/unit.out" 2>&1 || { cat "$OUT/unit.out" >&2; return 1; }
+}
+
+# track_slices NAME TRACK: the slices each consumer saw on a track, as "name@depth" lists.
+ss_track() {
+	jq -c --arg t "$2" '[.profiles[] | select(.name | contains(", " + $t + " (tid")) |
+		[.slices[] | "\(.name | sub(" \\{.*"; "") | .[0:24])@\(.depth)"]]' "$OUT/$1.ss"
+}
+te_track() {
+	jq -c --arg t "$2" '[.processes[] | .threads[] | select(.name == $t) |
+		[.slices[] | "\(.name | .[0:24])@\(.depth)"]]' "$OUT/$1.te"
+}
+
+@test "viewers: console lines, host phases, I/O delays (an unmodified guest's boot): siblings" {
+	unit_sinks
+	views console
+	# VMM set-up and the stages of console rules are stage slices like a code's.
+	want='[["VMM set-up@0","Firmware@0","Bootloader@0","Kernel@0","Userspace@0","Ready@0"]]'
+	[ "$(ss_stages console)" = "$want" ]
+	[ "$(te_stages console)" = "$want" ]
+	# Every line printed over more than one exit is a slice on its console's track, none
+	# nested (a line ends before the next begins); the others are instants.
+	want='[["SeaBIOS (version 1.16.2-@0","Probing EDD (edd=off to @0","[    0.000000] Linux ver@0",'
+	want+='"[    0.001000] Command l@0","Run /init as init proces@0","Welcome to Debian GNU/Li@0",'
+	want+='"debian login: @0"]]'
+	[ "$(ss_track console "console ttyS0 0x3f8")" = "$want" ]
+	[ "$(te_track console "console ttyS0 0x3f8")" = "$want" ]
+	[ "$(te_track console "debugcon 0x402")" = '[["SeaBIOS (version 1.16.2-@0"]]' ]
+	jq -e '[.profiles[].slices[] | select(.end < .start)] == []' "$OUT/console.ss"
+	# Phases: instants on the VM's process; the I/O delay on its own track, no code.
+	jq -e '[.traceEvents[] | select(.cat == "phase") | "\(.name):\(.ph):\(.s)"] ==
+		["vmm_start:i:p", "vm_create:i:p", "first_vcpu:i:p", "first_entry:i:p",
+		 "vm_end:i:p"]' "$OUT/console.json"
+	jq -e '[.traceEvents[] | select(.cat == "io_delay") | .name] ==
+		["I/O delay after port 0x61"]' "$OUT/console.json"
+	jq -e '[.traceEvents[] | select(.cat == "code") | .name] == ["Kernel 0x41"]' \
+		"$OUT/console.json"
+	jq -e '[.traceEvents[] | select(.ph == "M" and .name == "thread_name") | .args.name] |
+		index("I/O delay") != null' "$OUT/console.json"
+}

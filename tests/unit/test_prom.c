@@ -258,11 +258,99 @@ static void test_prom_stage_cap(void **state)
 	free(map);
 }
 
+/* Any event of the VM, counted in its statistics and given to the writer. */
+static void event(struct prom_test *t, struct traced_vm *vm, struct boot_event ev)
+{
+	struct output *out = &t->out;
+
+	ev.pid = vm->pid;
+	ev.tid = vm->pid + 1;
+	ev.vm_id = vm->id;
+	if (ev.kind != EVENT_CODE)
+		ev.vcpu = EVENT_VCPU_UNKNOWN;
+	strcpy(ev.thread, "CPU 0/KVM");
+	assert_int_equal(traced_vm_observe(vm, &ev), 0);
+	outputs_event(&out, 1, vm, &ev);
+}
+
+static struct boot_event console_line(uint64_t ts_ns, const char *text, const char *stage)
+{
+	struct boot_event ev = {.kind = EVENT_CONSOLE, .ts_ns = ts_ns};
+
+	ev.console = (struct console_line){.port = 0x3f8, .last_ts_ns = ts_ns + 1000, .text = text};
+	ev.label = stage ? label_intern(stage) : NULL;
+	return ev;
+}
+
+/*
+ * Guests traced by their console: lines and I/O delays counted per comm; stages from rules
+ * ("Ready" among them) and "VMM set-up" (begun before the VM's creation: at 0 s) in the stage
+ * histograms; a console line that ends the boot gives the time to Userspace.
+ */
+static void test_prom_console(void **state)
+{
+	struct prom_test t;
+	struct traced_vm *vm;
+	uint64_t t0 = 20000 * MS;
+	char *text;
+
+	prom_open_in(&t, "console");
+	for (int round = 0; round < 2; round++) {
+		uint64_t s = t0 + round * 1000 * MS;
+
+		vm = new_vm("qemu-system-x86", 600 + round, 1, s);
+		event(&t, vm,
+		      (struct boot_event){.kind = EVENT_PHASE,
+					  .ts_ns = s - 30 * MS,
+					  .phase = PHASE_VMM_START,
+					  .label = &label_vmm_setup});
+		start(&t, vm);
+		event(&t, vm,
+		      (struct boot_event){
+			  .kind = EVENT_PHASE, .ts_ns = s + 2 * MS, .phase = PHASE_FIRST_ENTRY});
+		event(&t, vm, console_line(s + 10 * MS, "SeaBIOS (version 1.16.2)", "Firmware"));
+		event(&t, vm, console_line(s + 20 * MS, "Booting from ROM...", "Bootloader"));
+		event(&t, vm,
+		      (struct boot_event){
+			  .kind = EVENT_CODE,
+			  .ts_ns = s + 21 * MS,
+			  .code = {.port = 0x80, .size = 1, .io_delay = true, .after_port = 0x61},
+			  .label = &label_io_delay});
+		event(&t, vm, console_line(s + 30 * MS, "Linux version 6.1.0", "Kernel"));
+		event(&t, vm, console_line(s + 31 * MS, "Command line: console=ttyS0", NULL));
+		event(&t, vm, console_line(s + 200 * MS, "Run /init as init process", "Userspace"));
+		event(&t, vm, console_line(s + 300 * MS, "debian login: ", "Ready"));
+		finish(&t, vm, s + 400 * MS, true);
+	}
+	text = prom_close_read(&t);
+
+	assert_has(text, "# TYPE boot_trace_console_lines_total counter\n");
+	assert_has(text, "boot_trace_console_lines_total{comm=\"qemu-system-x86\"} 12\n");
+	assert_has(text, "# TYPE boot_trace_io_delay_writes_total counter\n");
+	assert_has(text, "boot_trace_io_delay_writes_total{comm=\"qemu-system-x86\"} 2\n");
+	assert_has(text, "boot_trace_stage_start_seconds_count{comm=\"qemu-system-x86\","
+			 "stage=\"Ready\"} 2\n");
+	assert_has(text, "boot_trace_stage_start_seconds_sum{comm=\"qemu-system-x86\","
+			 "stage=\"Ready\"} 0.600000000\n");
+	assert_has(text, "boot_trace_stage_start_seconds_count{comm=\"qemu-system-x86\","
+			 "stage=\"Kernel\"} 2\n");
+	/* VMM set-up began 30 ms before the VM's creation: 0 s from it, not a wrapped stamp. */
+	assert_has(text, "boot_trace_stage_start_seconds_bucket{comm=\"qemu-system-x86\","
+			 "stage=\"VMM set-up\",le=\"0.001\"} 2\n");
+	assert_has(text, "boot_trace_stage_start_seconds_sum{comm=\"qemu-system-x86\","
+			 "stage=\"VMM set-up\"} 0.000000000\n");
+	assert_has(text, "boot_trace_time_to_userspace_seconds_sum{comm=\"qemu-system-x86\"} "
+			 "0.400000000\n");
+	assert_null(strstr(text, "stage=\"I/O delay\""));
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_prom_boots_and_concurrency),
 	    cmocka_unit_test(test_prom_stage_cap),
+	    cmocka_unit_test(test_prom_console),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

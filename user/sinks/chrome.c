@@ -9,9 +9,14 @@
  * map's, Guest-boot-time); stages are consecutive, so slices on that track never overlap.
  * Each vCPU thread (its real tid) is a track of instant events, one per code (an --mmio
  * write has "gpa" where a port write has "port"). Process-scoped instants mark VM creation
- * and VMM exit. Timestamps are the kernel's CLOCK_MONOTONIC stamps in microseconds with
- * three decimals (exact nanoseconds), so the trace lines up with `perf record -k mono`
- * traces of the same host.
+ * and VMM exit, and the host-side phases (cat "phase", named by phase: vm_create,
+ * first_entry, ...). Each console of the VM is a track of its own ("console ttyS0 0x3f8",
+ * "debugcon 0xe9"): a line is a slice (cat "console") from its first byte to its last, or an
+ * instant when those are one exit, with its text, port and the stage a rule matched in args.
+ * I/O delays (port-0x80 writes that are no marker, event.h) are instants on a track of their
+ * own, cat "io_delay", not among the vCPUs' codes; they mark no stage. Timestamps are the
+ * kernel's CLOCK_MONOTONIC stamps in microseconds with three decimals (exact nanoseconds), so
+ * the trace lines up with `perf record -k mono` traces of the same host.
  *
  * The stamps stay absolute (no per-trace origin), so `perf -k mono` samples merged by
  * scripts/perf-to-chrome.sh, which writes absolute microseconds, still line up. A stage
@@ -32,6 +37,12 @@
 
 #define PID_SPACE      (1LL << 22)  /* PID_MAX_LIMIT: no Linux pid reaches it */
 #define STAGE_TID_BASE 0x40000000LL /* track ids of the "boot stages" tracks */
+/* Track ids of the consoles and I/O delays, above any Linux tid too, one per track in the file */
+#define CONSOLE_TID_BASE  0x50000000LL
+#define IO_DELAY_TID_BASE 0x60000000LL
+/* Their place among a VM's tracks: after its vCPUs (an unknown vCPU's is 100000). */
+#define CONSOLE_SORT_INDEX  100001
+#define IO_DELAY_SORT_INDEX 200000
 
 /*
  * What the writer keeps is hashed (uthash), so that an event costs the same with a million
@@ -41,6 +52,8 @@ struct chrome_vm {
 	struct vm_key key;
 	long long trace_pid;
 	long long stage_tid;
+	bool io_delay_named; /* its I/O delay track has its name */
+	int consoles;	     /* its console tracks so far */
 	UT_hash_handle hh;
 };
 
@@ -62,12 +75,28 @@ struct chrome_thread {
 	UT_hash_handle hh;
 };
 
+/* A console of a VM (by the n-th VM of the file, its port and kind), and its track. */
+struct console_key {
+	uint32_t vm;
+	uint32_t port; /* the port, | CONSOLE_DEBUGCON for a debug console */
+};
+#define CONSOLE_DEBUGCON (1u << 16)
+
+struct chrome_console {
+	struct console_key key;
+	long long tid;
+	uint64_t end_ns; /* where its last slice ended: a line never starts inside it */
+	UT_hash_handle hh;
+};
+
 struct chrome_state {
 	bool written; /* at least one event: the next one needs a comma */
 	struct chrome_vm *vms;
 	struct chrome_pid *pids;
 	struct chrome_thread *threads;
+	struct chrome_console *consoles;
 	int nr_vms;
+	int nr_consoles;
 	struct trace_totals totals;
 	bool have_totals;
 };
@@ -251,21 +280,186 @@ static void chrome_vm_start(struct output *out, const struct traced_vm *vm)
 				vm->start_ns ?: vm->found_ns);
 }
 
+/* "since_start_ns" in args, where the VM's start was seen and ts_ns is not before it. */
+static void add_since_start(struct json_object *args, const struct traced_vm *vm, uint64_t ts_ns)
+{
+	if (vm->start_ns && ts_ns >= vm->start_ns)
+		json_object_object_add(args, "since_start_ns",
+				       json_object_new_uint64(ts_ns - vm->start_ns));
+}
+
+/* "ttyS0 0x3f8" for the PC's four UARTs, else the port. */
+static void console_name(char *buf, size_t len, const struct console_line *c)
+{
+	static const uint16_t com[] = {0x3f8, 0x2f8, 0x3e8, 0x2e8};
+
+	if (c->debugcon) {
+		snprintf(buf, len, "debugcon 0x%x", c->port);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(com) / sizeof(com[0]); i++)
+		if (c->port == com[i]) {
+			snprintf(buf, len, "console ttyS%zu 0x%x", i, c->port);
+			return;
+		}
+	snprintf(buf, len, "console 0x%x", c->port);
+}
+
+/* The track of a VM's console, named the first time it prints. NULL only when out of memory. */
+static struct chrome_console *console_of(struct output *out, struct chrome_vm *cv,
+					 const struct console_line *line)
+{
+	struct chrome_state *st = out->priv;
+	struct console_key key = {.vm = cv->stage_tid - STAGE_TID_BASE,
+				  .port = line->port | (line->debugcon ? CONSOLE_DEBUGCON : 0)};
+	struct chrome_console *con;
+	char name[64];
+
+	HASH_FIND(hh, st->consoles, &key, sizeof(key), con);
+	if (con)
+		return con;
+	con = calloc(1, sizeof(*con));
+	if (!con)
+		return NULL;
+	con->key = key;
+	con->tid = CONSOLE_TID_BASE + ++st->nr_consoles;
+	HASH_ADD(hh, st->consoles, key, sizeof(key), con);
+	if (!con->hh.tbl) {
+		free(con);
+		return NULL;
+	}
+	console_name(name, sizeof(name), line);
+	emit_metadata(out, "thread_name", cv->trace_pid, con->tid, "name",
+		      json_object_new_string(name));
+	emit_metadata(out, "thread_sort_index", cv->trace_pid, con->tid, "sort_index",
+		      json_object_new_int(CONSOLE_SORT_INDEX + cv->consoles++));
+	return con;
+}
+
+/*
+ * A line of console text: a slice from its first byte to its last on its console's track
+ * (an instant when both are one stamp, or when a line would begin inside the one before,
+ * which the decoder never makes but a file could).
+ */
+static void console_event(struct output *out, struct chrome_vm *cv, const struct traced_vm *vm,
+			  const struct boot_event *ev)
+{
+	const struct console_line *line = &ev->console;
+	struct chrome_console *con = console_of(out, cv, line);
+	bool slice = line->last_ts_ns > ev->ts_ns;
+	struct json_object *obj, *args;
+	const char *text = line->text ? line->text : "";
+
+	if (!con)
+		return;
+	if (con->end_ns && ev->ts_ns < con->end_ns)
+		slice = false;
+	obj = trace_event(*text ? text : "(empty line)", slice ? "X" : "i", ev->ts_ns,
+			  cv->trace_pid, con->tid);
+	if (slice) {
+		json_object_object_add(obj, "dur", slice_dur(ev->ts_ns, line->last_ts_ns));
+		con->end_ns = line->last_ts_ns;
+	} else {
+		json_object_object_add(obj, "s", json_object_new_string("t"));
+	}
+	json_object_object_add(obj, "cat", json_object_new_string("console"));
+	args = json_object_new_object();
+	json_object_object_add(args, "text", json_object_new_string(text));
+	json_object_object_add(args, "port", json_object_new_int(line->port));
+	json_object_object_add(args, "console",
+			       json_object_new_string(line->debugcon ? "debugcon" : "uart"));
+	if (ev->label)
+		json_object_object_add(args, "stage", json_object_new_string(ev->label->name));
+	add_since_start(args, vm, ev->ts_ns);
+	if (line->last_ts_ns >= ev->ts_ns)
+		json_object_object_add(args, "duration_ns",
+				       json_object_new_uint64(line->last_ts_ns - ev->ts_ns));
+	json_object_object_add(args, "tid", json_object_new_int64(ev->tid));
+	json_object_object_add(args, "thread", json_object_new_string(ev->thread));
+	if (line->truncated)
+		json_object_object_add(args, "truncated", json_object_new_boolean(true));
+	if (line->unterminated)
+		json_object_object_add(args, "unterminated", json_object_new_boolean(true));
+	json_object_object_add(obj, "args", args);
+	emit(out, obj);
+}
+
+/* A host-side phase: an instant on the whole VM's process, named by the phase. */
+static void phase_event(struct output *out, struct chrome_vm *cv, const struct traced_vm *vm,
+			const struct boot_event *ev)
+{
+	struct json_object *obj, *args = json_object_new_object();
+
+	obj = trace_event(ev->phase ? ev->phase : "phase", "i", ev->ts_ns, cv->trace_pid,
+			  cv->stage_tid);
+	json_object_object_add(obj, "s", json_object_new_string("p"));
+	json_object_object_add(obj, "cat", json_object_new_string("phase"));
+	if (ev->label)
+		json_object_object_add(args, "stage", json_object_new_string(ev->label->name));
+	add_since_start(args, vm, ev->ts_ns);
+	json_object_object_add(obj, "args", args);
+	emit(out, obj);
+}
+
+/* An I/O delay: not a marker, so on a track of its own beside the vCPUs' codes. */
+static void io_delay_event(struct output *out, struct chrome_vm *cv, const struct traced_vm *vm,
+			   const struct boot_event *ev)
+{
+	const struct code_write *w = &ev->code;
+	long long tid = IO_DELAY_TID_BASE + (cv->stage_tid - STAGE_TID_BASE);
+	struct json_object *obj, *args = json_object_new_object();
+	char name[64];
+
+	if (!cv->io_delay_named) {
+		emit_metadata(out, "thread_name", cv->trace_pid, tid, "name",
+			      json_object_new_string("I/O delay"));
+		emit_metadata(out, "thread_sort_index", cv->trace_pid, tid, "sort_index",
+			      json_object_new_int(IO_DELAY_SORT_INDEX));
+		cv->io_delay_named = true;
+	}
+	snprintf(name, sizeof(name), "I/O delay after port 0x%x", w->after_port);
+	obj = trace_event(name, "i", ev->ts_ns, cv->trace_pid, tid);
+	json_object_object_add(obj, "cat", json_object_new_string("io_delay"));
+	json_object_object_add(obj, "s", json_object_new_string("t"));
+	json_object_object_add(args, "port", json_object_new_int(w->port));
+	json_object_object_add(args, "value", json_object_new_int64(w->value));
+	json_object_object_add(args, "after_port", json_object_new_int(w->after_port));
+	if (ev->vcpu != EVENT_VCPU_UNKNOWN)
+		json_object_object_add(args, "vcpu", json_object_new_int64(ev->vcpu));
+	json_object_object_add(args, "tid", json_object_new_int64(ev->tid));
+	add_since_start(args, vm, ev->ts_ns);
+	json_object_object_add(obj, "args", args);
+	emit(out, obj);
+}
+
 static void chrome_event(struct output *out, const struct traced_vm *vm,
 			 const struct boot_event *ev)
 {
 	const struct code_write *w = &ev->code;
-	const char *label = ev->label->name;
+	const char *label;
 	struct chrome_vm *cv;
 	struct json_object *obj, *args;
 	uint32_t code = w->value & 0xff;
 	char name[96];
 
-	if (ev->kind != EVENT_CODE)
+	if (ev->kind != EVENT_CODE && ev->kind != EVENT_CONSOLE && ev->kind != EVENT_PHASE)
 		return;
 	cv = chrome_vm_of(out, vm);
 	if (!cv)
 		return;
+	if (ev->kind == EVENT_CONSOLE) {
+		console_event(out, cv, vm, ev);
+		return;
+	}
+	if (ev->kind == EVENT_PHASE) {
+		phase_event(out, cv, vm, ev);
+		return;
+	}
+	if (w->io_delay) {
+		io_delay_event(out, cv, vm, ev);
+		return;
+	}
+	label = ev->label->name;
 	name_thread(out, cv, ev);
 	if (w->mmio)
 		snprintf(name, sizeof(name), "MMIO 0x%" PRIx64 ": %s value %" PRIu32, w->gpa, label,
@@ -288,9 +482,7 @@ static void chrome_event(struct output *out, const struct traced_vm *vm,
 	json_object_object_add(args, "size", json_object_new_int(w->size));
 	if (ev->vcpu != EVENT_VCPU_UNKNOWN)
 		json_object_object_add(args, "vcpu", json_object_new_int64(ev->vcpu));
-	if (vm->start_ns && ev->ts_ns >= vm->start_ns)
-		json_object_object_add(args, "since_start_ns",
-				       json_object_new_uint64(ev->ts_ns - vm->start_ns));
+	add_since_start(args, vm, ev->ts_ns);
 	if (w->in_string)
 		json_object_object_add(args, "string_index", json_object_new_int(w->index));
 	if (w->rip_known)
@@ -333,10 +525,7 @@ static void chrome_vm_summary(struct output *out, const struct traced_vm *vm)
 		json_object_object_add(args, "codes", json_object_new_int64(rows[i].codes));
 		json_object_object_add(args, "duration_ns",
 				       json_object_new_uint64(rows[i].duration_ns));
-		if (vm->start_ns && rows[i].first_ns >= vm->start_ns)
-			json_object_object_add(
-			    args, "since_start_ns",
-			    json_object_new_uint64(rows[i].first_ns - vm->start_ns));
+		add_since_start(args, vm, rows[i].first_ns);
 		json_object_object_add(obj, "args", args);
 		emit(out, obj);
 	}
@@ -403,6 +592,12 @@ static void chrome_close(struct output *out)
 
 		HASH_DEL(st->threads, t);
 		free(t);
+	}
+	while (st && st->consoles) {
+		struct chrome_console *con = st->consoles;
+
+		HASH_DEL(st->consoles, con);
+		free(con);
 	}
 	free(st);
 	out->priv = NULL;

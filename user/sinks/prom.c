@@ -7,9 +7,12 @@
  * up to PROM_MAX_STAGES names per comm, the rest under stage="other"), the same histograms
  * again by how many VMs were booting at once (the concurrency label: see struct boot_ring),
  * the last boot of each comm as gauges (its stage durations, time to Userspace, and an info
- * series naming the VM), and counters (events, VMs, every kind of loss), labelled by the
- * VMM's comm. Every family is bounded: PROM_MAX_COMMS comms, PROM_MAX_STAGES + 1 stages per
- * comm, NR_CONCURRENCY concurrency buckets, one last boot per comm.
+ * series naming the VM), and counters (events, VMs, console lines, I/O delays, every kind
+ * of loss), labelled by the VMM's comm. Stages that console rules or host phases mark ("VMM
+ * set-up", "Ready") are stages like the others; one that began before the VM's creation (VMM
+ * set-up, when run saw its VMM start) is observed at 0 s from it. Every family is bounded:
+ * PROM_MAX_COMMS comms, PROM_MAX_STAGES + 1 stages per comm, NR_CONCURRENCY concurrency buckets,
+ * one last boot per comm.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -105,6 +108,8 @@ struct comm_metrics {
 	struct histogram userspace_by_concurrency[NR_CONCURRENCY];
 	struct last_boot last;
 	uint64_t events;
+	uint64_t console_lines; /* counted as they come, not at the summary */
+	uint64_t io_delays;
 	uint64_t vms_complete;
 	uint64_t vms_incomplete;
 };
@@ -164,7 +169,7 @@ static struct comm_metrics *comm_init(struct comm_metrics *m, const char *comm)
 {
 	if (!m->comm[0]) {
 		snprintf(m->comm, sizeof(m->comm), "%s", comm);
-		for (int r = 0; r < LABEL_RANK_OTHER; r++)
+		for (int r = 0; r < label_map_debug_port.nr; r++)
 			if (!stage_histogram(m, label_map_debug_port.ranges[r].label.name))
 				return NULL;
 	}
@@ -394,6 +399,20 @@ static void print_metrics(FILE *fp, const struct prom_state *st, const struct tr
 	      fp);
 	for (int i = 0; i < nr; i++)
 		print_counter(fp, "boot_trace_events_total", list[i]->comm, "", list[i]->events);
+	fputs("# HELP boot_trace_console_lines_total Lines of console text captured (--console, "
+	      "--debugcon).\n"
+	      "# TYPE boot_trace_console_lines_total counter\n",
+	      fp);
+	for (int i = 0; i < nr; i++)
+		print_counter(fp, "boot_trace_console_lines_total", list[i]->comm, "",
+			      list[i]->console_lines);
+	fputs("# HELP boot_trace_io_delay_writes_total Port-0x80 writes that were I/O delays, not "
+	      "markers (no stage).\n"
+	      "# TYPE boot_trace_io_delay_writes_total counter\n",
+	      fp);
+	for (int i = 0; i < nr; i++)
+		print_counter(fp, "boot_trace_io_delay_writes_total", list[i]->comm, "",
+			      list[i]->io_delays);
 	fputs("# HELP boot_trace_vms_total VMs whose boot ended, by whether it completed.\n"
 	      "# TYPE boot_trace_vms_total counter\n",
 	      fp);
@@ -513,12 +532,23 @@ static void prom_vm_start(struct output *out, const struct traced_vm *vm)
 		boot_add(&st->boots, vm);
 }
 
-/* The first code that ends a boot ends its interval in the ring. */
+/*
+ * Console lines and I/O delays are counted as they come. The first code (or console line)
+ * that ends a boot ends its interval in the ring.
+ */
 static void prom_event(struct output *out, const struct traced_vm *vm, const struct boot_event *ev)
 {
 	struct prom_state *st = out->priv;
 	struct boot_interval *b;
+	struct comm_metrics *m;
 
+	if (ev->kind == EVENT_CONSOLE || (ev->kind == EVENT_CODE && ev->code.io_delay)) {
+		m = metrics_for(st, vm->comm);
+		if (m && ev->kind == EVENT_CONSOLE)
+			m->console_lines++;
+		else if (m)
+			m->io_delays++;
+	}
 	if (!ev->label || !ev->label->userspace || !vm->start_ns)
 		return;
 	b = boot_find(&st->boots, vm);
@@ -576,8 +606,12 @@ static void prom_vm_summary(struct output *out, const struct traced_vm *vm)
 		s->in_last = true;
 		s->last_ns += rows[i].duration_ns;
 		if (vm->start_ns) {
-			observe(&s->h, rows[i].first_ns - vm->start_ns);
-			observe(&s->by_concurrency[c], rows[i].first_ns - vm->start_ns);
+			uint64_t since = rows[i].first_ns > vm->start_ns
+					     ? rows[i].first_ns - vm->start_ns
+					     : 0; /* VMM set-up began before the VM */
+
+			observe(&s->h, since);
+			observe(&s->by_concurrency[c], since);
 		}
 	}
 	if (vm->start_ns && have_user) {
