@@ -243,9 +243,26 @@ $(OUT)/tests/test_boot_mark: tests/unit/test_boot_mark.c $(OUT)/obj/guest/boot-m
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Iguest/boot-mark -o $@ $^ -lcmocka
 
+# The kernel side's console code run by BPF_PROG_TEST_RUN, without a guest (tests/bpf/,
+# tests/e2e/bpf-console.bats): the real object's kvm_pio_raw, fed from a map page of our own.
+$(OUT)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c $(OUT)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O2 -target bpf -mcpu=v3 -I$(OUT) $(DEPFLAGS) -Wall -c $< -o $@
+
+$(OUT)/tests/%.skel.h: $(OUT)/tests/bpf/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+$(OUT)/tests/console_testrun: tests/bpf/console_testrun.c $(OUT)/tests/pio_page.skel.h \
+		$(OUT)/boot_trace.skel.h
+	$(call msg,TEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(OUT) -I$(OUT)/tests -Ibpf -o $@ $< -lbpf -lelf -lz -lpthread
+
 # The e2e tests find the build through BUILD (tests/e2e/common.bash); the short fuzz pass
 # (tests/fuzz/fuzz.bats, FUZZ_SHORT_SECONDS per target) runs last.
-test: all $(UNIT_BINS) $(FUZZ_BINS)
+test: all $(UNIT_BINS) $(FUZZ_BINS) $(OUT)/tests/console_testrun
 	$(Q)BUILD=$(abspath $(OUT)) FUZZ_SECONDS=$(FUZZ_SHORT_SECONDS) \
 		EXTRA_SUITES=tests/fuzz/fuzz.bats scripts/run-tests.sh $(UNIT_BINS)
 
@@ -266,7 +283,7 @@ check-asan:
 # The end-to-end tests (and the unit tests) with boot-trace under valgrind's memcheck;
 # VALGRIND_VMM=1 wraps vmm-min too. Reports: $(OUT)/valgrind/logs/.
 VG_OUT      = $(abspath $(OUT))/valgrind
-check-valgrind: all $(UNIT_BINS)
+check-valgrind: all $(UNIT_BINS) $(OUT)/tests/console_testrun
 	$(Q)command -v valgrind >/dev/null || { echo "check-valgrind: valgrind is not installed" >&2; exit 1; }
 	$(Q)rm -rf $(VG_OUT)
 	$(Q)scripts/valgrind.sh --wrap $(VG_OUT) $(OUT)/boot-trace $(if $(VALGRIND_VMM),$(OUT)/vmm-min)
@@ -323,7 +340,8 @@ uninstall:
 # fails when one differs.
 FORMAT_SRCS = $(VMM_SRCS) $(wildcard vmm-min/*.h) $(USER_SRCS) $(wildcard user/*/*.h) \
 	      $(BOOT_MARK_SRCS) $(wildcard guest/boot-mark/*.h) $(wildcard bpf/*.c bpf/*.h) \
-	      $(UNIT_SRCS) $(wildcard tests/fuzz/*.c tests/fuzz/*.h) $(wildcard bench/*.c)
+	      $(UNIT_SRCS) $(wildcard tests/fuzz/*.c tests/fuzz/*.h tests/bpf/*.c) \
+	      $(wildcard bench/*.c)
 format:
 	$(Q)clang-format -i $(FORMAT_SRCS)
 
