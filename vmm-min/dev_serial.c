@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A write-only 16550 at 0x3f8: THR bytes go straight to stdout or a file
- * (no buffering, so output survives an exit() from another thread), LSR
- * always says "transmitter empty" so polling guests never wait, and the
- * other registers read as 0 and ignore writes.
+ * The console outputs, both written straight to stdout or a file (no buffering, so output
+ * survives an exit() from another thread):
+ *
+ * - a write-only 16550 at 0x3f8: THR bytes are output unless the line-control register's
+ *   DLAB bit is set, when THR and IER are the divisor latch (bytes kept, never output), as
+ *   a guest's baud-rate set-up expects; LSR always says "transmitter empty" so polling
+ *   guests never wait; LCR and the divisor latch read back, the other registers read as 0
+ *   and ignore writes;
+ * - a debug console at 0xe9 (Bochs' and QEMU's isa-debugcon): every byte written is output
+ *   as it is; reads return 0xe9, the value QEMU's device reads back (SeaBIOS checks it).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,38 +25,71 @@
 #include "devices.h"
 #include "io_bus.h"
 
-#define SERIAL_THR 0 /* transmit holding register (DLAB=0) */
+#define SERIAL_THR 0 /* transmit holding register (DLAB=0); divisor latch low (DLAB=1) */
+#define SERIAL_IER 1 /* interrupt enable (DLAB=0); divisor latch high (DLAB=1) */
+#define SERIAL_LCR 3 /* line control register */
 #define SERIAL_LSR 5 /* line status register */
+#define LCR_DLAB   0x80
 #define LSR_THRE   0x20
 #define LSR_TEMT   0x40
 
 static pthread_mutex_t serial_lock = PTHREAD_MUTEX_INITIALIZER;
 static int serial_fd = -1;
 static bool serial_owns_fd;
+static uint8_t serial_lcr, serial_dll, serial_dlm; /* under serial_lock */
 
-static void serial_put(uint8_t c)
+/* Called with serial_lock held. */
+static void serial_put_locked(uint8_t c)
 {
 	ssize_t n;
 
-	pthread_mutex_lock(&serial_lock);
 	if (serial_fd >= 0) {
 		do
 			n = write(serial_fd, &c, 1);
 		while (n < 0 && errno == EINTR);
 	}
-	pthread_mutex_unlock(&serial_lock);
 }
 
 static void serial_io(struct io_access *acc, void *opaque)
 {
 	unsigned int reg = acc->port - SERIAL_BASE;
+	uint8_t byte = acc->value & 0xff;
+	bool dlab;
 
+	pthread_mutex_lock(&serial_lock);
+	dlab = serial_lcr & LCR_DLAB;
 	if (acc->is_write) {
-		if (reg == SERIAL_THR)
-			serial_put(acc->value & 0xff);
+		if (reg == SERIAL_LCR)
+			serial_lcr = byte;
+		else if (reg == SERIAL_THR && dlab)
+			serial_dll = byte;
+		else if (reg == SERIAL_IER && dlab)
+			serial_dlm = byte;
+		else if (reg == SERIAL_THR)
+			serial_put_locked(byte);
+	} else if (reg == SERIAL_LSR) {
+		acc->value = LSR_THRE | LSR_TEMT;
+	} else if (reg == SERIAL_LCR) {
+		acc->value = serial_lcr;
+	} else if (reg == SERIAL_THR && dlab) {
+		acc->value = serial_dll;
+	} else if (reg == SERIAL_IER && dlab) {
+		acc->value = serial_dlm;
+	} else {
+		acc->value = 0;
+	}
+	pthread_mutex_unlock(&serial_lock);
+}
+
+static void debugcon_io(struct io_access *acc, void *opaque)
+{
+	if (!acc->is_write) {
+		acc->value = DEBUGCON_READBACK;
 		return;
 	}
-	acc->value = reg == SERIAL_LSR ? LSR_THRE | LSR_TEMT : 0;
+	pthread_mutex_lock(&serial_lock);
+	serial_put_locked(acc->value & 0xff);
+	pthread_mutex_unlock(&serial_lock);
 }
 
 /* The user who ran us through sudo (SUDO_UID), when we run as root. */
@@ -150,23 +189,30 @@ out_close:
 	return ret;
 }
 
-/* main() calls this once the VM is set up: a run that cannot start leaves FILE as it was. */
+/*
+ * main() calls this once the VM is set up: a run that cannot start leaves FILE as it was.
+ * Both console outputs (the UART and the debug console) go to FILE, or stdout.
+ */
 int serial_init(const char *path)
 {
+	int ret;
+
 	if (!path) {
 		serial_fd = STDOUT_FILENO;
 		serial_owns_fd = false;
 	} else {
 		serial_fd = serial_open(path);
 		if (serial_fd < 0) {
-			int ret = serial_fd;
-
+			ret = serial_fd;
 			serial_fd = -1;
 			return ret;
 		}
 		serial_owns_fd = true;
 	}
-	return io_bus_register("serial", SERIAL_BASE, 8, serial_io, NULL);
+	ret = io_bus_register("serial", SERIAL_BASE, 8, serial_io, NULL);
+	if (ret)
+		return ret;
+	return io_bus_register("debugcon", DEBUGCON_PORT, 1, debugcon_io, NULL);
 }
 
 /* Called once the VM is over; vCPUs still running lose their output. */

@@ -7,9 +7,11 @@
 
 #include "vm.h"
 
-#define DEBUG_PORT  0x80  /* POST code port */
-#define SERIAL_BASE 0x3f8 /* COM1, 8 registers */
-#define EXIT_PORT   0x501 /* a byte written here is vmm-min's exit status */
+#define DEBUG_PORT	  0x80	/* POST code port */
+#define SERIAL_BASE	  0x3f8 /* COM1, 8 registers */
+#define DEBUGCON_PORT	  0xe9	/* debug console: every byte written is output */
+#define DEBUGCON_READBACK 0xe9	/* what a read of it returns, as QEMU's isa-debugcon */
+#define EXIT_PORT	  0x501 /* a byte written here is vmm-min's exit status */
 
 #define BOOT_TIMER_BASE LONG_MMIO_BASE /* 0xc0000000, where Firecracker's boot timer is */
 #define BOOT_TIMER_LEN	0x1000ULL
