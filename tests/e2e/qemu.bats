@@ -99,6 +99,94 @@ bootsector: done" ]
 		"$OUT/rec.jsonl"
 }
 
+# QEMU + SeaBIOS booting the boot sector, under `boot-trace run OPTIONS... --`: QEMU's own
+# options after "--" (boot-trace run's command line cannot go through scripts/qemu-boot.sh,
+# which takes none). Status 67 (bootsector.S).
+seabios_boot() {
+	local args=()
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	shift
+	"$BT" run "${args[@]}" -- qemu-system-x86_64 -accel kvm -name seabios,debug-threads=on \
+		-M pc -nodefaults -no-user-config -display none -m 32 \
+		-device isa-debug-exit,iobase=0x501,iosize=1 \
+		-drive file="$BUILD/qemu-guests/bootsector.img",format=raw,if=ide "$@"
+}
+
+# The lines of console output FILE as boot-trace shows them: ANSI escape sequences (CSI, and
+# two-byte ESC x) stripped, split at CR LF, LF or a bare CR; no final empty line.
+clean_lines() {
+	python3 - "$1" <<'PY'
+import re, sys
+data = re.sub(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[^\[\]]", b"", open(sys.argv[1], "rb").read())
+lines = re.split(rb"\r\n|\r|\n", data)
+if lines and lines[-1] == b"":
+    lines.pop()
+for line in lines:
+    print(line.decode())
+PY
+}
+
+@test "QEMU + SeaBIOS: its debug log on debugcon 0x402, line for line as QEMU wrote it" {
+	rc=0
+	seabios_boot --debugcon=0x402 -f jsonl -o "$OUT/dc.jsonl" -- -serial none \
+		-chardev file,id=dbg,path="$OUT/debugcon.txt" \
+		-device isa-debugcon,iobase=0x402,chardev=dbg || rc=$?
+	[ "$rc" -eq 67 ]
+	# SeaBIOS's first words on its debug port (src/output.c, post.c): its version banner.
+	[[ "$(head -1 "$OUT/debugcon.txt")" == "SeaBIOS (version "* ]]
+	diff <(jq -r 'select(.type == "console") | .text' "$OUT/dc.jsonl") \
+		<(clean_lines "$OUT/debugcon.txt")
+	jq -s -e '[.[] | select(.type == "console")] |
+		length > 10 and all(.[]; .port == 1026 and .console == "debugcon" and
+			.thread == "CPU 0/KVM" and .comm == "qemu-system-x86" and .last_ts_ns >= .ts_ns and
+			.since_start_ns > 0 and (has("truncated") | not) and (has("unterminated") | not)) and
+		([range(1; length) as $i | .[$i].ts_ns > .[$i - 1].last_ts_ns] | all) and
+		.[0].stage == "Firmware" and
+		([.[] | select(.text == "Booting from Hard Disk...") | .stage] == ["Bootloader"])' \
+		"$OUT/dc.jsonl"
+	# Lines and codes make one timeline: the banner starts Firmware (from the first entry),
+	# "Booting from Hard Disk..." Bootloader, before the boot sector's own codes.
+	jq -s -e '[.[] | select(.type == "vm_summary")] | length == 1 and .[0].events == 6 and
+		[.[0].stages[].stage] == ["VMM set-up", "Firmware", "Bootloader", "Kernel",
+			"Userspace", "Custom"] and
+		[.[0].stages[].codes] == [0, 1, 1, 2, 1, 1]' "$OUT/dc.jsonl"
+	boot=$(jq -r 'select(.type == "console" and .text == "Booting from Hard Disk...") |
+		.since_start_ns' "$OUT/dc.jsonl")
+	jq -s -e --argjson boot "$boot" '
+		([.[] | select(.type == "vm_summary")][0].stages[] | select(.stage == "Bootloader") |
+			.first_ns == $boot) and
+		([.[] | select(.type == "event" and .code == 33)][0].since_start_ns > $boot)' \
+		"$OUT/dc.jsonl"
+}
+
+@test "QEMU + SeaBIOS on the serial console (sercon) and the boot sector's lines: --console" {
+	# SeaBIOS prints its screen on COM1 when etc/sercon-port names it (src/sercon.c): the
+	# banner after a reset and a screen clear in escape sequences, then "Booting from Hard
+	# Disk...". sercon draws lazily: what it still held when the boot sector took over (here,
+	# under TCG, the last "." and the line end) never comes, and the boot sector's first line
+	# then continues SeaBIOS's last: "Booting from Hard Disk..bootsector: start".
+	printf '\xf8\x03' >"$OUT/sercon-port"
+	rc=0
+	seabios_boot --console -f jsonl -o "$OUT/sc.jsonl" -- -serial file:"$OUT/serial" \
+		-fw_cfg name=etc/sercon-port,file="$OUT/sercon-port" 2>"$OUT/stderr" || rc=$?
+	[ "$rc" -eq 67 ]
+	diff <(jq -r 'select(.type == "console") | .text' "$OUT/sc.jsonl") \
+		<(clean_lines "$OUT/serial")
+	jq -s -e '[.[] | select(.type == "console")] |
+		length >= 3 and (.[0].text | startswith("SeaBIOS (version ")) and
+		.[0].stage == "Firmware" and (.[1].text | startswith("Booting from Hard Disk")) and
+		(.[-2].text | endswith("bootsector: start")) and .[-1].text == "bootsector: done" and
+		all(.[]; .port == 1016 and .console == "uart" and .thread == "CPU 0/KVM" and
+			.last_ts_ns >= .ts_ns)' "$OUT/sc.jsonl"
+	# Whether sercon's "Booting from" line came whole or not, the boot sector's 0x21 is there.
+	jq -s -e '[.[] | select(.type == "vm_summary")] | length == 1 and .[0].events == 6 and
+		[.[0].stages[].stage] == ["VMM set-up", "Firmware", "Bootloader", "Kernel",
+			"Userspace", "Custom"]' "$OUT/sc.jsonl"
+	# The boot sector's "done" line comes after its last code.
+	jq -s -e '[.[] | select(.type == "console")] as $l | [.[] | select(.type == "event")] as $e |
+		$l[-1].ts_ns > $e[-1].ts_ns' "$OUT/sc.jsonl"
+}
+
 @test "qemu-boot.sh: bad arguments" {
 	run scripts/qemu-boot.sh --firmware ovmf
 	[ "$status" -eq 2 ]
