@@ -10,8 +10,8 @@
 #   BENCH_OUT=DIR    where results.md/results.csv go (default bench/)
 #   BENCH_BUILD=DIR  the build to measure (default build/, as make's OUT)
 #   BENCH_ROUNDS=N   rounds of the per-write cost measurement (default 7; quick 3)
-#   BENCH_SECTIONS="cost toggle profile loss ready idle fidelity tsc latency scaling"  (a subset:
-#                    only those; the tables of the others show "-"). "scaling" alone needs no
+#   BENCH_SECTIONS="cost toggle profile loss ready idle fidelity tsc latency console scaling"
+#                    (a subset: only those; the tables of the others show "-"). "scaling" alone needs no
 #                    /dev/kvm, no guest and no peer: only boot-trace, python3 and GNU time.
 #   BENCH_SCALING_SIZES="10000 100000 1000000"  trace sizes of the scaling section (quick: the
 #                    first two)
@@ -62,7 +62,7 @@ die() {
 	exit 1
 }
 
-SECTIONS=${BENCH_SECTIONS:-cost toggle profile loss ready idle fidelity tsc latency scaling}
+SECTIONS=${BENCH_SECTIONS:-cost toggle profile loss ready idle fidelity tsc latency console scaling}
 want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 # The sections that run guests (all but scaling): they need root, /dev/kvm and the peers.
 GUESTS=$(echo " $SECTIONS " | sed 's/ scaling / /g; s/^ *//; s/ *$//')
@@ -661,6 +661,11 @@ if want latency; then
 	latency_run busy
 fi
 
+# ---- 8: console text (--console), beside bpftrace printing each byte: bench/console.sh ----
+
+. bench/console.sh
+want console && console_measure
+
 # ---- 7: scaling of report, its writers and diff with the size of the trace -----------------
 
 # Synthetic jsonl traces (scripts/gen-trace.py) that grow along one axis at a time: VMs (one
@@ -1095,6 +1100,7 @@ IDLE_LINES=$(stat_of idle default lines_logged 1)
 		;;
 	esac
 	echo
+	console_report
 	echo "## Targets"
 	echo
 	echo "Interquartile spread of the untraced runs: $NOISE80 % (port 0x80) and $NOISE81 % (port 0x81) of"
