@@ -20,7 +20,7 @@
  *   P ESC"[0m" ESC"[1;32m" "Loading Linux 6.1.0-test ..." ESC"[0m" "\r\n"  (Bootloader again)
  *   P "[    0.000000] Linux version 6.1.0-test (vmm-min console guest)\r\n" Kernel
  *   P + arg1
- *     STRIO_LINE "\r\n", all of it by one `rep outsb` (string I/O, 55 + 2 elements)
+ *     STRIO_LINE "\r\n", all of it by one `rep outsb` (string I/O, 58 + 2 elements)
  *     LONG_PREFIX, then LONG_PARAM 24 times, then "\r\n": 49 + 24 * 17 = 457 characters
  *   P "[    0.500000] Run /init as init process\r\n"                       Userspace
  *   P "Starting syslogd: OK\r"                   (a line ended by a bare CR, as busybox's)
