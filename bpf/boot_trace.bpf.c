@@ -326,8 +326,10 @@ static __always_inline struct bt_event *reserve_size(struct task_struct *task, _
 
 	if (!e) {
 		/* A lost write counts apart from a lost VM/vCPU/process record. */
-		count(type == BT_EV_PIO || type == BT_EV_MMIO ? BT_CNT_DROPPED
-							      : BT_CNT_LIFECYCLE_DROPPED);
+		if (type == BT_EV_PIO || type == BT_EV_MMIO)
+			count(BT_CNT_DROPPED);
+		else if (type != BT_EV_CONSOLE) /* emit_line() counts its bytes */
+			count(BT_CNT_LIFECYCLE_DROPPED);
 		return NULL;
 	}
 	e->ts_ns = bpf_ktime_get_ns();
@@ -695,6 +697,7 @@ __noinline int emit_line(struct bt_console_line *line, struct pio_ctx *pc, __u32
 		ce->ev.ts_ns = line->first_ts;
 		ce->ev.aux = line->last_ts;
 		ce->ev.tid = line->tid;
+		__builtin_memcpy(ce->ev.comm, line->comm, sizeof(ce->ev.comm));
 		ce->ev.vm_id = pc->vm_id;
 		ce->ev.port = base;
 		ce->ev.value = line->kind;
@@ -708,15 +711,10 @@ __noinline int emit_line(struct bt_console_line *line, struct pio_ctx *pc, __u32
 	return 0;
 }
 
-/* One byte of text: CR LF, LF and CR each end a line; an empty line is not sent. */
+/* One byte of text: CR, LF and so CR LF end a line (an empty line is not sent). */
 static __always_inline void console_byte(struct bt_console_line *line, __u8 c, __u64 ts, __u32 tid,
 					 struct pio_ctx *pc, __u32 base)
 {
-	if (c == '\n' && line->after_cr) {
-		line->after_cr = 0;
-		return;
-	}
-	line->after_cr = c == '\r';
 	if (c == '\n' || c == '\r') {
 		emit_line(line, pc, base);
 		return;
@@ -724,6 +722,7 @@ static __always_inline void console_byte(struct bt_console_line *line, __u8 c, _
 	if (!line->len) {
 		line->first_ts = ts;
 		line->tid = tid;
+		__builtin_memcpy(line->comm, bpf_get_current_task_btf()->comm, sizeof(line->comm));
 	}
 	line->last_ts = ts;
 	if (line->len < BT_CONSOLE_LINE_MAX)

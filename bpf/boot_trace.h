@@ -115,10 +115,10 @@ struct bt_console_line {
 	__u32 len;
 	__u32 tid; /* the thread of its first byte */
 	__u8 line_flags;
-	__u8 dlab;     /* UART: the divisor latch is on, THR writes are not text */
-	__u8 after_cr; /* the last byte ended a line with CR: an LF next ends nothing */
-	__u8 kind;     /* BT_CONSOLE_* */
-	__u32 reserved;
+	__u8 dlab; /* UART: the divisor latch is on, THR writes are not text */
+	__u8 kind; /* BT_CONSOLE_* */
+	__u8 reserved[5];
+	char comm[BT_COMM_LEN]; /* the name of the thread of its first byte */
 	__u8 text[BT_CONSOLE_LINE_MAX];
 };
 

@@ -614,6 +614,7 @@ static void hand_over_line(struct tracer *t, const struct bt_console_key *key,
 	    .line_flags = line->line_flags | BT_LINE_UNTERMINATED,
 	};
 
+	memcpy(ce.ev.comm, line->comm, sizeof(ce.ev.comm));
 	memcpy(ce.text, line->text, sizeof(ce.text));
 	t->cfg.on_record(t->cfg.ctx, &ce, sizeof(ce));
 }
