@@ -55,8 +55,10 @@ static const struct {
     {"^UEFI Interactive Shell ", "Firmware"},
 
     /* SeaBIOS handing over to a boot device (boot.c): "Booting from Hard Disk...",
-     * "Booting from ROM..." (QEMU -kernel's linuxboot option ROM) ... */
-    {"^Booting from (Hard Disk|Floppy|DVD/CD|ROM|CBFS)\\.\\.\\.", "Bootloader"},
+     * "Booting from ROM..." (QEMU -kernel's linuxboot option ROM) ... The dots are not
+     * required: SeaBIOS's serial console (sercon) holds its last characters back, and the
+     * boot sector's own text follows on the same line. */
+    {"^Booting from (Hard Disk|Floppy|DVD/CD|ROM|CBFS)", "Bootloader"},
     /* GRUB: the menu's heading, centred by cursor moves (normal/main.c): "GNU GRUB  version
      * 2.06", "GRUB version 2.12" in Fedora's; its greeting (kern/main.c) "Welcome to GRUB!". */
     {"GRUB +version |^Welcome to GRUB!", "Bootloader"},
