@@ -43,7 +43,7 @@ enum bt_phase {
 #define BT_PIO_RIP	 (1u << 2) /* aux holds the guest RIP from kvm:kvm_exit */
 #define BT_PIO_AFTER_IO	 (1u << 3) /* the thread's previous port access was to prev_port */
 /* ...less than this before: an I/O delay is the very next instruction (decode.c) */
-#define BT_IO_DELAY_WINDOW_NS 1000000ull
+#define BT_IO_DELAY_WINDOW_NS 200000ull
 /* ...to a port below this: the ISA devices (PIC, PIT, CMOS, keyboard controller, DMA) */
 #define BT_LEGACY_PORTS_END 0x100
 
