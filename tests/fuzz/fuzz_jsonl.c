@@ -32,8 +32,13 @@ static void r_event(void *ctx, const struct traced_vm *vm, const struct boot_eve
 {
 	struct replay *r = ctx;
 
-	if (ev->kind != EVENT_CODE || !ev->label)
-		abort(); /* the reader gives codes, each with the label it was recorded with */
+	/* The reader gives codes, each with the label it was recorded with, console lines (with
+	 * their text; a stage only where one was recorded) and phases (with their name). */
+	if ((ev->kind == EVENT_CODE && !ev->label) ||
+	    (ev->kind == EVENT_CONSOLE && !ev->console.text) ||
+	    (ev->kind == EVENT_PHASE && !ev->phase) ||
+	    (ev->kind != EVENT_CODE && ev->kind != EVENT_CONSOLE && ev->kind != EVENT_PHASE))
+		abort();
 	outputs_event(r->outs, NR_OUTS, vm, ev);
 }
 

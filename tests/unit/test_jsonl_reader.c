@@ -26,6 +26,20 @@
 	"\"since_start_ns\":" #since ",\"tid\":43,\"thread\":\"vcpu0\",\"vcpu\":0,\"port\":null,"  \
 	"\"gpa\":3221225472,\"size\":1,\"value\":" #value ",\"code\":" #value                      \
 	",\"label\":\"Guest-boot-time\"}\n"
+/* A host phase, a console line (extra: more fields, starting with a comma). */
+#define PHASE(ts, since, name)                                                                     \
+	"{\"type\":\"phase\",\"ts_ns\":" #ts ",\"pid\":42,\"comm\":\"vmm\",\"vm\":1,"              \
+	"\"since_start_ns\":" #since ",\"name\":\"" name "\"}\n"
+#define CONSOLE(ts, since, last, text, extra)                                                      \
+	"{\"type\":\"console\",\"ts_ns\":" #ts ",\"pid\":42,\"comm\":\"vmm\",\"vm\":1,"            \
+	"\"since_start_ns\":" #since ",\"last_ts_ns\":" #last ",\"tid\":42,\"thread\":\"qemu\","   \
+	"\"port\":1016,\"console\":\"uart\",\"text\":\"" text "\"" extra "}\n"
+/* An I/O delay: a port-0x80 write after a legacy port's, no marker. */
+#define IO_DELAY(ts, since)                                                                        \
+	"{\"type\":\"event\",\"ts_ns\":" #ts ",\"pid\":42,\"comm\":\"vmm\",\"vm\":1,"              \
+	"\"since_start_ns\":" #since ",\"tid\":43,\"thread\":\"vcpu0\",\"vcpu\":0,\"port\":128,"   \
+	"\"size\":1,\"value\":0,\"code\":0,\"io_delay\":true,\"after_port\":97,"                   \
+	"\"label\":\"I/O delay\"}\n"
 #define END                                                                                        \
 	"{\"type\":\"vm_end\",\"ts_ns\":9000,\"pid\":42,\"comm\":\"vmm\",\"vm\":1,"                \
 	"\"exit_status\":0,\"signal\":null}\n"
@@ -35,6 +49,8 @@
 
 struct seen {
 	int starts, events, ends, summaries, runs, recorded_runs;
+	int consoles, phases;	/* of the events */
+	char text[64];		/* the last console line's text (the event's lives in the reader) */
 	struct traced_vm last;	/* as given to vm_summary (without its statistics) */
 	struct stage_row *rows; /* its boot summary, taken then */
 	int nr_rows;
@@ -54,6 +70,10 @@ static void on_event(void *ctx, const struct traced_vm *vm, const struct boot_ev
 
 	s->events++;
 	s->last_event = *ev;
+	s->consoles += ev->kind == EVENT_CONSOLE;
+	s->phases += ev->kind == EVENT_PHASE;
+	if (ev->kind == EVENT_CONSOLE)
+		snprintf(s->text, sizeof(s->text), "%s", ev->console.text);
 }
 
 static void on_end(void *ctx, const struct traced_vm *vm)
@@ -278,6 +298,116 @@ static void test_missing_start_and_signal(void **state)
 	free(s.rows);
 }
 
+/*
+ * Console lines and phases come back as the events a live session had, and the statistics
+ * are rebuilt from them: VMM set-up from the VMM's start (before the VM's), the first stage
+ * from the first entry, console-only stages, I/O delays in none.
+ */
+static void test_console_and_phases_read_back(void **state)
+{
+	struct seen s = {};
+	const struct boot_event *ev = &s.last_event;
+
+	assert_int_equal(
+	    replay(START PHASE(500, null, "vmm_start") PHASE(1000, 0, "vm_create")
+		       PHASE(1050, 50, "first_vcpu") PHASE(1100, 100, "first_entry") CONSOLE(
+			   1200, 200, 1250, "SeaBIOS (version 1.16.2)", ",\"stage\":\"Firmware\"")
+			   IO_DELAY(1300, 300) CONSOLE(1400, 400, 1400, "no rule for me", "")
+			       EVENT_LABEL(1500, 500, 64, "Kernel")
+				   CONSOLE(1600, 600, 1700, "Run /init as init process",
+					   ",\"stage\":\"Userspace\"")
+				       CONSOLE(1800, 800, 1810, "\\u001b]0;login: ",
+					       ",\"stage\":\"Ready\",\"truncated\":true,"
+					       "\"unterminated\":true") END,
+		   &s),
+	    0);
+	assert_int_equal(s.events, 10);
+	assert_int_equal(s.consoles, 4);
+	assert_int_equal(s.phases, 4);
+	/* The last line, every field in its place, its text kept printable. */
+	assert_int_equal(ev->kind, EVENT_CONSOLE);
+	assert_int_equal(ev->ts_ns, 1800);
+	assert_int_equal(ev->pid, 42);
+	assert_int_equal(ev->vm_id, 1);
+	assert_int_equal(ev->tid, 42);
+	assert_string_equal(ev->thread, "qemu");
+	assert_int_equal(ev->vcpu, EVENT_VCPU_UNKNOWN);
+	assert_int_equal(ev->console.port, 0x3f8);
+	assert_false(ev->console.debugcon);
+	assert_int_equal(ev->console.last_ts_ns, 1810);
+	assert_true(ev->console.truncated);
+	assert_true(ev->console.unterminated);
+	assert_string_equal(s.text, "?]0;login: "); /* an escape in a file is one no more */
+	assert_ptr_equal(ev->label, label_intern("Ready"));
+	/* Without a summary record, the run's "events" are its writes: the I/O delay too. */
+	assert_true(s.totals.losses_unknown);
+	assert_int_equal(s.totals.events, 2);
+	/* VMM set-up from the VMM's start to the first entry, Firmware from there on. */
+	assert_int_equal(s.nr_rows, 5);
+	assert_string_equal(s.rows[0].label, "VMM set-up");
+	assert_int_equal(s.rows[0].first_ns, 500);
+	assert_int_equal(s.rows[0].duration_ns, 600);
+	assert_string_equal(s.rows[1].label, "Firmware");
+	assert_int_equal(s.rows[1].first_ns, 1100);
+	assert_int_equal(s.rows[1].codes, 0);
+	assert_string_equal(s.rows[2].label, "Kernel");
+	assert_int_equal(s.rows[2].codes, 1);
+	assert_string_equal(s.rows[3].label, "Userspace");
+	assert_string_equal(s.rows[4].label, "Ready");
+	assert_int_equal(s.userspace_ns, 1600);
+
+	/* A debug console; a line's text escaped in JSON comes back as the decoder made it. */
+	assert_int_equal(replay(START "{\"type\":\"console\",\"ts_ns\":1200,\"pid\":42,"
+				      "\"comm\":\"vmm\",\"vm\":1,\"since_start_ns\":200,"
+				      "\"last_ts_ns\":1300,\"tid\":42,\"thread\":\"qemu\","
+				      "\"port\":1026,\"console\":\"debugcon\","
+				      "\"text\":\"a \\\"b\\\" \\/ \\u00e9 \\u001b\\u007f\"}\n",
+				&s),
+			 0);
+	assert_true(ev->console.debugcon);
+	assert_int_equal(ev->console.port, 0x402);
+	assert_false(ev->console.truncated || ev->console.unterminated);
+	assert_null(ev->label);
+	assert_string_equal(s.text, "a \"b\" / \u00e9 ??"); /* control bytes: '?' */
+	assert_int_equal(s.nr_rows, 0);
+	free(s.rows);
+}
+
+/* An I/O delay comes back under the decoder's own label, and marks no stage. */
+static void test_io_delay_read_back(void **state)
+{
+	struct seen s = {};
+	const struct boot_event *ev = &s.last_event;
+
+	assert_int_equal(replay(START EVENT_LABEL(2000, 1000, 64, "Kernel") IO_DELAY(3000, 2000)
+				    END SUMMARY,
+				&s),
+			 0);
+	assert_int_equal(ev->kind, EVENT_CODE);
+	assert_true(ev->code.io_delay);
+	assert_int_equal(ev->code.after_port, 0x61);
+	assert_ptr_equal(ev->label, &label_io_delay);
+	assert_int_equal(s.nr_rows, 1);
+	assert_string_equal(s.rows[0].label, "Kernel");
+	assert_int_equal(s.rows[0].duration_ns, 0);
+	free(s.rows);
+}
+
+/* A phase of a newer writer is skipped, as a record of an unknown type is. */
+static void test_unknown_phase_skipped(void **state)
+{
+	struct seen s = {};
+
+	assert_int_equal(replay(START PHASE(1500, 500, "first_guest_page_fault")
+				    PHASE(1600, 600, "vm_end") END,
+				&s),
+			 0);
+	assert_int_equal(s.phases, 1);
+	assert_string_equal(s.last_event.phase, PHASE_VM_END);
+	assert_null(s.last_event.label);
+	free(s.rows);
+}
+
 static void expect_error(const char *text, size_t len, const char *want)
 {
 	struct seen s = {};
@@ -357,6 +487,102 @@ static void test_bad_inputs_name_file_and_line(void **state)
 		     "t.jsonl:1: NUL byte in the line: not a jsonl trace");
 }
 
+static void test_bad_console_phase_and_io_delay(void **state)
+{
+	char *text, want[128];
+	size_t len;
+
+	EXPECT_ERROR(START CONSOLE(1200, 200, 1100, "x", ""),
+		     "t.jsonl:2: console record: \"last_ts_ns\" 1100 is before \"ts_ns\" 1200");
+	EXPECT_ERROR(START CONSOLE(1200, 300, 1200, "x", ""),
+		     "t.jsonl:2: console record: \"since_start_ns\" 300 does not match \"ts_ns\" "
+		     "1200 and its VM's start 1000");
+	EXPECT_ERROR(START CONSOLE(900, null, 900, "x", ""),
+		     "t.jsonl:2: console record: \"ts_ns\" 900 is before its VM's start 1000");
+	EXPECT_ERROR(START CONSOLE(1200, 200, 1200, "a\\u0000b", ""),
+		     "t.jsonl:2: console record: \"text\" holds a NUL character (\\u0000)");
+	EXPECT_ERROR(START CONSOLE(1200, 200, 1200, "x", ",\"stage\":\"\""),
+		     "t.jsonl:2: console record: \"stage\" must be 1 to 31 characters long, not 0");
+	EXPECT_ERROR(START CONSOLE(1200, 200, 1200, "x", ",\"stage\":\"Ready\\n\""),
+		     "t.jsonl:2: console record: \"stage\" must be printable ASCII");
+	EXPECT_ERROR(START CONSOLE(1200, 200, 1200, "x", ",\"stage\":null"),
+		     "t.jsonl:2: console record: \"stage\" must be a string, not null");
+	EXPECT_ERROR(START CONSOLE(1200, 200, 1200, "x", ",\"unterminated\":1"),
+		     "t.jsonl:2: console record: \"unterminated\" must be true or false, not int");
+	EXPECT_ERROR(START
+		     "{\"type\":\"console\",\"ts_ns\":1200,\"pid\":42,\"comm\":\"vmm\","
+		     "\"vm\":1,\"since_start_ns\":200,\"last_ts_ns\":1200,\"tid\":42,"
+		     "\"thread\":\"q\",\"port\":1016,\"console\":\"serial\",\"text\":\"x\"}\n",
+		     "t.jsonl:2: console record: \"console\" must be \"uart\" or \"debugcon\"");
+	EXPECT_ERROR(START "{\"type\":\"console\",\"ts_ns\":1200,\"pid\":42,\"comm\":\"vmm\","
+			   "\"vm\":1,\"since_start_ns\":200,\"last_ts_ns\":1200,\"tid\":42,"
+			   "\"thread\":\"q\",\"port\":null,\"console\":\"uart\",\"text\":\"x\"}\n",
+		     "t.jsonl:2: console record: \"port\" must be an integer from 0 to 65535, not "
+		     "a null");
+	EXPECT_ERROR(START "{\"type\":\"console\",\"ts_ns\":1200,\"pid\":42,\"comm\":\"vmm\","
+			   "\"vm\":1,\"since_start_ns\":200,\"last_ts_ns\":1200,\"tid\":42,"
+			   "\"thread\":\"q\",\"port\":1016,\"console\":\"uart\"}\n",
+		     "t.jsonl:2: console record without \"text\"");
+	EXPECT_ERROR(START PHASE(1100, 200, "first_entry"),
+		     "t.jsonl:2: phase record: \"since_start_ns\" 200 does not match \"ts_ns\" "
+		     "1100 and its VM's start 1000");
+	EXPECT_ERROR(START PHASE(900, null, "first_entry"),
+		     "t.jsonl:2: phase record: \"ts_ns\" 900 is before its VM's start 1000");
+	EXPECT_ERROR(START "{\"type\":\"phase\",\"ts_ns\":1100,\"pid\":42,\"comm\":\"vmm\","
+			   "\"vm\":1,\"since_start_ns\":100,\"name\":7}\n",
+		     "t.jsonl:2: phase record: \"name\" must be a string, not int");
+	EXPECT_ERROR(START "{\"type\":\"event\",\"ts_ns\":2000,\"pid\":42,\"comm\":\"vmm\","
+			   "\"vm\":1,\"since_start_ns\":1000,\"tid\":43,\"thread\":\"vcpu0\","
+			   "\"vcpu\":0,\"port\":128,\"size\":1,\"value\":0,\"code\":0,"
+			   "\"io_delay\":true,\"label\":\"I/O delay\"}\n",
+		     "t.jsonl:2: event record without \"after_port\"");
+	EXPECT_ERROR(START "{\"type\":\"event\",\"ts_ns\":2000,\"pid\":42,\"comm\":\"vmm\","
+			   "\"vm\":1,\"since_start_ns\":1000,\"tid\":43,\"thread\":\"vcpu0\","
+			   "\"vcpu\":0,\"port\":128,\"size\":1,\"value\":0,\"code\":0,"
+			   "\"io_delay\":\"yes\",\"after_port\":97,\"label\":\"I/O delay\"}\n",
+		     "t.jsonl:2: event record: \"io_delay\" must be true or false, not string");
+	EXPECT_ERROR(START "{\"type\":\"event\",\"ts_ns\":2000,\"pid\":42,\"comm\":\"vmm\","
+			   "\"vm\":1,\"since_start_ns\":1000,\"tid\":43,\"thread\":\"vcpu0\","
+			   "\"vcpu\":0,\"port\":128,\"size\":1,\"value\":0,\"code\":0,"
+			   "\"io_delay\":true,\"after_port\":97,\"label\":\"Firmware\"}\n",
+		     "t.jsonl:2: event record: an I/O delay's \"label\" must be \"I/O delay\"");
+	EXPECT_ERROR(START "{\"type\":\"event\",\"ts_ns\":2000,\"pid\":42,\"comm\":\"vmm\","
+			   "\"vm\":1,\"since_start_ns\":1000,\"tid\":43,\"thread\":\"vcpu0\","
+			   "\"vcpu\":0,\"port\":null,\"gpa\":5,\"size\":1,\"value\":0,\"code\":0,"
+			   "\"io_delay\":true,\"after_port\":97,\"label\":\"I/O delay\"}\n",
+		     "t.jsonl:2: event record: an MMIO write (\"port\" null) is no I/O delay");
+	EXPECT_ERROR(START "{\"type\":\"event\",\"ts_ns\":2000,\"pid\":42,\"comm\":\"vmm\","
+			   "\"vm\":1,\"since_start_ns\":1000,\"tid\":43,\"thread\":\"vcpu0\","
+			   "\"vcpu\":0,\"port\":128,\"size\":1,\"value\":0,\"code\":0,"
+			   "\"io_delay\":true,\"after_port\":65536,\"label\":\"I/O delay\"}\n",
+		     "t.jsonl:2: event record: \"after_port\" must be an integer from 0 to 65535, "
+		     "not 65536");
+
+	/* A text of JSONL_TEXT_MAX bytes is read, one more is not. */
+	len = strlen(START CONSOLE(1200, 200, 1200, "", "")) + JSONL_TEXT_MAX + 1;
+	text = malloc(len + 1);
+	assert_non_null(text);
+	for (int extra = 0; extra < 2; extra++) {
+		struct seen s = {};
+		int n = snprintf(text, len + 1, "%s", START CONSOLE(1200, 200, 1200, "", ""));
+		char *quote = strstr(text, "\"text\":\"") + 8;
+
+		memmove(quote + JSONL_TEXT_MAX + extra, quote, text + n + 1 - quote);
+		memset(quote, 'a', JSONL_TEXT_MAX + extra);
+		if (!extra) {
+			assert_int_equal(replay(text, &s), 0);
+			assert_int_equal(strlen(s.text), sizeof(s.text) - 1);
+			free(s.rows);
+			continue;
+		}
+		snprintf(want, sizeof(want),
+			 "t.jsonl:2: console record: \"text\" is longer than %d bytes",
+			 JSONL_TEXT_MAX);
+		expect_error(text, strlen(text), want);
+	}
+	free(text);
+}
+
 static void test_huge_line_rejected(void **state)
 {
 	size_t len = JSONL_MAX_LINE + 100;
@@ -391,6 +617,10 @@ int main(void)
 	    cmocka_unit_test(test_runs_concatenated_and_without_summary),
 	    cmocka_unit_test(test_missing_start_and_signal),
 	    cmocka_unit_test(test_bad_inputs_name_file_and_line),
+	    cmocka_unit_test(test_console_and_phases_read_back),
+	    cmocka_unit_test(test_io_delay_read_back),
+	    cmocka_unit_test(test_unknown_phase_skipped),
+	    cmocka_unit_test(test_bad_console_phase_and_io_delay),
 	    cmocka_unit_test(test_huge_line_rejected),
 	    cmocka_unit_test(test_missing_file),
 	};

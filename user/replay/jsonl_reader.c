@@ -25,7 +25,8 @@ struct reader {
 	uint64_t events; /* events of the current run */
 	bool run_open;	 /* records seen since the last run end */
 	unsigned long records;
-	const char *type; /* of the record being read, for messages */
+	const char *type;	       /* of the record being read, for messages */
+	char text[JSONL_TEXT_MAX + 1]; /* the console line being read, kept printable */
 };
 
 __attribute__((format(printf, 2, 3))) static int fail(struct reader *r, const char *fmt, ...)
@@ -107,6 +108,21 @@ static int get_opt_uint(struct reader *r, struct json_object *rec, const char *k
 	return get_uint(r, rec, key, max, true, out, known);
 }
 
+/* An optional flag: absent is false, present must be true or false. */
+static int get_opt_bool(struct reader *r, struct json_object *rec, const char *key, bool *out)
+{
+	struct json_object *v;
+
+	*out = false;
+	if (!json_object_object_get_ex(rec, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean))
+		return fail(r, "%s record: \"%s\" must be true or false, not %s", r->type, key,
+			    type_name(v));
+	*out = json_object_get_boolean(v);
+	return 0;
+}
+
 /* The VM a record is about: pid, comm and vm, as in every VM-level record. */
 static int get_vm(struct reader *r, struct json_object *rec, struct traced_vm **vm, bool *created)
 {
@@ -172,9 +188,13 @@ static int on_vm_start(struct reader *r, struct json_object *rec)
 		if (err)
 			return err;
 	}
-	/* Its writes read so far (an event record may come first) cannot precede its start. */
+	/*
+	 * Its writes and lines read so far (an event record may come first) cannot precede its
+	 * start; its VMM's start (the "VMM set-up" stage) can.
+	 */
 	for (int i = 0; i < vm->stats.nr; i++)
-		if (vm->stats.stage[i].first_ns < ts)
+		if (vm->stats.stage[i].first_ns < ts &&
+		    strcmp(vm->stats.stage[i].label, label_vmm_setup.name))
 			return fail(
 			    r, "vm_start record: \"ts_ns\" %llu is after its VM's write at %llu",
 			    (unsigned long long)ts,
@@ -199,24 +219,26 @@ static int on_vm_start(struct reader *r, struct json_object *rec)
 }
 
 /*
- * The label an event was recorded with, as one label for the program's lifetime: a name a
- * label map could have given (printable ASCII, 1 to LABEL_NAME_MAX - 1 bytes).
+ * The label an event was recorded with (key: an event's "label", a console line's "stage"),
+ * as one label for the program's lifetime: a name a label map or a console rule could have
+ * given (printable ASCII, 1 to LABEL_NAME_MAX - 1 bytes).
  */
-static int get_label(struct reader *r, struct json_object *rec, const struct label **label)
+static int get_label(struct reader *r, struct json_object *rec, const char *key,
+		     const struct label **label)
 {
 	const char *name;
 	size_t len;
-	int err = get_string(r, rec, "label", &name);
+	int err = get_string(r, rec, key, &name);
 
 	if (err)
 		return err;
 	len = strlen(name);
 	if (!len || len >= LABEL_NAME_MAX)
-		return fail(r, "event record: \"label\" must be 1 to %d characters long, not %zu",
-			    LABEL_NAME_MAX - 1, len);
+		return fail(r, "%s record: \"%s\" must be 1 to %d characters long, not %zu",
+			    r->type, key, LABEL_NAME_MAX - 1, len);
 	for (size_t i = 0; i < len; i++)
 		if (name[i] < 0x20 || name[i] > 0x7e)
-			return fail(r, "event record: \"label\" must be printable ASCII");
+			return fail(r, "%s record: \"%s\" must be printable ASCII", r->type, key);
 	*label = label_intern(name);
 	if (!*label)
 		return fail(r, "more than %d different labels (or out of memory)",
@@ -224,10 +246,47 @@ static int get_label(struct reader *r, struct json_object *rec, const struct lab
 	return 0;
 }
 
+/*
+ * An event's stamps against its VM's start: a VM whose start record is missing still has its
+ * start in every event; what cannot be true is an event before its VM started (only its
+ * VMM's start may be: before_start) or a time since start that does not match the stamps
+ * (wrapped times would follow).
+ */
+static int check_stamps(struct reader *r, struct traced_vm *vm, uint64_t ts, uint64_t since,
+			bool since_known, bool before_start)
+{
+	if (!vm->start_ns && since_known && since <= ts)
+		vm->start_ns = ts - since;
+	if (vm->start_ns && ts < vm->start_ns && !before_start)
+		return fail(r, "%s record: \"ts_ns\" %llu is before its VM's start %llu", r->type,
+			    (unsigned long long)ts, (unsigned long long)vm->start_ns);
+	if (since_known && (since > ts || ts - since != vm->start_ns))
+		return fail(r,
+			    "%s record: \"since_start_ns\" %llu does not match \"ts_ns\" %llu "
+			    "and its VM's start %llu",
+			    r->type, (unsigned long long)since, (unsigned long long)ts,
+			    (unsigned long long)vm->start_ns);
+	return 0;
+}
+
+/* The event, counted in its VM's statistics, to the outputs. */
+static int replay_event(struct reader *r, struct traced_vm *vm, struct boot_event *ev)
+{
+	ev->pid = vm->pid;
+	ev->vm_id = vm->id;
+	if (traced_vm_observe(vm, ev))
+		return fail(r, "out of memory");
+	if (ev->kind == EVENT_CODE)
+		r->events++; /* the summary's "events": writes, as a live session counts them */
+	if (r->ops->event)
+		r->ops->event(r->ctx, vm, ev);
+	return 0;
+}
+
 static int on_event(struct reader *r, struct json_object *rec)
 {
-	uint64_t ts, since, tid, vcpu, port, gpa, size, value, code, index, rip;
-	bool since_known, vcpu_known, port_known, index_known, rip_known, created;
+	uint64_t ts, since, tid, vcpu, port, gpa, size, value, code, index, rip, after = 0;
+	bool since_known, vcpu_known, port_known, index_known, rip_known, created, io_delay;
 	struct boot_event ev = {.kind = EVENT_CODE};
 	struct code_write *w = &ev.code;
 	struct json_object *trunc;
@@ -246,35 +305,30 @@ static int on_event(struct reader *r, struct json_object *rec)
 	      get_uint(r, rec, "size", 8, false, &size, NULL) ?:
 	      get_uint(r, rec, "value", UINT32_MAX, false, &value, NULL) ?:
 	      get_uint(r, rec, "code", 0xff, false, &code, NULL) ?:
-	      get_label(r, rec, &ev.label) ?:
+	      get_label(r, rec, "label", &ev.label) ?:
 	      get_opt_uint(r, rec, "string_index", UINT16_MAX, &index, &index_known) ?:
 	      get_opt_uint(r, rec, "rip", UINT64_MAX, &rip, &rip_known) ?:
+	      get_opt_bool(r, rec, "io_delay", &io_delay) ?:
+	      /* An I/O delay: the legacy port it followed, under the label that is no stage. */
+	      (io_delay ? get_uint(r, rec, "after_port", 0xffff, false, &after, NULL) : 0) ?:
 	      get_vm(r, rec, &vm, &created);
 	if (err)
 		return err;
+	if (io_delay && !port_known)
+		return fail(r, "event record: an MMIO write (\"port\" null) is no I/O delay");
+	if (io_delay && strcmp(ev.label->name, label_io_delay.name))
+		return fail(r, "event record: an I/O delay's \"label\" must be \"%s\"",
+			    label_io_delay.name);
 	if (code != (value & 0xff))
 		return fail(r, "event record: \"code\" %llu is not the low byte of \"value\" %llu",
 			    (unsigned long long)code, (unsigned long long)value);
 	if (!port_known && rip_known)
 		return fail(r, "event record: an MMIO write (\"port\" null) has no \"rip\"");
-	/* A VM whose start record is missing still has its start in every event. */
-	if (!vm->start_ns && since_known && since <= ts)
-		vm->start_ns = ts - since;
-	/* What cannot be true: a write before its VM started, or a time since start that
-	 * does not match the stamps (wrapped times would follow). */
-	if (vm->start_ns && ts < vm->start_ns)
-		return fail(r, "event record: \"ts_ns\" %llu is before its VM's start %llu",
-			    (unsigned long long)ts, (unsigned long long)vm->start_ns);
-	if (since_known && (since > ts || ts - since != vm->start_ns))
-		return fail(r,
-			    "event record: \"since_start_ns\" %llu does not match \"ts_ns\" %llu "
-			    "and its VM's start %llu",
-			    (unsigned long long)since, (unsigned long long)ts,
-			    (unsigned long long)vm->start_ns);
+	err = check_stamps(r, vm, ts, since, since_known, false);
+	if (err)
+		return err;
 	ev.ts_ns = ts;
-	ev.pid = vm->pid;
 	ev.tid = tid;
-	ev.vm_id = vm->id;
 	ev.vcpu = vcpu_known ? vcpu : EVENT_VCPU_UNKNOWN;
 	snprintf(ev.thread, sizeof(ev.thread), "%s", thread);
 	text_sanitize(ev.thread);
@@ -289,12 +343,103 @@ static int on_event(struct reader *r, struct json_object *rec)
 	    json_object_object_get_ex(rec, "truncated", &trunc) && json_object_get_boolean(trunc);
 	w->rip_known = rip_known;
 	w->rip = rip_known ? rip : 0;
-	if (traced_vm_observe(vm, &ev))
-		return fail(r, "out of memory");
-	r->events++;
-	if (r->ops->event)
-		r->ops->event(r->ctx, vm, &ev);
-	return 0;
+	w->io_delay = io_delay;
+	w->after_port = after;
+	if (io_delay)
+		ev.label = &label_io_delay; /* as the decoder gives it */
+	return replay_event(r, vm, &ev);
+}
+
+/* A console line: its text as recorded (kept printable), the stage a rule matched if any. */
+static int on_console(struct reader *r, struct json_object *rec)
+{
+	uint64_t ts, since, last, tid, port;
+	bool since_known, created, truncated, unterminated;
+	struct boot_event ev = {.kind = EVENT_CONSOLE, .vcpu = EVENT_VCPU_UNKNOWN};
+	struct console_line *c = &ev.console;
+	const char *thread, *kind, *text;
+	struct traced_vm *vm;
+	size_t len;
+	int err;
+
+	err = get_uint(r, rec, "ts_ns", UINT64_MAX, false, &ts, NULL) ?:
+	      get_uint(r, rec, "since_start_ns", UINT64_MAX, true, &since, &since_known) ?:
+	      get_uint(r, rec, "last_ts_ns", UINT64_MAX, false, &last, NULL) ?:
+	      get_uint(r, rec, "tid", INT32_MAX, false, &tid, NULL) ?:
+	      get_string(r, rec, "thread", &thread) ?:
+	      get_uint(r, rec, "port", 0xffff, false, &port, NULL) ?:
+	      get_string(r, rec, "console", &kind) ?:
+	      get_string(r, rec, "text", &text) ?:
+	      (json_object_object_get_ex(rec, "stage", NULL) ? get_label(r, rec, "stage", &ev.label)
+							     : 0) ?:
+	      get_opt_bool(r, rec, "truncated", &truncated) ?:
+	      get_opt_bool(r, rec, "unterminated", &unterminated) ?:
+	      get_vm(r, rec, &vm, &created);
+	if (err)
+		return err;
+	if (strcmp(kind, "uart") && strcmp(kind, "debugcon"))
+		return fail(r, "console record: \"console\" must be \"uart\" or \"debugcon\"");
+	if (last < ts)
+		return fail(r, "console record: \"last_ts_ns\" %llu is before \"ts_ns\" %llu",
+			    (unsigned long long)last, (unsigned long long)ts);
+	len = strlen(text);
+	if (len > JSONL_TEXT_MAX)
+		return fail(r, "console record: \"text\" is longer than %d bytes", JSONL_TEXT_MAX);
+	err = check_stamps(r, vm, ts, since, since_known, false);
+	if (err)
+		return err;
+	memcpy(r->text, text, len + 1);
+	text_sanitize(r->text);
+	ev.ts_ns = ts;
+	ev.tid = tid;
+	snprintf(ev.thread, sizeof(ev.thread), "%s", thread);
+	text_sanitize(ev.thread);
+	c->port = port;
+	c->debugcon = !strcmp(kind, "debugcon");
+	c->last_ts_ns = last;
+	c->text = r->text;
+	c->truncated = truncated;
+	c->unterminated = unterminated;
+	return replay_event(r, vm, &ev);
+}
+
+static const char *const phases[] = {
+    PHASE_VMM_START,   PHASE_VM_CREATE,	 PHASE_FIRST_VCPU,
+    PHASE_FIRST_ENTRY, PHASE_FIRST_EXIT, PHASE_VM_END,
+};
+
+/*
+ * A host-side phase. Only the phases this reader knows are kept: a phase of a newer writer is
+ * skipped, as a record of an unknown type is. vmm_start and vm_create start "VMM set-up"; the
+ * VMM's start may come before its VM's.
+ */
+static int on_phase(struct reader *r, struct json_object *rec)
+{
+	struct boot_event ev = {.kind = EVENT_PHASE, .vcpu = EVENT_VCPU_UNKNOWN};
+	uint64_t ts, since;
+	bool since_known, created;
+	struct traced_vm *vm;
+	const char *name;
+	int err;
+
+	err = get_uint(r, rec, "ts_ns", UINT64_MAX, false, &ts, NULL) ?:
+	      get_uint(r, rec, "since_start_ns", UINT64_MAX, true, &since, &since_known) ?:
+	      get_string(r, rec, "name", &name);
+	if (err)
+		return err;
+	for (size_t i = 0; i < sizeof(phases) / sizeof(phases[0]) && !ev.phase; i++)
+		if (!strcmp(name, phases[i]))
+			ev.phase = phases[i];
+	if (!ev.phase)
+		return 0;
+	err = get_vm(r, rec, &vm, &created)
+		  ?: check_stamps(r, vm, ts, since, since_known, ev.phase == phases[0]);
+	if (err)
+		return err;
+	if (ev.phase == phases[0] || ev.phase == phases[1])
+		ev.label = &label_vmm_setup;
+	ev.ts_ns = ts;
+	return replay_event(r, vm, &ev);
 }
 
 /* How the VM ended: an exit status or signal means its VMM exited; else the "reason" says. */
@@ -403,6 +548,10 @@ static int on_record(struct reader *r, struct json_object *rec)
 		return on_vm_start(r, rec);
 	if (!strcmp(r->type, "event"))
 		return on_event(r, rec);
+	if (!strcmp(r->type, "console"))
+		return on_console(r, rec);
+	if (!strcmp(r->type, "phase"))
+		return on_phase(r, rec);
 	if (!strcmp(r->type, "vm_end"))
 		return on_vm_end(r, rec);
 	/* vm_summary is rebuilt from the events; newer record types are skipped. */

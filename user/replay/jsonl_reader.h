@@ -4,7 +4,8 @@
  * live session makes (VM start, event, VM end, VM summary, end of run): each record becomes
  * the decoded event a live session would have had (event.h), under the label it was
  * recorded with, and the VMs' statistics are rebuilt from them as a live session does. An
- * event without a port ("port": null, "gpa": ADDR) is an --mmio write.
+ * event without a port ("port": null, "gpa": ADDR) is an --mmio write. Console lines
+ * ("console") and host phases ("phase") become EVENT_CONSOLE and EVENT_PHASE events.
  */
 #ifndef JSONL_READER_H
 #define JSONL_READER_H
@@ -18,6 +19,8 @@
 #include "vm_table.h"
 
 #define JSONL_MAX_LINE (1u << 20) /* longer lines are rejected: no record comes near it */
+/* A console line's text, at most (the decoder's lines are at most 1 KiB once cleaned). */
+#define JSONL_TEXT_MAX 4096
 
 struct replay_ops {
 	/* The trace's wall-clock anchor (a "clock" record), before its VMs. */
