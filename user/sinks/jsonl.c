@@ -4,6 +4,7 @@
  * (process names come from the traced side) is escaped correctly.
  */
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -19,6 +20,14 @@ static struct json_object *json_u64(uint64_t v)
 static struct json_object *json_known(bool known, uint64_t v)
 {
 	return known ? json_u64(v) : NULL;
+}
+
+/* ns - base; negative for "VMM set-up" from a VMM started before it created its VM. */
+static struct json_object *json_since(uint64_t ns, uint64_t base)
+{
+	if (ns >= base)
+		return json_u64(ns - base);
+	return json_object_new_int64(base - ns <= INT64_MAX ? -(int64_t)(base - ns) : INT64_MIN);
 }
 
 static void emit(struct output *out, struct json_object *obj)
@@ -78,17 +87,61 @@ static void jsonl_vm_end(struct output *out, const struct traced_vm *vm)
 	emit(out, obj);
 }
 
+/* A VM-level record of an event: its stamp, and the time since its VM's start where known. */
+static struct json_object *event_record(const char *type, const struct traced_vm *vm,
+					const struct boot_event *ev)
+{
+	struct json_object *obj = vm_record(type, vm, ev->ts_ns);
+	bool since_known = vm->start_ns && ev->ts_ns >= vm->start_ns;
+
+	json_object_object_add(obj, "since_start_ns",
+			       json_known(since_known, ev->ts_ns - vm->start_ns));
+	return obj;
+}
+
+/* A line of console text: one record per line, its text as cleaned by the decoder. */
+static void jsonl_console(struct output *out, const struct traced_vm *vm,
+			  const struct boot_event *ev)
+{
+	const struct console_line *c = &ev->console;
+	struct json_object *obj = event_record("console", vm, ev);
+
+	json_object_object_add(obj, "last_ts_ns", json_u64(c->last_ts_ns));
+	json_object_object_add(obj, "tid", json_object_new_int64(ev->tid));
+	json_object_object_add(obj, "thread", json_object_new_string(ev->thread));
+	json_object_object_add(obj, "port", json_object_new_int(c->port));
+	json_object_object_add(obj, "console",
+			       json_object_new_string(c->debugcon ? "debugcon" : "uart"));
+	json_object_object_add(obj, "text", json_object_new_string(c->text ? c->text : ""));
+	if (ev->label)
+		json_object_object_add(obj, "stage", json_object_new_string(ev->label->name));
+	if (c->truncated)
+		json_object_object_add(obj, "truncated", json_object_new_boolean(1));
+	if (c->unterminated)
+		json_object_object_add(obj, "unterminated", json_object_new_boolean(1));
+	emit(out, obj);
+}
+
+static void jsonl_phase(struct output *out, const struct traced_vm *vm, const struct boot_event *ev)
+{
+	struct json_object *obj = event_record("phase", vm, ev);
+
+	json_object_object_add(obj, "name", json_object_new_string(ev->phase ? ev->phase : ""));
+	emit(out, obj);
+}
+
 static void jsonl_event(struct output *out, const struct traced_vm *vm, const struct boot_event *ev)
 {
 	const struct code_write *w = &ev->code;
 	struct json_object *obj;
-	bool since_known = vm->start_ns && ev->ts_ns >= vm->start_ns;
 
+	if (ev->kind == EVENT_CONSOLE)
+		jsonl_console(out, vm, ev);
+	if (ev->kind == EVENT_PHASE)
+		jsonl_phase(out, vm, ev);
 	if (ev->kind != EVENT_CODE)
 		return;
-	obj = vm_record("event", vm, ev->ts_ns);
-	json_object_object_add(obj, "since_start_ns",
-			       json_known(since_known, ev->ts_ns - vm->start_ns));
+	obj = event_record("event", vm, ev);
 	json_object_object_add(obj, "tid", json_object_new_int64(ev->tid));
 	json_object_object_add(obj, "thread", json_object_new_string(ev->thread));
 	json_object_object_add(obj, "vcpu", json_known(ev->vcpu != EVENT_VCPU_UNKNOWN, ev->vcpu));
@@ -98,6 +151,10 @@ static void jsonl_event(struct output *out, const struct traced_vm *vm, const st
 	json_object_object_add(obj, "size", json_object_new_int(w->size));
 	json_object_object_add(obj, "value", json_u64(w->value));
 	json_object_object_add(obj, "code", json_object_new_int(w->value & 0xff));
+	if (w->io_delay) {
+		json_object_object_add(obj, "io_delay", json_object_new_boolean(1));
+		json_object_object_add(obj, "after_port", json_object_new_int(w->after_port));
+	}
 	json_object_object_add(obj, "label", json_object_new_string(ev->label->name));
 	if (w->in_string)
 		json_object_object_add(obj, "string_index", json_object_new_int(w->index));
@@ -131,7 +188,7 @@ static struct json_object *vm_summary(const char *type, const struct traced_vm *
 		struct json_object *row = json_object_new_object();
 
 		json_object_object_add(row, "stage", json_object_new_string(rows[i].label));
-		json_object_object_add(row, "first_ns", json_u64(rows[i].first_ns - base));
+		json_object_object_add(row, "first_ns", json_since(rows[i].first_ns, base));
 		json_object_object_add(row, "duration_ns", json_u64(rows[i].duration_ns));
 		json_object_object_add(row, "codes", json_u64(rows[i].codes));
 		json_object_array_add(stages, row);

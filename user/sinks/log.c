@@ -4,7 +4,12 @@
  * "[Debug I/O port: <Label> code 0x<hex>] <S>.<ssssss> seconds", so existing
  * `grep "Debug I/O port"` scripts keep working, after the host stamp, process and vCPU
  * (and the vCPU thread's name where it tells more, as QEMU's "CPU 0/KVM" does). An --mmio
- * write reads "[MMIO 0x<addr>: Guest-boot-time value <n>] <S>.<ssssss> seconds".
+ * write reads "[MMIO 0x<addr>: Guest-boot-time value <n>] <S>.<ssssss> seconds". An I/O delay
+ * (a port-0x80 write that is no marker) reads "[I/O delay: port 0x80 value 0x<hex> after port
+ * 0x<hex>]", so that those scripts do not take it for a code. A console line is "console
+ * 0x3f8" (or "debugcon 0xe9"), the time since VM start, the stage a rule matched in brackets,
+ * "(truncated)" or "(unterminated)" where it is, then ": " and its text; a host phase is
+ * "phase <name>", its time since VM start (negative for the VMM's start) and its stage.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -54,6 +59,52 @@ static void log_vm_start(struct output *out, const struct traced_vm *vm)
 	fputc('\n', out->fp);
 }
 
+/*
+ * The time since VM start, " +S.ssssss s", where it is known; " -S.ssssss s" before it (the
+ * VMM's start, for run).
+ */
+static void print_since(FILE *fp, const struct traced_vm *vm, uint64_t ts_ns)
+{
+	char secs[32];
+
+	if (!vm->start_ns)
+		return;
+	format_seconds(secs, sizeof(secs),
+		       ts_ns >= vm->start_ns ? ts_ns - vm->start_ns : vm->start_ns - ts_ns);
+	fprintf(fp, " %c%s s", ts_ns >= vm->start_ns ? '+' : '-', secs);
+}
+
+static void log_console(struct output *out, const struct traced_vm *vm, const struct boot_event *ev)
+{
+	const struct console_line *c = &ev->console;
+	FILE *fp = out->fp;
+
+	print_stamp(out, ev->ts_ns);
+	print_vm_name(fp, vm);
+	fprintf(fp, " %s 0x%x", c->debugcon ? "debugcon" : "console", c->port);
+	print_since(fp, vm, ev->ts_ns);
+	if (ev->label)
+		fprintf(fp, " [%s]", ev->label->name);
+	if (c->truncated)
+		fputs(" (truncated)", fp);
+	if (c->unterminated)
+		fputs(" (unterminated)", fp);
+	fprintf(fp, ": %s\n", c->text ? c->text : "");
+}
+
+static void log_phase(struct output *out, const struct traced_vm *vm, const struct boot_event *ev)
+{
+	FILE *fp = out->fp;
+
+	print_stamp(out, ev->ts_ns);
+	print_vm_name(fp, vm);
+	fprintf(fp, ": phase %s", ev->phase ? ev->phase : "?");
+	print_since(fp, vm, ev->ts_ns);
+	if (ev->label)
+		fprintf(fp, " [%s]", ev->label->name);
+	fputc('\n', fp);
+}
+
 static void log_event(struct output *out, const struct traced_vm *vm, const struct boot_event *ev)
 {
 	const struct code_write *w = &ev->code;
@@ -61,6 +112,10 @@ static void log_event(struct output *out, const struct traced_vm *vm, const stru
 	char secs[32] = "?";
 	FILE *fp = out->fp;
 
+	if (ev->kind == EVENT_CONSOLE)
+		log_console(out, vm, ev);
+	if (ev->kind == EVENT_PHASE)
+		log_phase(out, vm, ev);
 	if (ev->kind != EVENT_CODE)
 		return;
 	print_stamp(out, ev->ts_ns);
@@ -78,11 +133,16 @@ static void log_event(struct output *out, const struct traced_vm *vm, const stru
 			ev->label->name, w->value, secs);
 		return;
 	}
-	if (w->port == 0x80)
-		fprintf(fp, ": [Debug I/O port: ");
+	if (w->io_delay)
+		fprintf(fp,
+			": [I/O delay: port 0x%x value 0x%" PRIx32 " after port 0x%x] %s seconds",
+			w->port, w->value, w->after_port, secs);
+	else if (w->port == 0x80)
+		fprintf(fp, ": [Debug I/O port: %s code 0x%" PRIx32 "] %s seconds", ev->label->name,
+			w->value & 0xff, secs);
 	else
-		fprintf(fp, ": [Debug I/O port 0x%x: ", w->port);
-	fprintf(fp, "%s code 0x%" PRIx32 "] %s seconds", ev->label->name, w->value & 0xff, secs);
+		fprintf(fp, ": [Debug I/O port 0x%x: %s code 0x%" PRIx32 "] %s seconds", w->port,
+			ev->label->name, w->value & 0xff, secs);
 	if (w->size > 1)
 		fprintf(fp, " (%u-byte write 0x%" PRIx32 ")", w->size, w->value);
 	if (w->truncated)
@@ -104,6 +164,17 @@ static void log_vm_end(struct output *out, const struct traced_vm *vm)
 		fprintf(out->fp, ": VMM exited (%s)\n", vm_end_reason(vm, reason, sizeof(reason)));
 }
 
+/* Seconds from base to ns, "-S.ssssss" when ns is before it (a VMM started before its VM). */
+static void format_since(char *buf, size_t len, uint64_t ns, uint64_t base)
+{
+	if (ns >= base) {
+		format_seconds(buf, len, ns - base);
+		return;
+	}
+	buf[0] = '-';
+	format_seconds(buf + 1, len - 1, base - ns);
+}
+
 /* The daemon's form: one line per VM, in the log itself. */
 static void log_vm_summary_line(struct output *out, const struct traced_vm *vm,
 				const struct stage_row *rows, int n)
@@ -118,14 +189,20 @@ static void log_vm_summary_line(struct output *out, const struct traced_vm *vm,
 	fprintf(fp, ": boot summary: %s%s, %" PRIu64 " codes",
 		vm_end_reason(vm, reason, sizeof(reason)),
 		vm_boot_complete(vm) ? "" : " (incomplete)", vm->stats.events);
+	if (vm->stats.lines)
+		fprintf(fp, ", %" PRIu64 " console line%s", vm->stats.lines,
+			vm->stats.lines == 1 ? "" : "s");
+	if (vm->stats.io_delays)
+		fprintf(fp, ", %" PRIu64 " I/O delay write%s", vm->stats.io_delays,
+			vm->stats.io_delays == 1 ? "" : "s");
 	for (int i = 0; i < n; i++) {
-		format_seconds(first, sizeof(first), rows[i].first_ns - base);
+		format_since(first, sizeof(first), rows[i].first_ns, base);
 		format_seconds(dur, sizeof(dur), rows[i].duration_ns);
 		fprintf(fp, "%s %s at %s s for %s s (%" PRIu32 ")", i ? "," : ";", rows[i].label,
 			first, dur, rows[i].codes);
 	}
 	if (boot_userspace_ns(&vm->stats, &user_ns)) {
-		format_seconds(first, sizeof(first), user_ns - base);
+		format_since(first, sizeof(first), user_ns, base);
 		fprintf(fp, "; time to Userspace %s s", first);
 	}
 	if (!vm->start_ns)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * The human summary: per VM, a table of its boot stages (first code, duration, codes) and its
- * time to Userspace; at the end the trace's counts and losses. Commands choose where it goes:
+ * The human summary: per VM, a table of its boot stages (first evidence, duration, codes) and
+ * its time to Userspace; at the end the trace's counts and losses. Stages marked by console
+ * lines or host phases are rows like the others (0 codes when no code marked them); the lines
+ * themselves are the trace's, not the table's. Commands choose where it goes:
  * stderr beside a trace on stdout (run, record), stdout for report. With -q only losses are
  * printed: nothing is lost silently.
  */
@@ -15,6 +17,17 @@ static void print_vm_name(FILE *fp, const struct traced_vm *vm)
 	char name[VM_NAME_MAX];
 
 	fputs(traced_vm_name(vm, name), fp);
+}
+
+/* Seconds from base to ns, "-S.ssssss" when ns is before it (a VMM started before its VM). */
+static void format_since(char *buf, size_t len, uint64_t ns, uint64_t base)
+{
+	if (ns >= base) {
+		format_seconds(buf, len, ns - base);
+		return;
+	}
+	buf[0] = '-';
+	format_seconds(buf + 1, len - 1, base - ns);
 }
 
 static void summary_vm_summary(struct output *out, const struct traced_vm *vm)
@@ -35,8 +48,14 @@ static void summary_vm_summary(struct output *out, const struct traced_vm *vm)
 	base = vm->start_ns ?: (n > 0 ? rows[0].first_ns : 0);
 	fprintf(fp, "boot-trace: ");
 	print_vm_name(fp, vm);
-	fprintf(fp, ": %" PRIu64 " codes, %s%s%s\n", vm->stats.events,
-		vm_end_reason(vm, reason, sizeof(reason)),
+	fprintf(fp, ": %" PRIu64 " codes, ", vm->stats.events);
+	if (vm->stats.lines)
+		fprintf(fp, "%" PRIu64 " console line%s, ", vm->stats.lines,
+			vm->stats.lines == 1 ? "" : "s");
+	if (vm->stats.io_delays)
+		fprintf(fp, "%" PRIu64 " I/O delay write%s (no stage), ", vm->stats.io_delays,
+			vm->stats.io_delays == 1 ? "" : "s");
+	fprintf(fp, "%s%s%s\n", vm_end_reason(vm, reason, sizeof(reason)),
 		vm_boot_complete(vm) ? "" : " (incomplete)",
 		vm->start_ns ? "" : " (VM start not seen: times from the first write)");
 	if (n <= 0)
@@ -46,13 +65,13 @@ static void summary_vm_summary(struct output *out, const struct traced_vm *vm)
 			width = strlen(rows[i].label);
 	fprintf(fp, "  %-*s %12s %14s %7s\n", width, "stage", "first (s)", "duration (s)", "codes");
 	for (int i = 0; i < n; i++) {
-		format_seconds(first, sizeof(first), rows[i].first_ns - base);
+		format_since(first, sizeof(first), rows[i].first_ns, base);
 		format_seconds(dur, sizeof(dur), rows[i].duration_ns);
 		fprintf(fp, "  %-*s %12s %14s %7" PRIu32 "\n", width, rows[i].label, first, dur,
 			rows[i].codes);
 	}
 	if (boot_userspace_ns(&vm->stats, &user_ns)) {
-		format_seconds(first, sizeof(first), user_ns - base);
+		format_since(first, sizeof(first), user_ns, base);
 		fprintf(fp, "  time to Userspace: %s s\n", first);
 	} else {
 		fprintf(fp, "  time to Userspace: no Userspace code seen\n");
