@@ -74,7 +74,8 @@ static void summary_vm_summary(struct output *out, const struct traced_vm *vm)
 		format_since(first, sizeof(first), user_ns, base);
 		fprintf(fp, "  time to Userspace: %s s\n", first);
 	} else {
-		fprintf(fp, "  time to Userspace: no Userspace code seen\n");
+		fprintf(fp, "  time to Userspace: no Userspace code%s seen\n",
+			vm->stats.lines ? " or console line" : "");
 	}
 out:
 	free(rows);
