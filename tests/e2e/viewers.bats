@@ -198,3 +198,46 @@ te_track() {
 	jq -e '[.traceEvents[] | select(.ph == "M" and .name == "thread_name") | .args.name] |
 		index("I/O delay") != null' "$OUT/console.json"
 }
+
+@test "viewers: console.jsonl (report of a recorded console boot): every line, no nesting" {
+	local data="$ROOT/tests/data/console.jsonl"
+	convert console "$data"
+	views console
+	# The stages, in the order the report gives them, are siblings on the stage track.
+	want=$("$BT" report -f jsonl "$data" | jq -s -c '[.[] | select(.type == "summary") |
+		.vms[].stages | map("\(.stage)@0")]')
+	[ "$(ss_stages console)" = "$want" ]
+	[ "$(te_stages console)" = "$want" ]
+	# A track per console, every line on it once (a slice, or an instant for a line of one
+	# exit or one that begins before the last ends); no slice inside another in either viewer.
+	for port in 1016 1026; do
+		n=$(jq -s "[.[] | select(.type == \"console\" and .port == $port)] | length" "$data")
+		[ "$n" -gt 0 ]
+		track=$(jq -r "[.traceEvents[] | select(.cat == \"console\" and .args.port == $port) |
+			.tid] | unique | if length == 1 then .[0] else error end" "$OUT/console.json")
+		[ "$(jq "[.traceEvents[] | select(.tid == $track and .cat == \"console\")] | length" \
+			"$OUT/console.json")" -eq "$n" ]
+		slices=$(jq "[.traceEvents[] | select(.tid == $track and .ph == \"X\")] | length" \
+			"$OUT/console.json")
+		[ "$(jq "[.profiles[] | select(.name | endswith(\"(tid $track)\")) | .slices[] |
+			select(.depth == 0)] | length" "$OUT/console.ss")" -eq "$slices" ]
+		[ "$(jq "[.processes[].threads[] | select(.tid == $track) | .slices[] |
+			select(.depth == 0)] | length" "$OUT/console.te")" -eq "$slices" ]
+	done
+	jq -e '[.profiles[] | select(.name | contains("console")) | .slices as $s |
+		range(1; $s | length) | $s[.].start >= $s[. - 1].end] | all' "$OUT/console.ss"
+	jq -e '[.processes[].threads[].name] | index("console ttyS0 0x3f8") != null and
+		index("debugcon 0x402") != null' "$OUT/console.te"
+	# The stage a rule matched, in args, for each line the jsonl gives one.
+	[ "$(jq -s -c '[.[] | select(.type == "console" and .stage) | .stage]' "$data")" = \
+		"$(jq -c '[.traceEvents[] | select(.cat == "console" and .args.stage) |
+			.args.stage]' "$OUT/console.json")" ]
+	# Phases as process instants, I/O delays on their track: as many as the jsonl has.
+	[ "$(jq -s -c '[.[] | select(.type == "phase") | .name]' "$data")" = \
+		"$(jq -c '[.traceEvents[] | select(.cat == "phase") | .name]' "$OUT/console.json")" ]
+	n=$(jq -s '[.[] | select(.type == "event" and .io_delay == true)] | length' "$data")
+	[ "$n" -gt 0 ]
+	[ "$(jq '[.traceEvents[] | select(.cat == "io_delay")] | length' "$OUT/console.json")" -eq "$n" ]
+	[ "$(jq '[.traceEvents[] | select(.cat == "code")] | length' "$OUT/console.json")" -eq \
+		"$(jq -s '[.[] | select(.type == "event" and .io_delay != true)] | length' "$data")" ]
+}
