@@ -38,8 +38,8 @@ static void collect_vm(void *ctx, const struct traced_vm *vm)
 {
 	struct collected *c = ctx;
 
-	if (!vm->stats.events)
-		return;
+	if (!vm->stats.nr)
+		return; /* no stage: no code, and no console line a rule matched */
 	/*
 	 * A VMM killed mid-boot (or gone) has no later stages: it would read as "Userspace
 	 * -100 %". A VM still running when the trace stopped has booted as far as it got: kept.

@@ -192,7 +192,7 @@ static void flt_event(void *ctx, const struct traced_vm *vm, const struct boot_e
 	/* As the reader does: the statistics count the event before the outputs get it. */
 	if (traced_vm_observe(copy, ev))
 		out_of_memory(f);
-	f->events++;
+	f->events += ev->kind == EVENT_CODE; /* as live: console lines and phases are not codes */
 	outputs_event(f->r->outs, f->r->nr_outs, copy, ev);
 }
 
