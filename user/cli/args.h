@@ -38,6 +38,8 @@ enum {
 	OPT_DEBUGCON,
 	OPT_RULES,
 	OPT_PHASES,
+	OPT_AB,
+	OPT_PARALLEL,
 };
 
 /* clang-format off */
@@ -133,6 +135,11 @@ int tracing_check(struct options *opts);
  * too): 0 or EXIT_USAGE; 1 when none of them.
  */
 int output_option(struct options *opts, int opt, char *arg);
+
+/*
+ * --threshold PCT and --alpha P (diff, run --ab): 0 or EXIT_USAGE; 1 when opt is neither.
+ */
+int gate_option(struct options *opts, int opt, const char *arg);
 
 /* A file name option's value: not empty. */
 int set_path(const char **path, const char *option, const char *arg);

@@ -306,6 +306,50 @@ int output_option(struct options *opts, int opt, char *arg)
 	}
 }
 
+/* ---- --threshold and --alpha: the gates of diff and run --ab --------------------------- */
+
+static int set_threshold(struct options *opts, const char *arg)
+{
+	char *end;
+	double pct;
+
+	errno = 0;
+	pct = strtod(arg, &end);
+	if (end != arg && *end == '%')
+		end++;
+	if (end == arg || *end || errno || !(pct >= 0 && pct <= 1e6))
+		return usage_error("invalid threshold '%s': a percentage from 0 to 1000000", arg);
+	opts->threshold = pct;
+	return 0;
+}
+
+static int set_alpha(struct options *opts, const char *arg)
+{
+	char *end;
+	double alpha;
+
+	errno = 0;
+	alpha = strtod(arg, &end);
+	if (end == arg || *end || errno || !(alpha > 0 && alpha < 1))
+		return usage_error("invalid --alpha '%s': a significance level between 0 and 1 "
+				   "(e.g. 0.01)",
+				   arg);
+	opts->alpha = alpha;
+	return 0;
+}
+
+int gate_option(struct options *opts, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_THRESHOLD:
+		return set_threshold(opts, arg);
+	case OPT_ALPHA:
+		return set_alpha(opts, arg);
+	default:
+		return 1;
+	}
+}
+
 /* ---- an option of another command ---------------------------------------------------- */
 
 /* Which options belong to which commands, to say so when one is given to another. */
@@ -319,6 +363,7 @@ static const struct {
     {"--console, --debugcon, --rules and --phases", " --console --debugcon --rules --phases "},
     {"--labels and --mmio", " --labels --mmio "},
     {"--repeat", " --repeat "},
+    {"--ab and --parallel", " --ab --parallel "},
     {"--svg", " --svg "},
     {"--wall-clock", " --wall-clock "},
     {"--threshold", " --threshold "},

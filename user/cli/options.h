@@ -23,6 +23,8 @@
 #define DEFAULT_LOCK_DIR   "/run/boot-trace"
 #define DEFAULT_LOCK_FILE  DEFAULT_LOCK_DIR "/daemon.lock"
 #define MAX_REPEAT	   10000
+#define MAX_PARALLEL	   256		 /* run --parallel: boots at once */
+#define MAX_PARALLEL_STEPS 16		 /* ...values of a sweep */
 #define DEFAULT_THRESHOLD  10.0		 /* diff: percent */
 #define BOOT_TIMER_GPA	   0xc0000000ull /* Firecracker's boot timer on x86 */
 #define BOOT_TIMER_VALUE   123
@@ -74,9 +76,9 @@ struct options {
 	unsigned int repeat;   /* run: boots (0: once, without statistics) */
 	char *const *files;    /* report: FILE...; diff: BASE NEW (in argv) */
 	int nr_files;
-	const char *svg;	 /* report: --svg OUT */
-	double threshold;	 /* diff: percent */
-	double alpha;		 /* diff: significance level */
+	const char *svg;	 /* report: --svg OUT; run: the --parallel sweep's chart */
+	double threshold;	 /* diff, run --ab: percent */
+	double alpha;		 /* diff, run --ab: significance level */
 	bool include_incomplete; /* diff: count boots that did not complete */
 	const char *json_file;	 /* diff: --json; "-": stdout */
 	const char *junit_file;	 /* diff: --junit; "-": stdout */
@@ -88,6 +90,13 @@ struct options {
 	/* report: the events kept, [since_ns, until_ns] */
 	bool has_since, has_until;
 	uint64_t since_ns, until_ns;
+	/* run --ab: A's command is argv (ended where the separating -- was), B's argv_b */
+	bool ab;
+	char **argv_b;
+	/* run --parallel K[,K...]: boots at once, in waves; two values or more: a sweep */
+	unsigned int parallel[MAX_PARALLEL_STEPS];
+	int nr_parallel;
+	bool gate_options; /* run: --threshold or --alpha given (they need --ab) */
 };
 
 /*

@@ -2,7 +2,9 @@
 /*
  * boot-trace run: the command is forked but held before exec until its pid is in the
  * kernel's filter, so its VM is traced from KVM_CREATE_VM on; the kernel side then follows
- * it through fork (a wrapper script that starts the VMM works).
+ * it through fork (a wrapper script that starts the VMM works). --repeat boots it N times and
+ * prints each stage's distribution; --ab (run_ab.c) and --parallel (run_storm.c) are series
+ * of such runs too.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +18,8 @@
 #include <sys/wait.h>
 #include "args.h"
 #include "commands.h"
+#include "paired.h"
+#include "run_modes.h"
 #include "text.h"
 #include "samples.h"
 #include "tracing.h"
@@ -56,82 +60,187 @@ static int finish(struct session *s, struct trace_outputs *to)
 	return trace_outputs_close(to);
 }
 
-/*
- * One traced run of the command into the outputs to (the session is open); returns its exit
- * status (or 1 if tracing failed).
- */
-static int run_once(const struct options *opts, struct session *s, struct trace_outputs *to,
-		    const sigset_t *old_mask)
+/* Kill and reap the copies started so far, close their pipes: tracing could not start. */
+static void abandon(pid_t *kids, int *go, int *err, unsigned int started)
 {
-	int go_pipe[2], err_pipe[2], exec_err = 0, wstatus = 0, sig = 0, status;
-	pid_t child;
+	for (unsigned int i = 0; i < started; i++) {
+		kill(kids[i], SIGKILL);
+		waitpid(kids[i], NULL, 0);
+		close(go[i]);
+		close(err[i]);
+	}
+}
+
+/*
+ * Start k copies of argv, held before exec until all are traced, then released together;
+ * wait for them all (the session reads meanwhile). One copy gets the signals passed on by the
+ * session loop; several get them from here: the first as is, later ones as SIGKILL.
+ */
+static int run_copies(char **argv, unsigned int k, struct session *s, struct trace_outputs *to,
+		      bool vmm_start, const sigset_t *old_mask, struct run_outcome *out)
+{
+	pid_t *kids = calloc(k, sizeof(*kids));
+	int *go = calloc(k, sizeof(*go)), *err = calloc(k, sizeof(*err));
+	int exec_err = 0, failed_at = -1, wstatus, sig = 0, signals = 0;
+	unsigned int started = 0, i;
+	bool ok = true;
 	ssize_t n;
 
 	session_set_outputs(s, to->outs, to->nr);
-	if (pipe2(go_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC)) {
-		fprintf(stderr, "boot-trace: pipe: %s\n", strerror(errno));
-		finish(s, to);
-		return 1;
+	if (!kids || !go || !err) {
+		fprintf(stderr, "boot-trace: out of memory\n");
+		goto failed;
 	}
-	child = fork();
-	if (child < 0) {
-		fprintf(stderr, "boot-trace: fork: %s\n", strerror(errno));
-		finish(s, to);
-		return 1;
-	}
-	if (child == 0) {
-		close(go_pipe[1]);
-		close(err_pipe[0]);
-		child_exec(opts->argv, go_pipe[0], err_pipe[1], old_mask);
-	}
-	close(go_pipe[0]);
-	close(err_pipe[1]);
+	for (started = 0; started < k; started++) {
+		int go_pipe[2], err_pipe[2];
 
-	/* Traced before it can run a single instruction of COMMAND. */
-	if (session_add_process(s, child) || session_start(s) ||
-	    (session_vmm_started(s, child, clock_now_ns(CLOCK_MONOTONIC)),
-	     write(go_pipe[1], "g", 1) != 1)) {
-		kill(child, SIGKILL);
-		waitpid(child, NULL, 0);
-		finish(s, to);
-		return 1;
-	}
-	close(go_pipe[1]);
-	n = read(err_pipe[0], &exec_err, sizeof(exec_err));
-	close(err_pipe[0]);
-	if (n == sizeof(exec_err)) {
-		waitpid(child, &wstatus, 0);
-		for (int i = 0; i < to->nr; i++)
-			to->out[i].quiet = true;
-		finish(s, to);
-		fprintf(stderr, "boot-trace: cannot run '%s': %s\n", opts->argv[0],
-			strerror(exec_err));
-		return exit_status(wstatus);
+		if (pipe2(go_pipe, O_CLOEXEC)) {
+			fprintf(stderr, "boot-trace: pipe: %s\n", strerror(errno));
+			goto failed;
+		}
+		if (pipe2(err_pipe, O_CLOEXEC)) {
+			fprintf(stderr, "boot-trace: pipe: %s\n", strerror(errno));
+			close(go_pipe[0]);
+			close(go_pipe[1]);
+			goto failed;
+		}
+		kids[started] = fork();
+		if (kids[started] < 0) {
+			fprintf(stderr, "boot-trace: fork: %s\n", strerror(errno));
+			close(go_pipe[0]);
+			close(go_pipe[1]);
+			close(err_pipe[0]);
+			close(err_pipe[1]);
+			goto failed;
+		}
+		if (kids[started] == 0) {
+			/* An earlier copy must see its go pipe close if we die: not held here. */
+			for (i = 0; i < started; i++) {
+				close(go[i]);
+				close(err[i]);
+			}
+			close(go_pipe[1]);
+			close(err_pipe[0]);
+			free(kids); /* not to be counted lost if exec fails */
+			free(go);
+			free(err);
+			child_exec(argv, go_pipe[0], err_pipe[1], old_mask);
+		}
+		close(go_pipe[0]);
+		close(err_pipe[1]);
+		go[started] = go_pipe[1];
+		err[started] = err_pipe[0];
 	}
 
-	session_loop(s, &child, 1, child, &sig);
-	if (waitpid(child, &wstatus, 0) < 0)
-		wstatus = 0;
-	status = exit_status(wstatus);
-	if (finish(s, to) && status == 0)
-		status = 1;
-	return status;
+	/* Traced before any can run a single instruction of COMMAND. */
+	for (i = 0; i < k && ok; i++)
+		ok = !session_add_process(s, kids[i]);
+	if (!ok || session_start(s))
+		goto failed;
+	if (vmm_start && k == 1)
+		session_vmm_started(s, kids[0], clock_now_ns(CLOCK_MONOTONIC));
+	for (i = 0; i < k && ok; i++)
+		ok = write(go[i], "g", 1) == 1;
+	if (!ok)
+		goto failed;
+	for (i = 0; i < k; i++) {
+		close(go[i]);
+		n = read(err[i], &exec_err, sizeof(exec_err));
+		close(err[i]);
+		if (n == sizeof(exec_err) && failed_at < 0)
+			failed_at = i;
+	}
+	if (failed_at >= 0) {
+		/* The same command: the others will not do better. */
+		for (i = 0; i < k; i++) {
+			if ((int)i != failed_at)
+				kill(kids[i], SIGKILL);
+			waitpid(kids[i], &wstatus, 0);
+			if ((int)i == failed_at)
+				out->status = exit_status(wstatus);
+		}
+		for (int o = 0; o < to->nr; o++)
+			to->out[o].quiet = true;
+		finish(s, to);
+		fprintf(stderr, "boot-trace: cannot run '%s': %s\n", argv[0], strerror(exec_err));
+		out->exec_failed = true;
+		goto out;
+	}
+
+	if (k == 1) {
+		session_loop(s, kids, 1, kids[0], &sig);
+	} else {
+		while (session_loop(s, kids, k, 0, &sig) == LOOP_SIGNAL)
+			for (i = 0; i < k; i++) /* not reaped yet: still theirs */
+				kill(kids[i], signals++ ? SIGKILL : sig);
+	}
+	for (i = 0; i < k; i++) {
+		if (waitpid(kids[i], &wstatus, 0) < 0)
+			wstatus = 0;
+		if (!out->status)
+			out->status = exit_status(wstatus);
+	}
+	out->stop_sig = sig;
+	if (finish(s, to)) {
+		out->trace_failed = true;
+		if (!out->status)
+			out->status = 1;
+	}
+	out->dropped = s->totals.lost[LOSS_DROPPED];
+	goto out;
+
+failed:
+	abandon(kids, go, err, started);
+	finish(s, to);
+	out->trace_failed = true;
+	out->status = 1;
+out:
+	free(kids);
+	free(go);
+	free(err);
+	return out->status;
 }
 
-/* Load the tracer, then open the outputs (a tracer that cannot load leaves no file). */
+/*
+ * Load the tracer, then open the outputs (a tracer that cannot load leaves no file); append:
+ * the trace is added to the file, as one more run concatenated to it.
+ */
 static int open_run(const struct options *opts, struct session *s, struct trace_outputs *to,
-		    const char *path, bool tables, struct session_config *cfg)
+		    const char *path, bool tables, bool append, struct session_config *cfg)
 {
+	unsigned int flags = OUTPUT_APPEND | (opts->quiet ? OUTPUT_QUIET : 0) |
+			     (opts->wall_clock ? OUTPUT_WALL_CLOCK : 0);
+
 	if (session_open(s, cfg))
 		return -1;
-	if (trace_outputs_open(to, opts, path, tables)) {
+	to->nr = 0;
+	if (append ? trace_outputs_add(to, opts->format ?: &output_log_ops, path, flags)
+		   : trace_outputs_open(to, opts, path, tables)) {
 		session_close(s);
 		return -1;
 	}
 	return 0;
 }
 
-char *repeat_path(const char *path, unsigned int i)
+int run_traced(const struct options *opts, char **argv, unsigned int k, const char *path,
+	       bool append, struct session_config *cfg, bool vmm_start, const sigset_t *old_mask,
+	       struct run_outcome *out)
+{
+	struct trace_outputs to;
+	struct session s;
+
+	memset(out, 0, sizeof(*out));
+	/* Without a path the trace is not kept: the statistics are the result. */
+	if (open_run(opts, &s, &to, path ?: "/dev/null", false, append && path, cfg)) {
+		out->trace_failed = true;
+		out->status = 1;
+		return 1;
+	}
+	out->opened = true;
+	return run_copies(argv, k, &s, &to, vmm_start, old_mask, out);
+}
+
+char *tagged_path(const char *path, const char *tag)
 {
 	const char *base = strrchr(path, '/'), *dot;
 	char *out;
@@ -141,9 +250,17 @@ char *repeat_path(const char *path, unsigned int i)
 	dot = strrchr(base, '.');
 	if (!dot || dot == base)
 		dot = path + strlen(path);
-	if (asprintf(&out, "%.*s.%u%s", (int)(dot - path), path, i, dot) < 0)
+	if (asprintf(&out, "%.*s.%s%s", (int)(dot - path), path, tag, dot) < 0)
 		return NULL;
 	return out;
+}
+
+char *repeat_path(const char *path, unsigned int i)
+{
+	char tag[16];
+
+	snprintf(tag, sizeof(tag), "%u", i);
+	return tagged_path(path, tag);
 }
 
 struct repeat {
@@ -209,28 +326,78 @@ out:
 	free(high);
 }
 
-static void print_repeat_stats(struct repeat *rep, unsigned int runs)
+void print_stats_table(struct boot_samples *bs)
 {
 	int width = 18;
 
-	fprintf(stderr, "boot-trace: %u run%s, %u boot%s with codes\n", runs, runs == 1 ? "" : "s",
-		rep->samples.boots, rep->samples.boots == 1 ? "" : "s");
-	if (!rep->samples.boots)
-		return;
 	/* Labels from maps can be longer than the debug port's. */
-	for (int i = 0; i < rep->samples.nr; i++)
-		if ((int)strlen(rep->samples.stage[i].label) > width)
-			width = strlen(rep->samples.stage[i].label);
+	for (int i = 0; i < bs->nr; i++)
+		if ((int)strlen(bs->stage[i].label) > width)
+			width = strlen(bs->stage[i].label);
 	fprintf(stderr, "  %-*s %4s %10s %10s %10s %10s %10s %10s %10s %6s\n", width, "stage", "n",
 		"min (s)", "p50 (s)", "p90 (s)", "p99 (s)", "max (s)", "mean (s)", "stddev (s)",
 		"cv");
-	for (int i = 0; i < rep->samples.nr; i++)
-		print_stat_row(rep->samples.stage[i].label, width, &rep->samples.stage[i].s);
-	print_stat_row("time to Userspace", width, &rep->samples.userspace);
+	for (int i = 0; i < bs->nr; i++)
+		print_stat_row(bs->stage[i].label, width, &bs->stage[i].s);
+	print_stat_row("time to Userspace", width, &bs->userspace);
 }
 
-/* A SIGINT, SIGTERM or SIGHUP that came between two runs stops the series. */
-static int pending_stop(void)
+static void print_repeat_stats(struct repeat *rep, unsigned int runs)
+{
+	fprintf(stderr, "boot-trace: %u run%s, %u boot%s with codes\n", runs, runs == 1 ? "" : "s",
+		rep->samples.boots, rep->samples.boots == 1 ? "" : "s");
+	if (rep->samples.boots)
+		print_stats_table(&rep->samples);
+}
+
+int stage_union(const struct boot_samples *const *sets, int nr, const char ***names)
+{
+	const char **all;
+	int total = 0, n = 0;
+
+	for (int i = 0; i < nr; i++)
+		total += sets[i] ? sets[i]->nr : 0;
+	all = calloc(total ?: 1, sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	for (int i = 0; i < nr; i++) {
+		for (int j = 0; sets[i] && j < sets[i]->nr; j++) {
+			const char *label = sets[i]->stage[j].label;
+			int at, k;
+
+			for (k = 0; k < n && strcmp(all[k], label); k++)
+				;
+			if (k < n)
+				continue;
+			/* After the last of the same or a lower rank: first seen first. */
+			for (at = n; at > 0 && label_rank(all[at - 1]) > label_rank(label); at--)
+				;
+			memmove(&all[at + 1], &all[at], (n - at) * sizeof(all[0]));
+			all[at] = label;
+			n++;
+		}
+	}
+	*names = all;
+	return n;
+}
+
+void format_command(char *buf, size_t len, char *const *argv)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; argv[i] && at < len; i++) {
+		bool quote = !*argv[i] || strpbrk(argv[i], " \t'\"");
+
+		at +=
+		    snprintf(buf + at, len - at, quote ? "%s'%s'" : "%s%s", i ? " " : "", argv[i]);
+	}
+	if (at >= len && len > 4)
+		memcpy(buf + len - 4, "...", 4);
+	text_sanitize(buf);
+}
+
+int pending_stop(void)
 {
 	sigset_t set;
 
@@ -259,9 +426,7 @@ static int run_repeat(const struct options *opts, const sigset_t *old_mask)
 	cfg.ctx = &rep;
 	for (i = 1; i <= opts->repeat; i++) {
 		char *path = opts->output ? repeat_path(opts->output, i) : NULL;
-		struct trace_outputs to;
-		struct session s;
-		uint64_t dropped_n;
+		struct run_outcome run;
 
 		if (opts->output && !path) {
 			fprintf(stderr, "boot-trace: out of memory\n");
@@ -272,24 +437,22 @@ static int run_repeat(const struct options *opts, const sigset_t *old_mask)
 		rep.run_user_ns = 0;
 		/* Without -o the traces are not kept: the statistics are the result. One line per
 		 * run instead of the tables. */
-		if (open_run(opts, &s, &to, opts->output ? path : "/dev/null", false, &cfg)) {
+		status = run_traced(opts, opts->argv, 1, path, false, &cfg, true, old_mask, &run);
+		if (!run.opened) { /* the tracer or the output: said, and no run to count */
 			free(path);
-			status = 1;
 			break;
 		}
-		status = run_once(opts, &s, &to, old_mask);
 		done++;
-		dropped_n = s.totals.lost[LOSS_DROPPED];
 		/* Losses are reported even with -q: nothing is lost silently. */
-		if (!opts->quiet || dropped_n) {
+		if (!opts->quiet || run.dropped) {
 			char user[32] = "none";
 
 			if (rep.run_user_ns)
 				format_seconds(user, sizeof(user), rep.run_user_ns);
 			dropped[0] = '\0';
-			if (dropped_n)
+			if (run.dropped)
 				snprintf(dropped, sizeof(dropped), ", %" PRIu64 " dropped",
-					 dropped_n);
+					 run.dropped);
 			fprintf(stderr,
 				"boot-trace: run %u/%u: status %d, %u VM%s, time to Userspace "
 				"%s%s%s%s%s\n",
@@ -319,6 +482,7 @@ static int run_repeat(const struct options *opts, const sigset_t *old_mask)
 int cmd_run(const struct options *opts)
 {
 	struct session_config cfg;
+	struct run_outcome out;
 	struct trace_outputs to;
 	struct session s;
 	sigset_t old_mask;
@@ -326,12 +490,17 @@ int cmd_run(const struct options *opts)
 	/* Read from a signalfd in the loop and passed on to the command. */
 	block_stop_signals(false, &old_mask);
 
+	if (opts->ab)
+		return run_ab(opts, &old_mask);
+	if (opts->nr_parallel)
+		return run_storm(opts, &old_mask);
 	if (opts->repeat)
 		return run_repeat(opts, &old_mask);
 	tracing_config(opts, &cfg, true, true);
-	if (open_run(opts, &s, &to, opts->output, true, &cfg))
+	if (open_run(opts, &s, &to, opts->output, true, false, &cfg))
 		return 1;
-	return run_once(opts, &s, &to, &old_mask);
+	memset(&out, 0, sizeof(out));
+	return run_copies(opts->argv, 1, &s, &to, true, &old_mask, &out);
 }
 
 /* ---- command line ---------------------------------------------------------------------- */
@@ -347,6 +516,36 @@ static int set_repeat(struct options *opts, const char *arg)
 	return 0;
 }
 
+/* --parallel K or K1,K2,...: each from 1 to MAX_PARALLEL, increasing. */
+static int set_parallel(struct options *opts, const char *arg)
+{
+	char buf[16];
+	const char *p = arg;
+	unsigned long k;
+
+	if (opts->nr_parallel)
+		return usage_error("--parallel given twice: one value or one list (e.g. 1,2,4,8)");
+	do {
+		size_t len = strcspn(p, ",");
+
+		if (opts->nr_parallel == MAX_PARALLEL_STEPS)
+			return usage_error("too many --parallel values in '%s': at most %d", arg,
+					   MAX_PARALLEL_STEPS);
+		snprintf(buf, sizeof(buf), "%.*s", (int)len, p);
+		if (len >= sizeof(buf) || parse_ulong(buf, MAX_PARALLEL, &k) || k == 0)
+			return usage_error("invalid --parallel '%s': boots at once, from 1 to %d, "
+					   "or an increasing list of them (e.g. 1,2,4,8)",
+					   arg, MAX_PARALLEL);
+		if (opts->nr_parallel && k <= opts->parallel[opts->nr_parallel - 1])
+			return usage_error("invalid --parallel '%s': the list must increase (e.g. "
+					   "1,2,4,8)",
+					   arg);
+		opts->parallel[opts->nr_parallel++] = k;
+		p += len;
+	} while (*p++ == ',');
+	return 0;
+}
+
 static int run_option(struct options *opts, int opt, char *arg, int argc, char **argv)
 {
 	int err = tracing_option(opts, opt, arg, argc, argv);
@@ -356,13 +555,120 @@ static int run_option(struct options *opts, int opt, char *arg, int argc, char *
 	err = output_option(opts, opt, arg);
 	if (err != 1)
 		return err;
-	return opt == OPT_REPEAT ? set_repeat(opts, arg) : EXIT_USAGE;
+	err = gate_option(opts, opt, arg);
+	if (err != 1) {
+		opts->gate_options = true;
+		return err;
+	}
+	switch (opt) {
+	case OPT_REPEAT:
+		return set_repeat(opts, arg);
+	case OPT_AB:
+		opts->ab = true;
+		return 0;
+	case OPT_PARALLEL:
+		return set_parallel(opts, arg);
+	case OPT_SVG:
+		return set_path(&opts->svg, "--svg", arg);
+	case OPT_INCLUDE_INCOMPLETE:
+		return usage_error("%s",
+				   "--include-incomplete belongs to diff: run --ab drops a pair "
+				   "whose boot did not complete");
+	default:
+		return EXIT_USAGE;
+	}
+}
+
+/* --ab: COMMAND_A, a bare --, COMMAND_B; the -- becomes the end of A's argv. */
+static int split_ab(struct options *opts, int argc, char **argv)
+{
+	int sep = -1, count = 0;
+
+	for (int i = optind; i < argc; i++) {
+		if (strcmp(argv[i], "--"))
+			continue;
+		if (!count++)
+			sep = i;
+	}
+	if (!count)
+		return usage_error("%s", "--ab needs two commands: -- COMMAND_A [ARGS...] -- "
+					 "COMMAND_B [ARGS...]");
+	if (count > 1)
+		return usage_error("--ab takes exactly one -- between COMMAND_A and COMMAND_B, "
+				   "found %d (a command that needs a -- of its own: a script)",
+				   count);
+	if (sep == optind)
+		return usage_error("%s", "--ab: no COMMAND_A before the --");
+	if (sep == argc - 1)
+		return usage_error("%s", "--ab: no COMMAND_B after the --");
+	argv[sep] = NULL;
+	opts->argv = &argv[optind];
+	opts->argv_b = &argv[sep + 1];
+	return 0;
+}
+
+/* The series (--ab, --parallel) write jsonl, one file a series, their runs concatenated. */
+static int series_format(struct options *opts, const char *what)
+{
+	const struct output_format *f = output_formats;
+
+	if (opts->format && opts->format != &output_jsonl_ops) {
+		while (f->name && f->ops != opts->format)
+			f++;
+		return usage_error("%s writes its runs to jsonl files (-o FILE), not -f %s", what,
+				   f->name ?: "?");
+	}
+	opts->format = &output_jsonl_ops;
+	return 0;
 }
 
 static int run_finish(struct options *opts, int argc, char **argv)
 {
+	int err;
+
 	if (optind >= argc)
 		return usage_error("%s", "no COMMAND given after --");
+	if (opts->svg && opts->nr_parallel < 2)
+		return usage_error("%s", "--svg cannot be used with run without a --parallel sweep "
+					 "(e.g. --parallel 1,2,4,8)");
+	if (opts->gate_options && !opts->ab)
+		return usage_error("%s",
+				   "--threshold and --alpha need --ab (the gate of an A/B run; "
+				   "or boot-trace diff)");
+	if (opts->ab && opts->nr_parallel)
+		return usage_error("%s", "--ab and --parallel cannot be combined: A and B boot one "
+					 "at a time");
+	if (opts->ab) {
+		size_t least = paired_min_pairs(opts->alpha);
+
+		if (!opts->repeat)
+			return usage_error(
+			    "--ab needs --repeat N, the number of A/B pairs (at least "
+			    "%zu for p < %g)",
+			    least, opts->alpha);
+		if (opts->repeat < least)
+			return usage_error("--ab --repeat %u can never decide: at least %zu pairs "
+					   "are needed for p < %g",
+					   opts->repeat, least, opts->alpha);
+		err = series_format(opts, "--ab");
+		return err ?: split_ab(opts, argc, argv);
+	}
+	if (opts->nr_parallel) {
+		if (!opts->repeat)
+			return usage_error("%s", "--parallel needs --repeat N, the boots for each "
+						 "number at once");
+		for (int i = 0; i < opts->nr_parallel; i++)
+			if (opts->repeat % opts->parallel[i])
+				return usage_error(
+				    "--repeat %u is not a multiple of --parallel %u: boots start "
+				    "in "
+				    "waves of %u (e.g. --repeat %u)",
+				    opts->repeat, opts->parallel[i], opts->parallel[i],
+				    (opts->repeat / opts->parallel[i] + 1) * opts->parallel[i]);
+		err = series_format(opts, "--parallel");
+		if (err)
+			return err;
+	}
 	opts->argv = &argv[optind];
 	return 0;
 }
@@ -373,6 +679,12 @@ static const struct option run_options[] = {
     {"output", required_argument, NULL, 'o'},
     {"format", required_argument, NULL, 'f'},
     {"repeat", required_argument, NULL, OPT_REPEAT},
+    {"ab", no_argument, NULL, OPT_AB},
+    {"threshold", required_argument, NULL, OPT_THRESHOLD},
+    {"alpha", required_argument, NULL, OPT_ALPHA},
+    {"include-incomplete", no_argument, NULL, OPT_INCLUDE_INCOMPLETE},
+    {"parallel", required_argument, NULL, OPT_PARALLEL},
+    {"svg", required_argument, NULL, OPT_SVG},
     {"wall-clock", no_argument, NULL, OPT_WALL_CLOCK},
     {},
 };
@@ -380,6 +692,8 @@ static const struct option run_options[] = {
 /* clang-format off */
 static const char run_usage[] =
 	"USAGE: boot-trace run [OPTIONS] [--] COMMAND [ARGS...]\n"
+	"       boot-trace run --repeat N --ab [OPTIONS] -- COMMAND_A [ARGS...] -- COMMAND_B [ARGS...]\n"
+	"       boot-trace run --repeat N --parallel K[,K...] [--svg FILE] [OPTIONS] -- COMMAND ...\n"
 	"\n"
 	"Start COMMAND (a VMM, or a script that starts one) traced from its first instruction,\n"
 	"and whatever it forks; print each VM's boot summary on stderr when it ends, and exit\n"
@@ -392,6 +706,21 @@ static const char run_usage[] =
 	"                        and cv per stage, and which boots fall in which mode of a\n"
 	"                        bimodal stage;\n"
 	"                        with -o FILE, run i is written to FILE with .i before its extension\n"
+	"      --ab              an A/B gate: boot COMMAND_A and COMMAND_B alternately (A B A B\n"
+	"                        ..., N pairs; exactly one bare -- between them) and test each\n"
+	"                        stage's paired differences B - A (Wilcoxon signed-rank): the\n"
+	"                        median difference, its 95% interval, p. Exit 1 when a stage of\n"
+	"                        B is slower with p < P and by more than PCT, 0 when none is, 2\n"
+	"                        when nothing could be decided (no pairs, too few); a pair with a\n"
+	"                        failed or incomplete boot is dropped (said); with -o FILE, A's\n"
+	"                        and B's runs in FILE with .A and .B before the extension (jsonl)\n"
+	"      --threshold PCT   --ab: the least change that can fail, in percent (default 10)\n"
+	"      --alpha P         --ab: the significance level (default 0.01; N >= 7 pairs)\n"
+	"      --parallel K      start K copies at once, in waves of K (N a multiple of K), and\n"
+	"                        print the --repeat table; K1,K2,...: a sweep, N boots for each K,\n"
+	"                        then each stage's p50 and p90 per K and their growth; with -o\n"
+	"                        FILE, the runs of each K in FILE with .kK before the extension\n"
+	"      --svg FILE        the sweep as a chart: p50 and p90 per K, a panel per stage\n"
 	"  -q, --quiet           no boot summary (losses are still reported)\n"
 	TRACING_USAGE
 	WALL_CLOCK_USAGE
@@ -402,6 +731,8 @@ static const char run_usage[] =
 	"  sudo boot-trace run -f jsonl -o boot.jsonl -- qemu-system-x86_64 -accel kvm ...\n"
 	"  sudo boot-trace run -f chrome -o boot.json -- ./start-my-vm.sh   # open in Perfetto UI\n"
 	"  sudo boot-trace run --repeat 10 -f jsonl -o base.jsonl -- ./start-my-vm.sh\n"
+	"  sudo boot-trace run --repeat 20 --ab -o ab.jsonl -- ./vm-main.sh -- ./vm-patched.sh\n"
+	"  sudo boot-trace run --repeat 16 --parallel 1,2,4,8 --svg storm.svg -- ./start-my-vm.sh\n"
 	"  sudo boot-trace run --port 0x80 --port 0xf4 --labels qboot -- qemu-system-x86_64 ...\n"
 	"  sudo boot-trace run --mmio -- firecracker --no-api --config-file vm.json --boot-timer\n";
 /* clang-format on */
