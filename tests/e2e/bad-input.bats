@@ -118,7 +118,7 @@ check_rows() {
 2 | boot-trace: unknown format 'xml': expected log, jsonl, chrome, csv or svg$H | boot-trace run -f xml -- true
 2 | boot-trace: no COMMAND given after --$H | boot-trace run --
 2 | boot-trace: -p and -a belong to record, not run$H | boot-trace run -p 1 -- true
-2 | boot-trace: --svg cannot be used with run$H | boot-trace run --svg x.svg -- true
+2 | boot-trace: --svg cannot be used with run without a --parallel sweep (e.g. --parallel 1,2,4,8)$H | boot-trace run --svg x.svg -- true
 2 | boot-trace: record needs -p PID or -a$H | boot-trace record
 2 | boot-trace: -p and -a cannot be combined$H | boot-trace record -a -p 1
 2 | boot-trace: unexpected argument 'extra'$H | boot-trace record -a extra

@@ -275,7 +275,7 @@ static void repeat_vm_summarized(void *ctx, const struct traced_vm *vm)
 	struct repeat *rep = ctx;
 	uint64_t user_ns;
 
-	if (!vm->stats.events)
+	if (!vm->stats.nr) /* no stage: no code, no console line a rule matched */
 		return;
 	rep->run_vms++;
 	if (vm->start_ns && boot_userspace_ns(&vm->stats, &user_ns))
