@@ -307,12 +307,33 @@ $(OUT)/obj/bench/%.o: bench/%.c | $(OUT)/.deps-ok
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
+# testrun (the section that needs no guest): boot-trace's BPF programs, and the variants of
+# bench/bench.bpf.c (which includes the real object), run by BPF_PROG_TEST_RUN.
+$(OUT)/bpf/bench.bpf.o: bench/bench.bpf.c bpf/boot_trace.bpf.c bpf/boot_trace.h $(OUT)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I$(OUT) -Ibpf $(DEPFLAGS) \
+		-Wall -Wno-unused-function -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp
+	$(Q)rm -f $@.tmp
+
+$(OUT)/bench.skel.h: $(OUT)/bpf/bench.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name bench_bpf > $@
+
+$(OUT)/testrun: $(OUT)/obj/bench/testrun.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz
+
+$(OUT)/obj/bench/testrun.o: CFLAGS += -I$(OUT) -Ibpf
+$(OUT)/obj/bench/testrun.o: | $(OUT)/boot_trace.skel.h $(OUT)/bench.skel.h
+
 # The peers it compares against (bpftrace, perf) and GNU time, if missing.
 bench-deps: | $(OUT)/.deps-ok
 	$(Q)sh scripts/install-deps.sh --bench
 
-bench: all $(OUT)/btbench bench-deps
-	$(Q)scripts/bench.sh
+bench: all $(OUT)/btbench $(OUT)/testrun bench-deps
+	$(Q)BENCH_BUILD=$${BENCH_BUILD:-$(OUT)} scripts/bench.sh
 
 # Binary, systemd unit (pointing at the installed binary), man page, bash completion, and the
 # logrotate snippet of the daemon's logs (always in /etc/logrotate.d, under DESTDIR: logrotate

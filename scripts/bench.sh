@@ -10,9 +10,11 @@
 #   BENCH_OUT=DIR    where results.md/results.csv go (default bench/)
 #   BENCH_BUILD=DIR  the build to measure (default build/, as make's OUT)
 #   BENCH_ROUNDS=N   rounds of the per-write cost measurement (default 7; quick 3)
-#   BENCH_SECTIONS="cost toggle profile loss ready idle fidelity tsc latency console scaling"
+#   BENCH_SECTIONS="cost toggle profile loss ready idle fidelity tsc latency console scaling testrun"
 #                    (a subset: only those; the tables of the others show "-"). "scaling" alone needs no
 #                    /dev/kvm, no guest and no peer: only boot-trace, python3 and GNU time.
+#                    "testrun" (section 9, bench/testrun.sh, in the default list too) needs only
+#                    root: "scaling testrun" run on a host without /dev/kvm.
 #   BENCH_SCALING_SIZES="10000 100000 1000000"  trace sizes of the scaling section (quick: the
 #                    first two)
 #   BENCH_SCALING_TIMEOUT=S  a command of the scaling section is stopped after S seconds
@@ -62,15 +64,15 @@ die() {
 	exit 1
 }
 
-SECTIONS=${BENCH_SECTIONS:-cost toggle profile loss ready idle fidelity tsc latency console scaling}
+SECTIONS=${BENCH_SECTIONS:-cost toggle profile loss ready idle fidelity tsc latency console scaling testrun}
 want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
-# The sections that run guests (all but scaling): they need root, /dev/kvm and the peers.
-GUESTS=$(echo " $SECTIONS " | sed 's/ scaling / /g; s/^ *//; s/ *$//')
+# The sections that run guests (all but scaling and testrun): they need root, /dev/kvm and the peers.
+GUESTS=$(echo " $SECTIONS " | sed 's/ scaling / /g; s/ testrun / /g; s/^ *//; s/ *$//')
 
 [ -x "$BT" ] || die "$BT is missing (run: make bench)"
 if [ -n "$GUESTS" ]; then
 	[ "$(id -u)" -eq 0 ] || die "needs root (BPF, perf tracepoints)"
-	[ -w /dev/kvm ] || die "/dev/kvm is not usable (BENCH_SECTIONS=scaling needs none)"
+	[ -w /dev/kvm ] || die "/dev/kvm is not usable (BENCH_SECTIONS=\"scaling testrun\" need none)"
 	for f in "$VMM" "$BTB" "$G/pioloop.bin" "$G/piobatch.bin" "$G/marks.bin"; do
 		[ -x "$f" ] || [ -f "$f" ] || die "$f is missing (run: make bench)"
 	done
@@ -666,6 +668,11 @@ fi
 . bench/console.sh
 want console && console_measure
 
+# ---- 9: each BPF program's in-kernel cost per run, no guest (BPF_PROG_TEST_RUN): bench/testrun.sh
+
+. bench/testrun.sh
+want testrun && testrun_measure
+
 # ---- 7: scaling of report, its writers and diff with the size of the trace -----------------
 
 # Synthetic jsonl traces (scripts/gen-trace.py) that grow along one axis at a time: VMs (one
@@ -1101,6 +1108,7 @@ IDLE_LINES=$(stat_of idle default lines_logged 1)
 	esac
 	echo
 	console_report
+	testrun_report
 	echo "## Targets"
 	echo
 	echo "Interquartile spread of the untraced runs: $NOISE80 % (port 0x80) and $NOISE81 % (port 0x81) of"
