@@ -141,7 +141,7 @@ $(OUT)/vmlinux.h: | $(OUT)/.deps-ok
 $(OUT)/bpf/boot_trace.bpf.o: bpf/boot_trace.bpf.c $(OUT)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I$(OUT) -Ibpf $(DEPFLAGS) \
+	$(Q)$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I$(OUT) -Ibpf $(DEPFLAGS) -MT $@ -MF $@.d \
 		-Wall -Wno-unused-function -c $< -o $@.tmp
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp
 	$(Q)rm -f $@.tmp

@@ -139,7 +139,7 @@ static __always_inline int emit_upto(struct pio_ctx *pc, __u32 value, __u32 inde
 		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
 		return 0;
 	}
-	e->ts_ns = bpf_ktime_get_ns();
+	e->ts_ns = pc->now ?: bpf_ktime_get_ns(); /* the note's clock read, where it took one */
 	if (stop == STEP_STAMP) {
 		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
 		return 0;
@@ -215,7 +215,8 @@ static __always_inline int pio_upto(unsigned int rw, unsigned int port, unsigned
 				    unsigned int count, const void *data, enum step stop, bool note,
 				    bool cached)
 {
-	__u32 prev_port = note ? note_port_access(port) : NO_PORT, value = 0;
+	__u64 now = 0;
+	__u32 prev_port = note ? note_port_access(port, &now) : NO_PORT, value = 0;
 	bool identified = false, traced;
 	struct pio_ctx pc;
 	__u8 flags = 0;
@@ -245,6 +246,7 @@ static __always_inline int pio_upto(unsigned int rw, unsigned int port, unsigned
 	if (!traced)
 		return 0; /* a console: not in this breakdown */
 	pc.prev_port = prev_port;
+	pc.now = now;
 	if (stop == STEP_IDENTITY || count > 1)
 		return 0;
 	if (bpf_probe_read_kernel(&value, sizeof(value), data))
@@ -296,11 +298,14 @@ PIO_VARIANT(bench_pio_wakeup, STEP_WAKEUP, true, true)
  */
 static __always_inline int exit_body(__u64 rip, bool filter)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid(), tgid = bpf_get_current_pid_tgid() >> 32;
-	struct exit_info ex = {.ts_ns = bpf_ktime_get_ns(), .rip = rip};
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid, tgid = pid_tgid >> 32;
+	struct exit_info ex;
 
 	if (filter && !bpf_map_lookup_elem(&traced_tgids, &tgid))
 		return 0;
+	ex.ts_ns = bpf_ktime_get_ns(); /* after the filter, as kvm_exit_tp */
+	ex.rip = rip;
 	if (!kvm_exit_seen)
 		kvm_exit_seen = 1;
 	bpf_map_update_elem(&last_exit, &tid, &ex, BPF_ANY);
