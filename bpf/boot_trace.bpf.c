@@ -462,10 +462,11 @@ struct pio_ctx {
 	__u32 vm_id;
 	__u32 vcpu;
 	__u64 rip;
-	__u64 notifier;	  /* the loaded vCPU's preempt notifier */
-	__u32 generation; /* vm_generation when the write was identified */
-	__u32 prev_port;  /* the thread's port access before this one, or NO_PORT */
-	__u64 now;	  /* the clock, if read already (note_port_access), else 0 */
+	__u64 notifier;	   /* the loaded vCPU's preempt notifier */
+	__u32 generation;  /* vm_generation when the write was identified */
+	__u32 prev_port;   /* the thread's port access before this one, or NO_PORT */
+	__u64 now;	   /* the clock, if read already (note_port_access), else 0 */
+	__u32 first_value; /* the classic tracepoint's value (no data pointer there) */
 	bool has_rip;
 };
 
@@ -563,6 +564,7 @@ static __always_inline bool pio_identify(struct pio_ctx *pc, __u32 port, __u32 s
 	pc->size = size;
 	pc->prev_port = NO_PORT;
 	pc->now = 0;
+	pc->first_value = 0;
 	pc->has_rip = false;
 	pc->notifier = notifier;
 	pc->vm_id = BT_VM_UNKNOWN;
@@ -757,7 +759,8 @@ static long console_string_byte(__u32 i, void *arg)
 /*
  * A write to a console's port: an LCR write sets the UART's divisor latch; a THR write while
  * the latch is on is a divisor byte; anything else is text, every element of a string write
- * included. What the VMM makes of it is not relied upon.
+ * included. What the VMM makes of it is not relied upon. data 0: the classic tracepoint, which
+ * gives the first element only (pc->first_value); the rest of a string write is counted unseen.
  */
 __noinline int console_write(struct pio_ctx *pc, __u32 con, __u32 port, __u32 nr, __u64 data)
 {
@@ -782,15 +785,22 @@ __noinline int console_write(struct pio_ctx *pc, __u32 con, __u32 port, __u32 nr
 		}
 		line->kind = console_kinds[con];
 	}
+	c = pc->first_value;
 	if (port != key.port) { /* a UART's LCR */
-		if (!bpf_probe_read_kernel(&c, 1, (const void *)data))
+		if (!data || !bpf_probe_read_kernel(&c, 1, (const void *)data))
 			line->dlab = c & BT_UART_LCR_DLAB;
 		return 0;
 	}
 	if (line->kind == BT_CONSOLE_UART && line->dlab)
 		return 0;
-	cc.ts = bpf_ktime_get_ns();
+	cc.ts = pc->now ?: bpf_ktime_get_ns();
 	cc.tid = (__u32)bpf_get_current_pid_tgid();
+	if (!data) {
+		console_byte(line, c, cc.ts, cc.tid, pc, key.port);
+		if (nr > 1)
+			count_n(BT_CNT_STRING_LOST, nr - 1);
+		return 0;
+	}
 	if (nr <= 1) {
 		if (!bpf_probe_read_kernel(&c, 1, (const void *)data))
 			console_byte(line, c, cc.ts, cc.tid, pc, key.port);
@@ -942,13 +952,24 @@ int kvm_pio_tp(struct trace_event_raw_kvm_pio___bt *ctx)
 {
 	struct pio_ctx pc;
 	__u32 size = ctx->size;
+	int con = -1;
 
-	if (ctx->rw != KVM_PIO_OUT || !port_traced(ctx->port))
+	if (ctx->rw != KVM_PIO_OUT)
 		return 0;
+	if (!port_traced(ctx->port)) {
+		con = console_of(ctx->port);
+		if (con < 0)
+			return 0;
+	}
 	if (size != 1 && size != 2 && size != 4)
 		return 0;
 	if (!pio_identify(&pc, ctx->port, size))
 		return 0;
+	if (con >= 0) {
+		pc.first_value = ctx->val;
+		console_write(&pc, con, ctx->port, ctx->count, 0);
+		return 0;
+	}
 	emit_pio(&pc, ctx->val, 0, ctx->count > 1 ? BT_PIO_STRING | BT_PIO_TRUNCATED : 0);
 	if (ctx->count > 1)
 		count_n(BT_CNT_STRING_LOST, ctx->count - 1);
