@@ -952,8 +952,17 @@ int kvm_pio_tp(struct trace_event_raw_kvm_pio___bt *ctx)
 {
 	struct pio_ctx pc;
 	__u32 size = ctx->size;
+	bool identified = false;
 	int con = -1;
 
+	if (size != 1 && size != 2 && size != 4)
+		return 0;
+	if (vms_awaiting_entry) { /* as in kvm_pio_raw */
+		if (!pio_identify(&pc, ctx->port, size))
+			return 0;
+		identified = true;
+		guest_ran(&pc, BT_PHASE_FIRST_EXIT);
+	}
 	if (ctx->rw != KVM_PIO_OUT)
 		return 0;
 	if (!port_traced(ctx->port)) {
@@ -961,9 +970,7 @@ int kvm_pio_tp(struct trace_event_raw_kvm_pio___bt *ctx)
 		if (con < 0)
 			return 0;
 	}
-	if (size != 1 && size != 2 && size != 4)
-		return 0;
-	if (!pio_identify(&pc, ctx->port, size))
+	if (!identified && !pio_identify(&pc, ctx->port, size))
 		return 0;
 	if (con >= 0) {
 		pc.first_value = ctx->val;
