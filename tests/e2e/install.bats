@@ -329,13 +329,15 @@ lacks() {
 	lacks "$out" --svg --output --format --port --pid
 	out=$(complete_words boot-trace run --)
 	has "$out" --repeat --output --format --port --labels --mmio --buffer-size --
-	lacks "$out" --pid --all --svg --threshold --metrics-dir
+	has "$out" --console --debugcon --rules --phases --ab --parallel --svg --threshold --alpha
+	lacks "$out" --pid --all --metrics-dir --include-incomplete --vm
 	out=$(complete_words boot-trace record -)
-	has "$out" -p --pid -a --all -o -f -b --port --labels --mmio
-	lacks "$out" --repeat --svg --threshold --lock
+	has "$out" -p --pid -a --all -o -f -b --port --labels --mmio --console --rules
+	lacks "$out" --repeat --svg --threshold --lock --ab --parallel
 	out=$(complete_words boot-trace daemon --)
 	has "$out" --log-file --jsonl --metrics-dir --lock --port --labels --mmio --buffer-size
-	lacks "$out" --output --format --pid --all --repeat --svg
+	has "$out" --console --debugcon --rules --phases
+	lacks "$out" --output --format --pid --all --repeat --svg --ab
 	# Every option offered is one the command accepts: its --help names it.
 	for cmd in run record report diff daemon; do
 		help=$("$BT" "$cmd" --help)

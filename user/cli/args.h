@@ -76,9 +76,9 @@ enum {
 	"      --rip             each write's guest RIP, where kvm:kvm_exit fires (hardware\n" \
 	"                        hosts): it fires on every exit of every guest, so every\n" \
 	"                        guest pays for it while tracing runs; off by default\n" \
-	"      --console[=PORT]  stamp the lines a guest prints on its 8250 UART at PORT\n" \
+	"      --console [PORT]  stamp the lines a guest prints on its 8250 UART at PORT\n" \
 	"                        (default 0x3f8; repeatable, up to 4 consoles in all)\n" \
-	"      --debugcon[=PORT] ...on a raw debug console port (default 0xe9; SeaBIOS's\n" \
+	"      --debugcon [PORT] ...on a raw debug console port (default 0xe9; SeaBIOS's\n" \
 	"                        log under QEMU: 0x402)\n" \
 	"      --rules SET       what console lines mark which stage: linux (default), none,\n" \
 	"                        or a file of 'REGEX -> STAGE' lines (POSIX ERE)\n" \
