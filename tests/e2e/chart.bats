@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The boot chart (report --svg) as a real consumer sees it: valid XML, then drawn by headless
 # Chromium, whose pixels must show the bars of a short boot beside a long one, and no text
-# cut at the chart's edges.
+# cut at the chart's edges; of many boots, a bimodal stage's two groups of dots.
 
 load common
 bats_require_minimum_version 1.5.0
@@ -286,4 +286,175 @@ PY
 	[ "$status" -eq 0 ]
 	[ "$(grep -c ' missing$' <<<"$output")" -eq 0 ] || { echo "$output"; false; }
 	[ "$(grep -c ' ok$' <<<"$output")" -eq 42 ]
+}
+
+# bimodal FILE: 20 boots of vmm-min, as run --repeat 20 -f jsonl records them (one VM each,
+# a pid each), whose Kernel stage takes 0.1 s in 12 boots and 0.3 s in the other 8 (the 2nd,
+# 5th, 7th, 10th, 13th, 15th, 18th and 20th), each +- 3 %; the other stages +- 10 %.
+# tests/data/bimodal.jsonl is its output.
+bimodal() {
+	python3 - "$1" <<'PY'
+import json, random, sys
+out = open(sys.argv[1], "w")
+def rec(**kw):
+    out.write(json.dumps(kw, separators=(",", ":")) + "\n")
+rng = random.Random(15)
+slow = {1, 4, 6, 9, 12, 14, 17, 19}
+ts = 4_100_000_000_000
+for b in range(20):
+    pid, start = 7001 + 10 * b, ts
+    rec(type="vm_start", ts_ns=start, pid=pid, comm="vmm-min", vm=1, start_seen=True,
+        cmdline="vmm-min --serial /dev/null demo.bin")
+    t = start + 1_500_000
+    kernel = (300e6 if b in slow else 100e6) * (1 + rng.uniform(-0.03, 0.03))
+    for label, code, ns in [("Firmware", 0x01, 5e6 * (1 + rng.uniform(-0.1, 0.1))),
+                            ("Bootloader", 0x21, 3e6 * (1 + rng.uniform(-0.1, 0.1))),
+                            ("Kernel", 0x41, kernel),
+                            ("Userspace", 0x61, 4e6 * (1 + rng.uniform(-0.1, 0.1)))]:
+        for k, at in enumerate((t, t + int(ns / 2))):
+            rec(type="event", ts_ns=at, pid=pid, comm="vmm-min", vm=1,
+                since_start_ns=at - start, tid=pid + 1, thread="vcpu0", vcpu=0, port=128,
+                size=1, value=code + k, code=code + k, label=label)
+        t += int(ns)
+    rec(type="vm_end", ts_ns=t, pid=pid, comm="vmm-min", vm=1, exit_status=0, signal=None,
+        reason="exit status 0")
+    ts = t + 50_000_000
+rec(type="summary", events=160, dropped=0, string_lost=0, lifecycle_dropped=0, malformed=0,
+    map_full=0, vms=[])
+PY
+}
+
+# groups SVG STAGE [PNG]: the dots of STAGE's row of the distributions panel, split at the
+# widest gap between neighbours: "dots N", "gap PIXELS", then for each group, left to right,
+# "group COUNT pids PID,..." (the boots its dots' tooltips name) and "shade yes|no" (a
+# shaded mode covers its dots). With PNG: "seen N M" (of each group, the dots whose colour
+# Chromium drew at their place) and "between N" (pixels of that colour in the band between
+# the two groups).
+groups() {
+	python3 - "$@" <<'PY'
+import re, struct, sys, zlib
+import xml.etree.ElementTree as ET
+svg, stage = sys.argv[1:3]
+png = sys.argv[3] if len(sys.argv) > 3 else None
+S = "{http://www.w3.org/2000/svg}"
+row = [g for g in ET.parse(svg).getroot().iter(S + "g")
+       if g.get("class") == "dist" and g.get("data-stage") == stage]
+assert len(row) == 1, "no row for " + stage
+dots = sorted((float(c.get("cx")), float(c.get("cy")), c.get("fill"),
+               c.find(S + "title").text) for c in row[0].iter(S + "circle"))
+shades = [(float(r.get("x")), float(r.get("x")) + float(r.get("width")))
+          for r in row[0].iter(S + "rect") if r.get("class") == "mode"]
+print("dots", len(dots))
+cut = max(range(1, len(dots)), key=lambda i: dots[i][0] - dots[i - 1][0])
+print("gap %.0f" % (dots[cut][0] - dots[cut - 1][0]))
+for part in (dots[:cut], dots[cut:]):
+    pids = sorted(int(re.search(r"vmm-min\[(\d+)\] vm1", d[3]).group(1)) for d in part)
+    print("group", len(part), "pids", ",".join(map(str, pids)))
+    covered = any(a <= part[0][0] and part[-1][0] <= b for a, b in shades)
+    print("shade", "yes" if covered else "no")
+if not png:
+    sys.exit(0)
+data = open(png, "rb").read()
+pos, idat = 8, b""
+while pos < len(data):
+    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    body = data[pos + 8:pos + 8 + n]
+    if kind == b"IHDR":
+        w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
+    elif kind == b"IDAT":
+        idat += body
+    pos += 12 + n
+bpp = 3 if ctype == 2 else 4
+raw, stride = zlib.decompress(idat), w * bpp
+rows, prev, i = [], bytearray(stride), 0
+for _ in range(h):
+    f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
+    i += 1 + stride
+    for x in range(stride):
+        a = line[x - bpp] if x >= bpp else 0
+        b, c = prev[x], prev[x - bpp] if x >= bpp else 0
+        if f == 1: line[x] = (line[x] + a) & 255
+        elif f == 2: line[x] = (line[x] + b) & 255
+        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    rows.append(line)
+    prev = line
+px = lambda x, y: tuple(rows[y][x * bpp:x * bpp + 3])
+fill = dots[0][2]
+want = tuple(int(fill[k:k + 2], 16) for k in (1, 3, 5))
+# A dot, drawn at 85 % over the band's grey or a shade: within 40 of its colour at its centre.
+like = lambda c: max(abs(p - q) for p, q in zip(c, want)) <= 40
+seen = lambda part: sum(1 for x, y, _, _ in part if like(px(int(round(x)), int(round(y)))))
+print("seen", seen(dots[:cut]), seen(dots[cut:]))
+top = int(min(d[1] for d in dots)) - 4
+between = sum(1 for x in range(int(dots[cut - 1][0]) + 6, int(dots[cut][0]) - 5)
+              for y in range(top, top + 30) if like(px(x, y)))
+print("between", between)
+PY
+}
+
+@test "chart: tests/data/bimodal.jsonl is what bimodal() writes" {
+	bimodal "$OUT/bimodal.jsonl"
+	cmp "$OUT/bimodal.jsonl" "$ROOT/tests/data/bimodal.jsonl"
+}
+
+@test "chart: 20 boots, a bimodal kernel: each stage's distribution, two groups of dots on screen" {
+	local data="$ROOT/tests/data/bimodal.jsonl" slow=7011,7041,7061,7091,7121,7141,7171,7191
+	run --separate-stderr "$BT" report -q --svg "$OUT/dist.svg" "$data"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	xmllint --noout "$OUT/dist.svg"
+	grep -q '>Distributions over 20 boots — 2 stages with two modes</text>' "$OUT/dist.svg"
+	# A row per stage in label_rank() order, then the time to Userspace; a dot per boot each.
+	[ "$(grep -o '<g class="dist" data-stage="[^"]*" data-n="20" data-modes="[12]"' \
+		"$OUT/dist.svg" | cut -d'"' -f4 | paste -sd,)" = \
+		"Firmware,Bootloader,Kernel,Userspace,time to Userspace" ]
+	[ "$(grep -c '<circle class="dot"' "$OUT/dist.svg")" -eq 100 ]
+	grep -q 'data-stage="Kernel" data-n="20" data-modes="2"' "$OUT/dist.svg"
+	grep -q 'data-stage="Firmware" data-n="20" data-modes="1"' "$OUT/dist.svg"
+	grep -Eq '>n 20   p50 [0-9.]+ ms   p90 [0-9.]+ ms   2 modes: 12 boots near 10[0-9] ms, 8 near (29[0-9]|30[0-9]) ms</text>' \
+		"$OUT/dist.svg"
+	# Every dot names its boot; the same trace draws the same chart, byte for byte.
+	grep -q '<title>Kernel [0-9.]* ms: boot 2 of 20, vmm-min\[7011\] vm1 (high mode)</title>' \
+		"$OUT/dist.svg"
+	"$BT" report -q --svg "$OUT/again.svg" "$data"
+	cmp "$OUT/dist.svg" "$OUT/again.svg"
+	# The kernel's dots: two groups hundreds of pixels apart, the 8 slow boots in the right
+	# one, each group shaded as a mode.
+	run groups "$OUT/dist.svg" Kernel
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qx 'dots 20' <<<"$output"
+	[ "$(awk '$1 == "gap" { print $2 }' <<<"$output")" -ge 500 ]
+	[ "$(grep '^group' <<<"$output" | sed -n 2p)" = "group 8 pids $slow" ]
+	[ "$(grep -c '^group 12 ' <<<"$output")" -eq 1 ]
+	[ "$(grep -c '^shade yes' <<<"$output")" -eq 2 ]
+	# Firmware, one mode: no gap of that size and no shade.
+	run groups "$OUT/dist.svg" Firmware
+	[ "$(awk '$1 == "gap" { print $2 }' <<<"$output")" -lt 200 ]
+	! grep -q '<rect class="mode"' <<<"$(sed -n '/data-stage="Firmware" data-n/,/<\/g>/p' \
+		"$OUT/dist.svg")"
+
+	if ! command -v chromium >/dev/null; then
+		[ "${CI:-}" != true ] || { echo "chromium is missing (apt-get install chromium)"; false; }
+		skip "needs chromium to draw the chart (apt-get install chromium)"
+	fi
+	run "$ROOT/scripts/svg-screenshot.sh" "$OUT/dist.svg" "$OUT/dist.png"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	# On screen: both groups in the kernel's colour (the 12 fast boots' dots overlap, the 8
+	# slow ones' hardly), and none of it in the band between them.
+	run groups "$OUT/dist.svg" Kernel "$OUT/dist.png"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(awk '$1 == "seen" { print $2 }' <<<"$output")" -ge 3 ]
+	[ "$(awk '$1 == "seen" { print $3 }' <<<"$output")" -ge 6 ]
+	grep -qx 'between 0' <<<"$output"
+	# The VMs below the panel: their bars on screen, no text off the chart's edges.
+	run pixels "$OUT/dist.png" "$OUT/dist.svg" "vmm-min[7011]"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(awk '$1 == "Kernel" { print $2 }' <<<"$output")" -ge 500 ]
+	grep -qx 'edge 0' <<<"$output"
 }

@@ -22,12 +22,18 @@
  * (run saw the VMM start), the VM's time axis begins there. I/O delays (port-0x80 writes that
  * are no marker) are short grey ticks on their vCPU's row, without a value. A chart without
  * any of these is drawn as before, byte for byte.
+ *
+ * A chart of more than one boot (VMs with stages: run --repeat's files, a fleet) begins, under
+ * the legend, with the distribution of each stage over them (svg_dist.c), its figures from
+ * the statistics module (boot_dists_build()); the VMs follow, moved down, as they were.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include "output.h"
+#include "samples.h"
+#include "svg_chart.h"
 #include "text.h"
 
 #define MAX_TICKS      20000 /* codes drawn per VM; the rest are counted in its header */
@@ -39,23 +45,12 @@
 #define LINE_LABEL_MAX 220 /* pixels of a matched console line's text beside its tick */
 #define LINE_LABEL_MIN 60  /* ...which is shortened to the chart's edge down to this */
 #define CONSOLE_LABELS 128 /* line labels per lane of a console row (and stages told apart) */
-#define CHART_WIDTH    1400
-#define LABEL_WIDTH    190 /* row labels, left of the plot */
-#define RIGHT_PAD      40
-#define PLOT_WIDTH     (CHART_WIDTH - LABEL_WIDTH - RIGHT_PAD)
-#define HEADER_H       26
 #define STAGE_ROW_H    30
 #define VCPU_ROW_H     46
-#define VM_GAP	       18
 #define AXIS_H	       18  /* a VM's own time axis, above its stage bars */
 #define OWN_AXIS_RATIO 10  /* a VM this many times shorter than the longest has its own axis */
 #define TOP	       116 /* title, legend and axis labels above the first VM */
 #define CHAR_W	       6.8 /* average advance of a 12px sans-serif character */
-/* Generous advances, to shorten text that must fit: 12px, 12px bold and 13px bold. */
-#define FIT_CHAR_W	  7.2
-#define FIT_BOLD_CHAR_W	  7.8
-#define FIT_HEADER_CHAR_W 8.0
-#define SMALL_CHAR_W	  6.6 /* a generous advance at 11px: the console's and phases' labels */
 /*
  * The time axis ends at most this far from a VM's start (31 years): stamps from a file can be
  * anything, and the axis arithmetic below must neither overflow nor divide by zero.
@@ -460,7 +455,7 @@ static void svg_vm_start(struct output *out, const struct traced_vm *vm)
 }
 
 /* "12.345 ms": a duration for people, exact to the microsecond. */
-static void human_time(char *buf, size_t len, uint64_t ns)
+void svg_human_time(char *buf, size_t len, uint64_t ns)
 {
 	if (ns < 1000000)
 		snprintf(buf, len, "%" PRIu64 " µs", ns / 1000);
@@ -538,7 +533,7 @@ static uint64_t grid_step(uint64_t span)
 	}
 }
 
-static void grid_label(char *buf, size_t len, uint64_t ns, uint64_t step)
+void svg_grid_label(char *buf, size_t len, uint64_t ns, uint64_t step)
 {
 	if (step >= 1000000000)
 		snprintf(buf, len, "%" PRIu64 " s", ns / 1000000000);
@@ -564,7 +559,7 @@ static int vm_height(const struct chart_vm *cv)
 
 /* An axis for a boot this long: its span (room after the last code, rounded up to a grid
  * step), the step and the pixels per nanosecond. */
-static void axis_of(uint64_t last, uint64_t *span, uint64_t *step, double *scale)
+void svg_axis(uint64_t last, uint64_t *span, uint64_t *step, double *scale)
 {
 	if (last > MAX_SPAN_NS)
 		last = MAX_SPAN_NS;
@@ -590,7 +585,7 @@ static size_t utf8_prefix(const char *s, size_t n, size_t *chars)
  * s, escaped, in at most max_px at char_w pixels a character: shortened with an ellipsis when
  * it does not fit, nothing when not even one character and the ellipsis do. True if shortened.
  */
-static bool fit_text(FILE *fp, const char *s, double max_px, double char_w)
+bool svg_fit_text(FILE *fp, const char *s, double max_px, double char_w)
 {
 	size_t fits = max_px > 0 ? (size_t)(max_px / char_w) : 0, chars, bytes;
 	char *head;
@@ -907,10 +902,10 @@ static int label_lane(double lane_end[2], double x, double w, double *at)
 }
 
 /* A row's name, right-aligned left of the plot, shortened to fit (its whole in a tooltip). */
-static void row_name(FILE *fp, const char *name, int y)
+void svg_row_name(FILE *fp, const char *name, int y)
 {
 	fprintf(fp, "<text class=\"row\" x=\"%d\" y=\"%d\">", LABEL_WIDTH - 10, y);
-	if (fit_text(fp, name, LABEL_WIDTH - 20, FIT_CHAR_W)) {
+	if (svg_fit_text(fp, name, LABEL_WIDTH - 20, FIT_CHAR_W)) {
 		fputs("<title>", fp);
 		xml_escape(fp, name);
 		fputs("</title>", fp);
@@ -924,7 +919,7 @@ static void draw_phases(FILE *fp, const struct chart_vm *cv, uint64_t base, int 
 	double lane_end[2] = {-1e9, -1e9}, at;
 	char t[32];
 
-	row_name(fp, "host phases", y + 21);
+	svg_row_name(fp, "host phases", y + 21);
 	for (int i = 0; i < cv->nr_phases; i++) {
 		const struct phase_mark *p = &cv->phases[i];
 		double x = x_of(cv, base, p->ts_ns);
@@ -932,7 +927,7 @@ static void draw_phases(FILE *fp, const struct chart_vm *cv, uint64_t base, int 
 
 		if (p->ts_ns < base || p->ts_ns - base > cv->span)
 			continue; /* past the boot the axis shows (the VM's end, minutes later) */
-		human_time(t, sizeof(t), p->ts_ns - base);
+		svg_human_time(t, sizeof(t), p->ts_ns - base);
 		fprintf(fp,
 			"<line class=\"phase\" x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\">"
 			"<title>",
@@ -1014,7 +1009,7 @@ static void line_label(FILE *fp, struct label_spans *ls, const struct console_ti
 	ls->from[lane][ls->nr[lane]] = at;
 	ls->to[lane][ls->nr[lane]++] = at + w;
 	fprintf(fp, "<text class=\"ctext\" x=\"%.2f\" y=\"%d\">", at, y + (lane ? 25 : 13));
-	fit_text(fp, l->text, w, SMALL_CHAR_W);
+	svg_fit_text(fp, l->text, w, SMALL_CHAR_W);
 	fputs("</text>\n", fp);
 }
 
@@ -1038,7 +1033,7 @@ static void draw_console(FILE *fp, const struct chart_vm *cv, const struct legen
 	fprintf(fp, "<rect class=\"lane\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>\n",
 		LABEL_WIDTH, y + 2, PLOT_WIDTH, CONSOLE_ROW_H - 4);
 	console_name(name, sizeof(name), &cv->consoles[row]);
-	row_name(fp, name, y + 28);
+	svg_row_name(fp, name, y + 28);
 	for (int pass = 0; pass < 4; pass++)
 		for (size_t i = 0; i < cv->nr_lines; i++) {
 			const struct console_tick *l = &cv->lines[i];
@@ -1057,7 +1052,7 @@ static void draw_console(FILE *fp, const struct chart_vm *cv, const struct legen
 				nth += pass == 2;
 				continue;
 			}
-			human_time(t, sizeof(t), l->ts_ns - base);
+			svg_human_time(t, sizeof(t), l->ts_ns - base);
 			if (!l->label) {
 				fprintf(fp,
 					"<line class=\"cline\" x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" "
@@ -1124,7 +1119,7 @@ static int draw_vm(FILE *fp, const struct chart_vm *cv, const struct legend *lg,
 		   vm_boot_complete(&vm) ? "" : " (incomplete)");
 	/* From the VM's creation, as the summary counts it (the axis may begin earlier). */
 	if (boot_userspace_ns(&cv->stats, &user_ns) && user_ns >= origin) {
-		human_time(t1, sizeof(t1), user_ns - origin);
+		svg_human_time(t1, sizeof(t1), user_ns - origin);
 		HEADER_ADD(" \u2014 time to Userspace %s", t1);
 	}
 	if (!cv->start_ns)
@@ -1135,7 +1130,7 @@ static int draw_vm(FILE *fp, const struct chart_vm *cv, const struct legend *lg,
 		HEADER_ADD(" \u2014 %zu console lines not drawn", cv->lines_not_drawn);
 #undef HEADER_ADD
 	fprintf(fp, "<text class=\"vm\" x=\"10\" y=\"%d\">", y + 17);
-	if (fit_text(fp, header, CHART_WIDTH - 20, FIT_HEADER_CHAR_W)) {
+	if (svg_fit_text(fp, header, CHART_WIDTH - 20, FIT_HEADER_CHAR_W)) {
 		fputs("<title>", fp);
 		xml_escape(fp, header);
 		fputs("</title>", fp);
@@ -1146,7 +1141,7 @@ static int draw_vm(FILE *fp, const struct chart_vm *cv, const struct legend *lg,
 		fprintf(fp, "<text class=\"row\" x=\"%d\" y=\"%d\">own time axis</text>\n",
 			LABEL_WIDTH - 30, y + 12);
 		for (uint64_t t = 0; t <= span; t += step) {
-			grid_label(t1, sizeof(t1), t, step);
+			svg_grid_label(t1, sizeof(t1), t, step);
 			fprintf(fp, "<text class=\"axis\" x=\"%.2f\" y=\"%d\">%s</text>\n",
 				LABEL_WIDTH + t * scale, y + 12, t1);
 		}
@@ -1182,8 +1177,8 @@ static int draw_vm(FILE *fp, const struct chart_vm *cv, const struct legend *lg,
 			w = plot_end - x;
 		if (w < 1.5)
 			w = 1.5; /* a stage with one code still shows */
-		human_time(t1, sizeof(t1), rows[i].first_ns - base);
-		human_time(t2, sizeof(t2), rows[i].duration_ns);
+		svg_human_time(t1, sizeof(t1), rows[i].first_ns - base);
+		svg_human_time(t2, sizeof(t2), rows[i].duration_ns);
 		/* Names from label files may hold any printable character: escaped. */
 		fputs("<rect class=\"stage\" data-stage=\"", fp);
 		xml_escape(fp, name);
@@ -1207,7 +1202,7 @@ static int draw_vm(FILE *fp, const struct chart_vm *cv, const struct legend *lg,
 				"<text class=\"bar\" x=\"%.2f\" y=\"%d\" "
 				"clip-path=\"url(#bar%" PRIu32 "-%d)\">",
 				x + 4, y + 19, cv->nr, i);
-			fit_text(fp, text, w - 8, FIT_BOLD_CHAR_W);
+			svg_fit_text(fp, text, w - 8, FIT_BOLD_CHAR_W);
 			fputs("</text>\n", fp);
 		}
 	}
@@ -1236,7 +1231,7 @@ static int draw_vm(FILE *fp, const struct chart_vm *cv, const struct legend *lg,
 		else
 			snprintf(row_label, sizeof(row_label), "vCPU %" PRIu32 " (%s)", row->vcpu,
 				 row->comm);
-		row_name(fp, row_label, y + 28);
+		svg_row_name(fp, row_label, y + 28);
 		for (uint32_t i = err ? 0 : first[r]; !err && i < first[r + 1]; i++) {
 			const struct tick *t = &cv->ticks[order[i]];
 			uint32_t code = t->value & 0xff;
@@ -1250,7 +1245,7 @@ static int draw_vm(FILE *fp, const struct chart_vm *cv, const struct legend *lg,
 			if (x > plot_end)
 				x = plot_end; /* past a clamped axis: at its end */
 			if (t->io_delay) {    /* no marker: short, grey, no value */
-				human_time(t1, sizeof(t1), t->ts_ns - base);
+				svg_human_time(t1, sizeof(t1), t->ts_ns - base);
 				fprintf(fp,
 					"<line class=\"iodelay\" x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" "
 					"y2=\"%d\"><title>I/O delay at %s (port 0x%x after port "
@@ -1263,7 +1258,7 @@ static int draw_vm(FILE *fp, const struct chart_vm *cv, const struct legend *lg,
 				snprintf(value, sizeof(value), "0x%" PRIx32, t->value);
 			else
 				snprintf(value, sizeof(value), "0x%" PRIx32, code);
-			human_time(t1, sizeof(t1), t->ts_ns - base);
+			svg_human_time(t1, sizeof(t1), t->ts_ns - base);
 			fprintf(fp,
 				"<line class=\"tick\" x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" "
 				"stroke=\"%s\"><title>",
@@ -1324,6 +1319,73 @@ static int by_time(const void *a, const void *b)
 	return x->ts_ns < y->ts_ns ? -1 : x->ts_ns > y->ts_ns;
 }
 
+/* The distributions panel's input: the boots' figures, each row's colour, each boot's name. */
+struct chart_dists {
+	struct boot_dists d;
+	const char **color; /* row r's: its stage's */
+	char **name;	    /* boot b's: "vmm[1234] vm1" */
+	unsigned int nr_names;
+};
+
+static void chart_dists_free(struct chart_dists *cd)
+{
+	for (unsigned int b = 0; b < cd->nr_names; b++)
+		free(cd->name[b]);
+	free(cd->name);
+	free(cd->color);
+	boot_dists_free(&cd->d);
+}
+
+/*
+ * The boots of the chart, for its distributions panel: the VMs drawn that have a stage, in
+ * the chart's order (a VM met again in a later run is one boot, as it is one VM drawn).
+ * 0 or -ENOMEM.
+ */
+static int chart_dists_build(const struct chart *c, const struct legend *lg, struct chart_dists *cd)
+{
+	const struct boot_stages **stats = calloc(c->nr_vms + 1, sizeof(*stats));
+	uint64_t *start = calloc(c->nr_vms + 1, sizeof(*start));
+	unsigned int nr = 0;
+	char name[64];
+	int err = -ENOMEM;
+
+	*cd = (struct chart_dists){};
+	cd->name = calloc(c->nr_vms + 1, sizeof(*cd->name));
+	if (!stats || !start || !cd->name)
+		goto out;
+	for (uint32_t i = 0; i < c->nr_vms; i++) {
+		const struct chart_vm *cv = c->vms[i];
+
+		if (!vm_drawn(cv) || !cv->stats.nr)
+			continue;
+		if (cv->key.id == EVENT_VM_UNKNOWN)
+			snprintf(name, sizeof(name), "%s[%d] vm?", cv->comm, cv->key.pid);
+		else
+			snprintf(name, sizeof(name), "%s[%d] vm%" PRIu32, cv->comm, cv->key.pid,
+				 cv->key.id);
+		cd->name[cd->nr_names] = strdup(name);
+		if (!cd->name[cd->nr_names])
+			goto out;
+		cd->nr_names++;
+		stats[nr] = &cv->stats;
+		start[nr++] = cv->start_ns;
+	}
+	err = boot_dists_build(&cd->d, stats, start, nr);
+	if (err)
+		goto out;
+	cd->color = calloc(cd->d.nr + 1, sizeof(*cd->color));
+	if (!cd->color) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (int r = 0; r < cd->d.nr; r++)
+		cd->color[r] = cd->d.row[r].label ? stage_color(lg, cd->d.row[r].label) : NULL;
+out:
+	free(stats);
+	free(start);
+	return err;
+}
+
 static void draw(FILE *fp, struct chart *c)
 {
 	uint64_t span = 0, longest, step;
@@ -1331,6 +1393,7 @@ static void draw(FILE *fp, struct chart *c)
 	int top, height, y, first_source = 0;
 	uint32_t drawn = 0;
 	struct legend lg;
+	struct chart_dists dists;
 	double scale;
 	char label[32];
 
@@ -1352,8 +1415,13 @@ static void draw(FILE *fp, struct chart *c)
 		c->failed = true;
 		legend_free(&lg);
 	}
-	/* A legend on more than one line pushes the VMs down. */
+	/* A legend on more than one line pushes the VMs down, and so does the panel. */
 	top = TOP + (draw_legend(NULL, &lg, c, LEGEND_Y) - 1) * LEGEND_LINE_H;
+	if (chart_dists_build(c, &lg, &dists)) {
+		c->failed = true;
+		chart_dists_free(&dists);
+	}
+	top += svg_dist_height(&dists.d);
 	height = top + 30;
 
 	for (uint32_t i = 0; i < c->nr_vms; i++) {
@@ -1384,7 +1452,7 @@ static void draw(FILE *fp, struct chart *c)
 	 * VM has its own, or its bars would be a sliver.
 	 */
 	longest = span;
-	axis_of(span, &span, &step, &scale);
+	svg_axis(span, &span, &step, &scale);
 	for (uint32_t i = 0; i < c->nr_vms; i++) {
 		struct chart_vm *cv = c->vms[i];
 		uint64_t base = vm_base(cv), last = vm_last(cv);
@@ -1395,7 +1463,7 @@ static void draw(FILE *fp, struct chart *c)
 		/* One code (no span) has nothing to scale: it stays on the shared axis. */
 		cv->own_axis = own && own < MAX_SPAN_NS && own * OWN_AXIS_RATIO < longest;
 		if (cv->own_axis)
-			axis_of(own, &cv->span, &cv->step, &cv->scale);
+			svg_axis(own, &cv->span, &cv->step, &cv->scale);
 		else
 			cv->span = span, cv->step = step, cv->scale = scale;
 		height += vm_height(cv);
@@ -1430,6 +1498,8 @@ static void draw(FILE *fp, struct chart *c)
 		      fp);
 	if (c->any_io_delay)
 		fputs("  .iodelay { stroke: " IO_DELAY_COLOR "; stroke-width: 1; }\n", fp);
+	if (svg_dist_shown(&dists.d))
+		svg_dist_style(fp);
 	fputs("</style>\n", fp);
 	fprintf(fp, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", CHART_WIDTH, height);
 	fputs("<text class=\"title\" x=\"10\" y=\"28\">Boot chart</text>\n", fp);
@@ -1444,12 +1514,18 @@ static void draw(FILE *fp, struct chart *c)
 	      "own time axis</text>\n",
 	      fp);
 	draw_legend(fp, &lg, c, LEGEND_Y);
+	/* The distributions, between the legend and the time axis of the VMs. */
+	svg_dist_draw(fp, &dists.d, dists.color, (const char *const *)dists.name,
+		      top - svg_dist_height(&dists.d) - 26);
 
-	/* The time axis, above the first VM. */
+	/* The time axis, above the first VM (named, below the panel's own axes). */
+	if (svg_dist_shown(&dists.d))
+		fprintf(fp, "<text class=\"row\" x=\"%d\" y=\"%d\">each VM's timeline</text>\n",
+			LABEL_WIDTH - 30, top - 12);
 	for (uint64_t t = 0; t <= span; t += step) {
 		double x = LABEL_WIDTH + t * scale;
 
-		grid_label(label, sizeof(label), t, step);
+		svg_grid_label(label, sizeof(label), t, step);
 		fprintf(fp, "<text class=\"axis\" x=\"%.2f\" y=\"%d\">%s</text>\n", x, top - 12,
 			label);
 	}
@@ -1466,6 +1542,7 @@ static void draw(FILE *fp, struct chart *c)
 			y + 20);
 	fputs("</svg>\n", fp);
 	legend_free(&lg);
+	chart_dists_free(&dists);
 }
 
 static void svg_close(struct output *out)

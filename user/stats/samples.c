@@ -198,3 +198,91 @@ void boot_samples_free(struct boot_samples *bs)
 	samples_free(&bs->userspace);
 	*bs = (struct boot_samples){};
 }
+
+void boot_dists_free(struct boot_dists *d)
+{
+	for (int i = 0; i < d->nr; i++) {
+		free(d->row[i].v);
+		free(d->row[i].boot);
+		free(d->row[i].high);
+	}
+	free(d->row);
+	*d = (struct boot_dists){};
+}
+
+/* A row from s (the samples in the order of the boots; sorted after). 0 or -ENOMEM. */
+static int dist_row(struct sample_dist *row, const char *label, struct samples *s)
+{
+	*row = (struct sample_dist){.label = label, .n = s->n};
+	row->v = malloc(s->n * sizeof(*row->v));
+	row->boot = calloc(s->n, sizeof(*row->boot));
+	row->high = calloc(s->n, sizeof(*row->high));
+	if (!row->v || !row->boot || !row->high)
+		return -ENOMEM;
+	memcpy(row->v, s->v, s->n * sizeof(*row->v));
+	/* The modes first: samples_stats() sorts s. */
+	if (samples_modes(s, row->high, &row->low_median, &row->high_median)) {
+		for (size_t i = 0; i < s->n; i++)
+			row->n_high += row->high[i];
+	} else {
+		free(row->high);
+		row->high = NULL;
+	}
+	samples_stats(s, &row->st);
+	return 0;
+}
+
+int boot_dists_build(struct boot_dists *d, const struct boot_stages *const *stats,
+		     const uint64_t *start_ns, unsigned int nr)
+{
+	struct boot_samples all = {};
+	size_t *filled = NULL;
+	int err = 0;
+
+	*d = (struct boot_dists){};
+	for (unsigned int i = 0; i < nr && !err; i++)
+		err = boot_samples_add(&all, stats[i], start_ns[i]);
+	if (err)
+		goto out;
+	d->boots = all.boots;
+	d->row = calloc(all.nr + 1, sizeof(*d->row));
+	filled = calloc(all.nr + 1, sizeof(*filled));
+	if (!d->row || !filled) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* Row r is stage r, and the time to Userspace is row all.nr when a boot has it. */
+	for (int r = 0; r <= all.nr && !err; r++) {
+		struct samples *s = r < all.nr ? &all.stage[r].s : &all.userspace;
+
+		if (!s->n)
+			continue;
+		err = dist_row(&d->row[d->nr++], r < all.nr ? all.stage[r].label : NULL, s);
+	}
+	/*
+	 * Whose each sample is: boot_samples_add() adds one sample to each stage a boot has, in
+	 * the order of the boots, so a stage's k-th is of the k-th boot with that stage. What a
+	 * boot has is asked of boot_samples_add() itself, on that boot alone.
+	 */
+	for (unsigned int i = 0; i < nr && !err; i++) {
+		struct boot_samples one = {};
+
+		err = boot_samples_add(&one, stats[i], start_ns[i]);
+		for (int k = 0; k < one.nr && !err; k++) {
+			int r = label_index_find(&all.index, all.stage, sizeof(*all.stage), all.nr,
+						 one.stage[k].label);
+
+			if (r >= 0 && filled[r] < d->row[r].n)
+				d->row[r].boot[filled[r]++] = i;
+		}
+		if (one.userspace.n && filled[all.nr] < d->row[d->nr - 1].n)
+			d->row[d->nr - 1].boot[filled[all.nr]++] = i;
+		boot_samples_free(&one);
+	}
+out:
+	if (err)
+		boot_dists_free(d);
+	boot_samples_free(&all);
+	free(filled);
+	return err;
+}

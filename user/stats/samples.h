@@ -70,4 +70,35 @@ void boot_samples_free(struct boot_samples *bs);
 /* The samples of the stage with this label, or NULL if no boot had it. */
 struct samples *boot_samples_stage(const struct boot_samples *bs, const char *label);
 
+/*
+ * One row of a chart of distributions: the samples of a stage (or of the time to Userspace)
+ * over boots, each with the boot it is of, summarised once here for whoever draws them.
+ */
+struct sample_dist {
+	const char *label;  /* the stage; NULL: the time to Userspace */
+	uint64_t *v;	    /* the samples, in the order of the boots */
+	unsigned int *boot; /* the boot each is of: its index in the boots given */
+	size_t n;
+	struct sample_stats st;
+	bool *high; /* two modes (samples_modes()): whether each is in the high one; else NULL */
+	double low_median, high_median;
+	size_t n_high; /* samples in the high mode */
+};
+
+/* The distributions of a series of boots, a row per stage, as struct boot_samples has them. */
+struct boot_dists {
+	struct sample_dist *row; /* the stages in boot_samples' order, the time to Userspace last */
+	int nr;
+	unsigned int boots; /* boots with a stage (boot_samples.boots) */
+};
+
+/*
+ * The distributions of nr boots, boot i being stats[i] and start_ns[i] as boot_samples_add()
+ * takes them: every row with at least one sample (the time to Userspace only if a boot has
+ * it). 0 or -ENOMEM (d then holds nothing).
+ */
+int boot_dists_build(struct boot_dists *d, const struct boot_stages *const *stats,
+		     const uint64_t *start_ns, unsigned int nr);
+void boot_dists_free(struct boot_dists *d);
+
 #endif
