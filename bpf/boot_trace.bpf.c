@@ -199,6 +199,11 @@ struct vcpu_cache {
 	__u32 vcpu;
 	__u32 last_port; /* the task's latest port access (in or out), NO_PORT if none */
 	__u64 last_port_ns;
+	/*
+	 * The thread's process is not traced (run, record -p): its exits stop at the cache while
+	 * a new VM awaits its first entry (every exit of every guest is then looked at).
+	 */
+	bool untraced;
 };
 
 #define NO_PORT 0xffffffffu
@@ -345,6 +350,8 @@ static __always_inline struct bt_event *reserve_size(struct task_struct *task, _
 	e->index = 0;
 	e->size = 0;
 	e->flags = 0;
+	e->prev_port = 0;
+	e->reserved = 0;
 	/* Unlocked, as bpf_get_current_comm() reads it; userspace terminates the string. */
 	__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
 	return e;
@@ -525,6 +532,13 @@ __noinline int identify_slow(struct pio_ctx *pc)
 	if (vm) {
 		pc->vm_id = vm->vm_id;
 	} else if (!tgid_traced(pc->tgid)) {
+		if (cache && lv.kvm) {
+			cache->task = (__u64)task;
+			cache->notifier = pc->notifier;
+			cache->generation = pc->generation;
+			cache->last_port = NO_PORT;
+			cache->untraced = true;
+		}
 		return 0;
 	} else if (lv.kvm) {
 		/* A VM met first here: created before attach, or its vCPUs' creation unseen. */
@@ -539,8 +553,9 @@ __noinline int identify_slow(struct pio_ctx *pc)
 		cache->generation = pc->generation;
 		cache->vm_id = pc->vm_id;
 		cache->vcpu = pc->vcpu;
-		cache->last_port = pc->port;
-		cache->last_port_ns = bpf_ktime_get_ns();
+		/* Not this access: it may be no port access (an entry, an MMIO write). */
+		cache->last_port = NO_PORT;
+		cache->untraced = false;
 	}
 	return 1;
 }
@@ -573,6 +588,8 @@ static __always_inline bool pio_identify(struct pio_ctx *pc, __u32 port, __u32 s
 	pc->generation = vm_generation;
 	if (cache && notifier && cache->task == (__u64)task && cache->notifier == notifier &&
 	    cache->generation == pc->generation) {
+		if (cache->untraced)
+			return false;
 		pc->vm_id = cache->vm_id;
 		pc->vcpu = cache->vcpu;
 	} else if (!identify_slow(pc)) {
@@ -616,6 +633,19 @@ static long emit_string_element(__u32 i, void *arg)
 	return 0;
 }
 
+/* The index of the console that port belongs to (THR, or a UART's LCR), or -1. */
+static __always_inline int console_of(__u32 port)
+{
+	for (__u32 i = 0; i < BT_MAX_CONSOLES; i++) {
+		if (i >= nr_consoles)
+			return -1;
+		if (console_ports[i] == port ||
+		    (console_kinds[i] == BT_CONSOLE_UART && console_ports[i] + BT_UART_LCR == port))
+			return i;
+	}
+	return -1;
+}
+
 /*
  * Note this port access of the current thread, and return the one before it if it was less
  * than BT_IO_DELAY_WINDOW_NS ago (else NO_PORT). Only what an I/O delay needs: a port below
@@ -635,8 +665,12 @@ static __always_inline __u32 note_port_access(__u32 port, __u64 *clock)
 		cache->last_port = NO_PORT;
 		return NO_PORT;
 	}
-	if (cache->task != (__u64)bpf_get_current_task_btf())
+	if (cache->task != (__u64)bpf_get_current_task_btf() || cache->untraced)
 		return NO_PORT;
+	if (nr_consoles && console_of(port) >= 0) { /* a print (0xe9): no device */
+		cache->last_port = NO_PORT;
+		return NO_PORT;
+	}
 	now = *clock = bpf_ktime_get_ns();
 	prev = now - cache->last_port_ns < BT_IO_DELAY_WINDOW_NS ? cache->last_port : NO_PORT;
 	cache->last_port = port;
@@ -671,19 +705,6 @@ static __always_inline void guest_ran(struct pio_ctx *pc, __u32 phase)
 	emit_phase(pc, phase);
 }
 
-/* The index of the console that port belongs to (THR, or a UART's LCR), or -1. */
-static __always_inline int console_of(__u32 port)
-{
-	for (__u32 i = 0; i < BT_MAX_CONSOLES; i++) {
-		if (i >= nr_consoles)
-			return -1;
-		if (console_ports[i] == port ||
-		    (console_kinds[i] == BT_CONSOLE_UART && console_ports[i] + BT_UART_LCR == port))
-			return i;
-	}
-	return -1;
-}
-
 /*
  * Send the line and start a new one. A line lost to a full ring buffer counts its bytes.
  * A global function: verified once for both callers (one byte, a string of them).
@@ -708,6 +729,7 @@ __noinline int emit_line(struct bt_console_line *line, struct pio_ctx *pc, __u32
 		ce->ev.value = line->kind;
 		ce->len = line->len > BT_CONSOLE_LINE_MAX ? BT_CONSOLE_LINE_MAX : line->len;
 		ce->line_flags = line->line_flags;
+		__builtin_memset(ce->reserved, 0, sizeof(ce->reserved));
 		__builtin_memcpy(ce->text, line->text, sizeof(ce->text));
 		bpf_ringbuf_submit(ce, wakeup_flag());
 	}
@@ -779,8 +801,9 @@ __noinline int console_write(struct pio_ctx *pc, __u32 con, __u32 port, __u32 nr
 	if (!line) {
 		bpf_map_update_elem(&console_lines, &key, &empty_line, BPF_NOEXIST);
 		line = bpf_map_lookup_elem(&console_lines, &key);
-		if (!line) {
-			count(BT_CNT_MAP_FULL);
+		if (!line) { /* map full: the bytes are lost (an LCR write is none) */
+			if (port == key.port)
+				count_n(BT_CNT_CONSOLE_LOST, nr ?: 1);
 			return 0;
 		}
 		line->kind = console_kinds[con];
@@ -1082,11 +1105,15 @@ static __always_inline void on_vm_created(void)
 static __always_inline void first_vcpu(__u32 tgid, __u32 vm_id, __u32 vcpu_id)
 {
 	struct pio_ctx pc = {.tgid = tgid, .vm_id = vm_id, .vcpu = vcpu_id};
+	long err;
 
 	if (!trace_phases || vm_id == BT_VM_UNKNOWN)
 		return;
-	if (bpf_map_update_elem(&awaiting_entry, &vm_id, &tgid, BPF_NOEXIST) == 0)
+	err = bpf_map_update_elem(&awaiting_entry, &vm_id, &tgid, BPF_NOEXIST);
+	if (!err)
 		__sync_fetch_and_add(&vms_awaiting_entry, 1);
+	else if (err != -EEXIST)
+		count(BT_CNT_MAP_FULL); /* its first entry will not be reported */
 	emit_phase(&pc, BT_PHASE_FIRST_VCPU);
 }
 
@@ -1197,6 +1224,12 @@ static __always_inline void on_process_exit(void)
 	/* Fires per thread; the process is gone when its last thread exits. */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return;
+	/*
+	 * Any process: an untraced one's threads may be cached as such (vcpu_cache), and their
+	 * task and vCPU memory could come back as a traced VM's.
+	 */
+	if (filter_tgids)
+		__sync_fetch_and_add(&vm_generation, 1);
 	if (!bpf_map_lookup_elem(&vm_tgids, &tgid) && !bpf_map_lookup_elem(&traced_tgids, &tgid))
 		return;
 	/* Forgotten here, not by the reader: its exit record might be dropped. */

@@ -38,7 +38,7 @@ static void collect_vm(void *ctx, const struct traced_vm *vm)
 {
 	struct collected *c = ctx;
 
-	if (!vm->stats.nr)
+	if (!boot_stages_guest_seen(&vm->stats))
 		return; /* no stage: no code, and no console line a rule matched */
 	/*
 	 * A VMM killed mid-boot (or gone) has no later stages: it would read as "Userspace

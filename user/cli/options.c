@@ -213,6 +213,29 @@ static int set_rules(struct options *opts, const char *arg)
 	return 0;
 }
 
+/* A UART's registers, PORT..PORT+7: no other console may be among them. */
+#define UART_REGISTERS 8
+
+static int check_console_overlap(const struct options *opts)
+{
+	for (int u = 0; u < opts->nr_consoles; u++) {
+		unsigned int base = opts->console_ports[u];
+
+		if (opts->console_kinds[u] != BT_CONSOLE_UART)
+			continue;
+		for (int c = 0; c < opts->nr_consoles; c++) {
+			unsigned int port = opts->console_ports[c];
+
+			if (c == u || port < base || port >= base + UART_REGISTERS)
+				continue;
+			return usage_error("console port 0x%x is a register of the UART at 0x%x "
+					   "(0x%x-0x%x)",
+					   port, base, base, base + UART_REGISTERS - 1);
+		}
+	}
+	return 0;
+}
+
 int tracing_check(struct options *opts)
 {
 	char err[512];
@@ -233,6 +256,8 @@ int tracing_check(struct options *opts)
 					   opts->ports[p], base);
 		}
 	}
+	if (check_console_overlap(opts))
+		return EXIT_USAGE;
 	if (opts->rules && !opts->nr_consoles)
 		return usage_error("%s",
 				   "--rules needs a console to read: --console or --debugcon");

@@ -170,9 +170,13 @@ static int run_copies(char **argv, unsigned int k, struct session *s, struct tra
 	if (k == 1) {
 		session_loop(s, kids, 1, kids[0], &sig);
 	} else {
-		while (session_loop(s, kids, k, 0, &sig) == LOOP_SIGNAL)
+		while (session_loop(s, kids, k, 0, &sig) == LOOP_SIGNAL) {
+			/* The first stop signal to every copy, a second one as SIGKILL. */
+			int forward = signals++ ? SIGKILL : sig;
+
 			for (i = 0; i < k; i++) /* not reaped yet: still theirs */
-				kill(kids[i], signals++ ? SIGKILL : sig);
+				kill(kids[i], forward);
+		}
 	}
 	for (i = 0; i < k; i++) {
 		if (waitpid(kids[i], &wstatus, 0) < 0)
@@ -275,7 +279,7 @@ static void repeat_vm_summarized(void *ctx, const struct traced_vm *vm)
 	struct repeat *rep = ctx;
 	uint64_t user_ns;
 
-	if (!vm->stats.nr) /* no stage: no code, no console line a rule matched */
+	if (!boot_stages_guest_seen(&vm->stats)) /* no code, no console line a rule matched */
 		return;
 	rep->run_vms++;
 	if (vm->start_ns && boot_userspace_ns(&vm->stats, &user_ns))

@@ -51,7 +51,7 @@ static void ab_vm_summarized(void *ctx, const struct traced_vm *vm)
 	struct ab_boot *b = ab->cur;
 	uint64_t user_ns;
 
-	if (!vm->stats.nr) /* no stage: no code, no console line a rule matched */
+	if (!boot_stages_guest_seen(&vm->stats)) /* no code, no console line a rule matched */
 		return;
 	b->vms++;
 	if (!vm_boot_complete(vm) && !b->incomplete) {

@@ -32,7 +32,7 @@ static void storm_vm_summarized(void *ctx, const struct traced_vm *vm)
 {
 	struct storm *st = ctx;
 
-	if (!vm->stats.nr) /* no stage: no code, no console line a rule matched */
+	if (!boot_stages_guest_seen(&vm->stats)) /* no code, no console line a rule matched */
 		return;
 	st->wave_vms++;
 	if (boot_samples_add(st->bs, &vm->stats, vm->start_ns))

@@ -298,3 +298,11 @@ bool boot_userspace_ns(const struct boot_stages *stats, uint64_t *ts_ns)
 	*ts_ns = stats->userspace_ns;
 	return true;
 }
+
+bool boot_stages_guest_seen(const struct boot_stages *stats)
+{
+	for (int i = 0; i < stats->nr; i++)
+		if (strcmp(stats->stage[i].label, label_vmm_setup.name))
+			return true;
+	return false;
+}

@@ -100,4 +100,10 @@ int boot_summary(const struct boot_stages *stats, struct stage_row **rows);
 /* Time of the first evidence whose label ends the boot (Userspace, linux_start_user, ...). */
 bool boot_userspace_ns(const struct boot_stages *stats, uint64_t *ts_ns);
 
+/*
+ * Did the guest show a stage of its own (a code, or a console line a rule matched)? A VM with
+ * the host's VMM set-up alone is no boot for the statistics and the gates.
+ */
+bool boot_stages_guest_seen(const struct boot_stages *stats);
+
 #endif
