@@ -63,6 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (opts.command == CMD_DIFF && (!opts.files[0] || !opts.files[1])))
 			abort();
 		options_free(&opts);
+	} else if (ret == 0) {
+		options_free(&opts); /* help and --version too: --rules may have loaded a set */
 	}
 	free(copy);
 	return 0;

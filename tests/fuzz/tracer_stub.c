@@ -58,7 +58,7 @@ int tracer_add_vm_fd(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id, b
 	return 0;
 }
 
-int tracer_flush_console(struct tracer *tracer, pid_t pid, uint64_t quiet_ns)
+int tracer_flush_console(struct tracer *tracer, pid_t pid, const uint32_t *vm_id, uint64_t quiet_ns)
 {
 	return 0;
 }

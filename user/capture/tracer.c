@@ -473,6 +473,8 @@ int tracer_trace_process(struct tracer *t, pid_t pid)
 
 	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.traced_tgids), &key, &one, BPF_ANY))
 		return fail(-errno, "cannot trace pid %d: %s", pid, strerror(errno));
+	/* Its threads may be cached as untraced (vcpu_cache in the BPF side). */
+	__atomic_add_fetch(&t->skel->bss->vm_generation, 1, __ATOMIC_SEQ_CST);
 	return 0;
 }
 
@@ -584,8 +586,27 @@ static void forget_dead_keys(int map_fd, size_t key_size, bool in_value)
 	}
 }
 
+/* VMs awaiting their first entry whose process is gone (its exit was not seen). */
+static void forget_dead_awaited(struct tracer *t)
+{
+	int map_fd = bpf_map__fd(t->skel->maps.awaiting_entry);
+	uint32_t key, next, *prev = NULL, tgid;
+
+	while (bpf_map_get_next_key(map_fd, prev, &next) == 0) {
+		/* Only a delete that succeeds takes one off the count: the BPF side's too. */
+		if (bpf_map_lookup_elem(map_fd, &next, &tgid) == 0 && process_gone(tgid) &&
+		    bpf_map_delete_elem(map_fd, &next) == 0) {
+			__atomic_sub_fetch(&t->skel->bss->vms_awaiting_entry, 1, __ATOMIC_SEQ_CST);
+			continue; /* deleting the current key leaves prev valid */
+		}
+		key = next;
+		prev = &key;
+	}
+}
+
 void tracer_forget_dead(struct tracer *t)
 {
+	forget_dead_awaited(t);
 	forget_dead_keys(bpf_map__fd(t->skel->maps.vms), sizeof(uint64_t), true);
 	forget_dead_keys(bpf_map__fd(t->skel->maps.vm_fds), sizeof(struct bt_fd_key), false);
 	forget_dead_keys(bpf_map__fd(t->skel->maps.pending_vm), sizeof(uint32_t), false);
@@ -624,7 +645,7 @@ static void hand_over_line(struct tracer *t, const struct bt_console_key *key,
  * (a byte written in the same microsecond as that may be lost: only quiet lines are taken).
  * A UART's divisor latch state goes back in, unless the kernel made a new line meanwhile.
  */
-int tracer_flush_console(struct tracer *t, pid_t pid, uint64_t quiet_ns)
+int tracer_flush_console(struct tracer *t, pid_t pid, const uint32_t *vm_id, uint64_t quiet_ns)
 {
 	int map_fd, n = 0;
 	struct bt_console_key key, next, *prev = NULL;
@@ -640,13 +661,13 @@ int tracer_flush_console(struct tracer *t, pid_t pid, uint64_t quiet_ns)
 		struct bt_console_line line;
 		bool gone, take;
 
-		if ((pid && next.tgid != (uint32_t)pid) ||
+		if ((pid && next.tgid != (uint32_t)pid) || (vm_id && next.vm_id != *vm_id) ||
 		    bpf_map_lookup_elem(map_fd, &next, &line)) {
 			key = next;
 			prev = &key;
 			continue;
 		}
-		gone = process_gone(next.tgid);
+		gone = process_gone(next.tgid) || vm_id; /* a closed VM's console is gone too */
 		take = gone || (line.len && (!quiet_ns || line.last_ts + quiet_ns <= now));
 		if (!take || bpf_map_lookup_and_delete_elem(map_fd, &next, &line)) {
 			key = next;

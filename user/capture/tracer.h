@@ -72,10 +72,12 @@ uint32_t tracer_new_vm_id(struct tracer *tracer);
 
 /*
  * Hand over, as console records (on_record), the unterminated lines still in the kernel: of
- * process pid (0: of every process) whose last byte is at least quiet_ns old (0: any). A line
- * of a process that is gone is handed over whatever its age. Returns how many.
+ * process pid (0: of every process) and, if vm_id is given, of that VM only (whose console
+ * state is then dropped: the VM is closed), whose last byte is at least quiet_ns old (0: any).
+ * A line of a process that is gone is handed over whatever its age. Returns how many.
  */
-int tracer_flush_console(struct tracer *tracer, pid_t pid, uint64_t quiet_ns);
+int tracer_flush_console(struct tracer *tracer, pid_t pid, const uint32_t *vm_id,
+			 uint64_t quiet_ns);
 
 /* Forget the kernel state of a VM its process closed (its struct kvm may be reused). */
 void tracer_forget_vm(struct tracer *tracer, pid_t pid, int fd, uint32_t vm_id);

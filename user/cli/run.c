@@ -138,7 +138,7 @@ static int run_copies(char **argv, unsigned int k, struct session *s, struct tra
 	if (!ok || session_start(s))
 		goto failed;
 	if (vmm_start && k == 1)
-		session_vmm_started(s, kids[0], clock_now_ns(CLOCK_MONOTONIC));
+		session_vmm_started(s, clock_now_ns(CLOCK_MONOTONIC));
 	for (i = 0; i < k && ok; i++)
 		ok = write(go[i], "g", 1) == 1;
 	if (!ok)
@@ -191,6 +191,8 @@ static int run_copies(char **argv, unsigned int k, struct session *s, struct tra
 			out->status = 1;
 	}
 	out->dropped = s->totals.lost[LOSS_DROPPED];
+	FOR_EACH_LOSS (l)
+		out->lost += s->totals.lost[l];
 	goto out;
 
 failed:

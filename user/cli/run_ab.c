@@ -35,7 +35,7 @@ struct ab_boot {
 	bool incomplete;
 	char incomplete_why[48];
 	int status;
-	uint64_t dropped;
+	uint64_t lost;	  /* of every kind: a lossy boot is not paired */
 	uint64_t user_ns; /* its time to Userspace; 0: none */
 };
 
@@ -75,8 +75,8 @@ static bool unfit(const struct ab_boot *b, char *why, size_t len)
 		snprintf(why, len, "%u VMs (a run must boot one VM to be paired)", b->vms);
 	else if (b->incomplete)
 		snprintf(why, len, "boot incomplete (%s)", b->incomplete_why);
-	else if (b->dropped)
-		snprintf(why, len, "%" PRIu64 " records dropped", b->dropped);
+	else if (b->lost)
+		snprintf(why, len, "%" PRIu64 " records or console bytes lost", b->lost);
 	else
 		return false;
 	return true;
@@ -370,7 +370,7 @@ int run_ab(const struct options *opts, const sigset_t *old_mask)
 			run_traced(opts, s ? opts->argv_b : opts->argv, 1, paths[s], i > 0, &cfg,
 				   true, old_mask, &run);
 			side[s]->status = run.status;
-			side[s]->dropped = run.dropped;
+			side[s]->lost = run.lost;
 			any_vm |= side[s]->vms > 0;
 			fatal = run.trace_failed || run.exec_failed;
 			stop = run.stop_sig ?: pending_stop();

@@ -23,6 +23,7 @@ struct run_outcome {
 	bool exec_failed;  /* the command could not be started (said) */
 	bool trace_failed; /* tracing could not start, or the trace not be written (said) */
 	uint64_t dropped;  /* records the ring buffer dropped */
+	uint64_t lost;	   /* anything lost, of every kind (totals.h): dropped, console bytes... */
 };
 
 /*

@@ -95,7 +95,9 @@ bool session_sweep_dead_vms(struct session *s, bool always)
 		next = vm->next;
 		if (vm->end_ns || pid <= 0 || !procfs_exited(pid))
 			continue;
-		tracer_flush_console(s->tracer, pid, 0); /* its last line may be unterminated */
+		tracer_flush_console(s->tracer, pid, NULL,
+				     0); /* its last line may be unterminated */
+		next = vm->next;	 /* the flush may have added a VM after it */
 		vm->end_reason = VM_END_GONE;
 		finish_vm(s, vm, clock_now_ns(CLOCK_MONOTONIC)); /* the daemon frees vm here */
 	}
@@ -187,6 +189,9 @@ static void end_closed_vms(struct session *s, pid_t pid, const struct traced_vm 
 		if ((!new_vm || vm->fd != new_vm->fd) && holds_vm_fd(fds, n, vm->fd))
 			continue;
 		vm->end_reason = VM_END_CLOSED;
+		/* Its console's last line, before its end (later it would make it anew). */
+		tracer_flush_console(s->tracer, vm->pid, &vm->id, 0);
+		next = vm->next;
 		tracer_forget_vm(s->tracer, vm->pid, vm->fd, vm->id);
 		finish_vm(s, vm, end_ns); /* the daemon frees vm here */
 	}
@@ -231,9 +236,8 @@ static void on_vm_create(struct session *s, const struct boot_event *ev)
 	host_phase(s, vm, PHASE_VM_CREATE, &label_vmm_setup, vm->start_ns);
 }
 
-void session_vmm_started(struct session *s, pid_t pid, uint64_t start_ns)
+void session_vmm_started(struct session *s, uint64_t start_ns)
 {
-	s->vmm_pid = pid;
 	s->vmm_start_ns = start_ns;
 }
 
@@ -255,11 +259,12 @@ static void on_vm_event(struct session *s, const struct boot_event *ev)
 
 static void on_process_exit(struct session *s, const struct boot_event *ev)
 {
-	struct traced_vm *vm = s->vms.head, *next;
+	struct traced_vm *vm, *next;
 
-	/* What its consoles were printing when it ended (a login prompt has no line end). */
-	tracer_flush_console(s->tracer, ev->pid, 0);
-	for (; vm; vm = next) {
+	/* What its consoles were printing when it ended (a login prompt has no line end); the
+	 * flush may add a VM (one not seen before), so the walk starts after it. */
+	tracer_flush_console(s->tracer, ev->pid, NULL, 0);
+	for (vm = s->vms.head; vm; vm = next) {
 		next = vm->next;
 		if (vm->pid != ev->pid || vm->end_ns)
 			continue;
@@ -398,7 +403,7 @@ void session_close(struct session *s)
 {
 	tracer_stop(s->tracer);
 	/* The lines the consoles were still printing. */
-	tracer_flush_console(s->tracer, 0, 0);
+	tracer_flush_console(s->tracer, 0, NULL, 0);
 	/* A process whose exit record was lost has not "still" been running: say it is gone. */
 	session_sweep_dead_vms(s, true);
 	refresh_totals(s);

@@ -47,8 +47,8 @@ struct session {
 	uint64_t started_ns; /* session_start(): VMs found in /proc were running then */
 	struct decoder decoder;
 	/* run: its command's start (the vmm_start phase of the first VM it makes); 0: none */
-	pid_t vmm_pid;
 	uint64_t vmm_start_ns;
+	uint64_t console_flushed_ns; /* the last look for quiet console lines (session_loop.c) */
 };
 
 /*
@@ -62,10 +62,10 @@ int session_open(struct session *s, const struct session_config *cfg);
 void session_set_outputs(struct session *s, struct output *const *outs, int nr_outs);
 
 /*
- * run, with --phases: the command (pid) was started at start_ns. The first VM it (or a
- * process it forks) creates begins with that phase, and its VMM set-up stage from there.
+ * run, with --phases: its command was started at start_ns. The first VM it (or a process it
+ * forks) creates begins with that phase, and its VMM set-up stage from there.
  */
-void session_vmm_started(struct session *s, pid_t pid, uint64_t start_ns);
+void session_vmm_started(struct session *s, uint64_t start_ns);
 
 /* Trace pid (filter_tgids mode): add it to the kernel filter, before session_start(). */
 int session_add_process(struct session *s, pid_t pid);

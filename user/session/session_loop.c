@@ -124,6 +124,14 @@ static void on_closes_settled(struct session *s, struct closes *closes)
 	outputs_flush(s->outs, s->nr_outs);
 }
 
+/* Hand over the console lines that have been waiting for their end too long (a prompt). */
+static void flush_quiet_consoles(struct session *s)
+{
+	s->console_flushed_ns = clock_now_ns(CLOCK_MONOTONIC);
+	if (tracer_flush_console(s->tracer, 0, NULL, CONSOLE_QUIET_MS * 1000000ull))
+		outputs_flush(s->outs, s->nr_outs);
+}
+
 /*
  * Nothing was read: announce that we are idle, then look once more, for a record reserved
  * before the kernel side could see the flag. With the buffer drained, end the VMs of processes
@@ -148,8 +156,7 @@ static int go_idle(struct session *s)
 		session_sweep_dead_vms(s, true);
 	}
 	if (s->cfg.tracer.nr_consoles && session_has_running_vm(s, 0)) {
-		if (tracer_flush_console(s->tracer, 0, CONSOLE_QUIET_MS * 1000000ull))
-			outputs_flush(s->outs, s->nr_outs);
+		flush_quiet_consoles(s);
 		return CONSOLE_POLL_MS;
 	}
 	return -1;
@@ -231,6 +238,11 @@ enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pi
 		got = session_consume(s);
 		if (got > 0) {
 			tracer_set_reader_idle(s->tracer, false);
+			/* A busy ring (another guest's flood) must not hold a quiet prompt back. */
+			if (s->cfg.tracer.nr_consoles &&
+			    clock_now_ns(CLOCK_MONOTONIC) - s->console_flushed_ns >=
+				CONSOLE_POLL_MS * 1000000ull)
+				flush_quiet_consoles(s);
 			/* A full batch: more is waiting, look again at once (after the signals). */
 			timeout = got >= TRACER_CONSUME_BATCH ? 0 : FLUSH_TIMEOUT_MS;
 		} else {
