@@ -237,6 +237,9 @@ $(OUT)/tests/test_%: tests/unit/test_%.c $(USER_LIB_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(OUT) -Ibpf $(USER_INC) -o $@ $^ -lcmocka $(LDLIBS_BT)
 
+# It runs the real kvm_pio program: the skeleton first (an order, not an input to link).
+$(OUT)/tests/test_io_delay_bpf: | $(OUT)/boot_trace.skel.h
+
 # boot-mark's argument parsing is its own unit.
 $(OUT)/tests/test_boot_mark: tests/unit/test_boot_mark.c $(OUT)/obj/guest/boot-mark/mark_args.o
 	$(call msg,TEST,$@)

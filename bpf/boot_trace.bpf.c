@@ -653,13 +653,13 @@ static __always_inline int console_of(__u32 port)
  * cache, i.e. a traced vCPU that was identified here. Any other port only clears the slot:
  * a per-CPU store, no helper call, so an untraced guest pays next to nothing.
  */
-static __always_inline __u32 note_port_access(__u32 port, __u64 *clock)
+__noinline int note_port_access(__u32 port, __u64 *clock)
 {
 	__u32 zero = 0, prev;
 	struct vcpu_cache *cache = bpf_map_lookup_elem(&vcpu_cache, &zero);
 	__u64 now;
 
-	if (!cache)
+	if (!cache || !clock)
 		return NO_PORT;
 	if (port >= BT_LEGACY_PORTS_END) {
 		cache->last_port = NO_PORT;
@@ -695,14 +695,18 @@ static __always_inline void emit_phase(struct pio_ctx *pc, __u32 phase)
  * The VM ran guest code: its first entry (or, where kvm_entry never fires, its first port
  * exit) is reported once. The map delete decides which CPU is first.
  */
-static __always_inline void guest_ran(struct pio_ctx *pc, __u32 phase)
+__noinline int guest_ran(struct pio_ctx *pc, __u32 phase)
 {
-	__u32 vm_id = pc->vm_id;
+	__u32 vm_id;
 
+	if (!pc)
+		return 0;
+	vm_id = pc->vm_id;
 	if (vm_id == BT_VM_UNKNOWN || bpf_map_delete_elem(&awaiting_entry, &vm_id))
-		return;
+		return 0;
 	__sync_fetch_and_sub(&vms_awaiting_entry, 1);
 	emit_phase(pc, phase);
+	return 0;
 }
 
 /*
@@ -906,7 +910,8 @@ int BPF_PROG(kvm_pio_raw, unsigned int rw, unsigned int port, unsigned int size,
 {
 	__u64 now = 0;
 	__u32 prev_port = note_port_access(port, &now), zero = 0, value = 0, bytes;
-	bool identified = false, traced;
+	/* Only while a VM created since attach has not run yet (one load otherwise). */
+	bool awaiting = vms_awaiting_entry, out = rw == KVM_PIO_OUT, traced;
 	struct string_ctx sc;
 	struct pio_ctx pc;
 	__u8 flags = 0;
@@ -914,25 +919,19 @@ int BPF_PROG(kvm_pio_raw, unsigned int rw, unsigned int port, unsigned int size,
 
 	if (size != 1 && size != 2 && size != 4)
 		return 0;
-	/* Only while a VM created since attach has not run yet (one load otherwise). */
-	if (vms_awaiting_entry) {
-		if (!pio_identify(&pc, port, size))
-			return 0;
-		identified = true;
-		guest_ran(&pc, BT_PHASE_FIRST_EXIT);
-	}
-	if (rw != KVM_PIO_OUT)
-		return 0;
-	traced = port_traced(port);
-	if (!traced) {
+	traced = out && port_traced(port);
+	if (out && !traced)
 		con = console_of(port);
-		if (con < 0)
-			return 0;
-	}
-	if (!identified && !pio_identify(&pc, port, size))
+	if (!traced && con < 0 && !awaiting)
 		return 0;
+	/* One identity for all three (each inlined copy costs verifier time at start-up). */
+	if (!pio_identify(&pc, port, size))
+		return 0;
+	if (awaiting)
+		guest_ran(&pc, BT_PHASE_FIRST_EXIT);
 	if (!traced) {
-		console_write(&pc, con, port, count, (__u64)data);
+		if (con >= 0)
+			console_write(&pc, con, port, count, (__u64)data);
 		return 0;
 	}
 	pc.prev_port = prev_port;
@@ -973,27 +972,23 @@ int BPF_PROG(kvm_pio_raw, unsigned int rw, unsigned int port, unsigned int size,
 SEC("tracepoint/kvm/kvm_pio")
 int kvm_pio_tp(struct trace_event_raw_kvm_pio___bt *ctx)
 {
+	bool awaiting = vms_awaiting_entry, out = ctx->rw == KVM_PIO_OUT, traced;
 	struct pio_ctx pc;
 	__u32 size = ctx->size;
-	bool identified = false;
 	int con = -1;
 
 	if (size != 1 && size != 2 && size != 4)
 		return 0;
-	if (vms_awaiting_entry) { /* as in kvm_pio_raw */
-		if (!pio_identify(&pc, ctx->port, size))
-			return 0;
-		identified = true;
-		guest_ran(&pc, BT_PHASE_FIRST_EXIT);
-	}
-	if (ctx->rw != KVM_PIO_OUT)
-		return 0;
-	if (!port_traced(ctx->port)) {
+	traced = out && port_traced(ctx->port); /* as in kvm_pio_raw */
+	if (out && !traced)
 		con = console_of(ctx->port);
-		if (con < 0)
-			return 0;
-	}
-	if (!identified && !pio_identify(&pc, ctx->port, size))
+	if (!traced && con < 0 && !awaiting)
+		return 0;
+	if (!pio_identify(&pc, ctx->port, size))
+		return 0;
+	if (awaiting)
+		guest_ran(&pc, BT_PHASE_FIRST_EXIT);
+	if (!traced && con < 0)
 		return 0;
 	if (con >= 0) {
 		pc.first_value = ctx->val;
