@@ -972,32 +972,33 @@ int BPF_PROG(kvm_pio_raw, unsigned int rw, unsigned int port, unsigned int size,
 SEC("tracepoint/kvm/kvm_pio")
 int kvm_pio_tp(struct trace_event_raw_kvm_pio___bt *ctx)
 {
-	bool awaiting = vms_awaiting_entry, out = ctx->rw == KVM_PIO_OUT, traced;
+	/* The record's fields read once, up front: a context pointer cannot be offset later. */
+	__u32 rw = ctx->rw, port = ctx->port, size = ctx->size, count = ctx->count, val = ctx->val;
+	bool awaiting = vms_awaiting_entry, out = rw == KVM_PIO_OUT, traced;
 	struct pio_ctx pc;
-	__u32 size = ctx->size;
 	int con = -1;
 
 	if (size != 1 && size != 2 && size != 4)
 		return 0;
-	traced = out && port_traced(ctx->port); /* as in kvm_pio_raw */
+	traced = out && port_traced(port); /* as in kvm_pio_raw */
 	if (out && !traced)
-		con = console_of(ctx->port);
+		con = console_of(port);
 	if (!traced && con < 0 && !awaiting)
 		return 0;
-	if (!pio_identify(&pc, ctx->port, size))
+	if (!pio_identify(&pc, port, size))
 		return 0;
 	if (awaiting)
 		guest_ran(&pc, BT_PHASE_FIRST_EXIT);
 	if (!traced && con < 0)
 		return 0;
 	if (con >= 0) {
-		pc.first_value = ctx->val;
-		console_write(&pc, con, ctx->port, ctx->count, 0);
+		pc.first_value = val;
+		console_write(&pc, con, port, count, 0);
 		return 0;
 	}
-	emit_pio(&pc, ctx->val, 0, ctx->count > 1 ? BT_PIO_STRING | BT_PIO_TRUNCATED : 0);
-	if (ctx->count > 1)
-		count_n(BT_CNT_STRING_LOST, ctx->count - 1);
+	emit_pio(&pc, val, 0, count > 1 ? BT_PIO_STRING | BT_PIO_TRUNCATED : 0);
+	if (count > 1)
+		count_n(BT_CNT_STRING_LOST, count - 1);
 	return 0;
 }
 

@@ -102,3 +102,20 @@ PY
 	echo "status=$status stderr=$stderr"
 	[ "$status" -eq 2 ]
 }
+
+# The classic kvm_pio fallback (kernels that refuse the raw tracepoint) once failed to load as
+# soon as its record's fields were read after a branch: "dereference of modified ctx ptr".
+# Every variant of the programs must load: classic, raw, with consoles, phases and --mmio.
+@test "every program variant loads: raw and classic kvm_pio, with consoles, phases, --mmio, --rip" {
+	require_bpf
+	for missing in "" raw_tp; do
+		for opts in "" "--console --debugcon" "--console --phases --mmio --rip"; do
+			# shellcheck disable=SC2086 # opts are words
+			run --separate-stderr env BOOT_TRACE_TEST_MISSING="$missing" \
+				timeout --preserve-status -s INT 2 "$BT" record -a $opts -q -o /dev/null
+			echo "missing=$missing opts=$opts status=$status stderr=$stderr"
+			[ "$status" -eq 0 ]
+			[[ "$stderr" != *refused* ]]
+		done
+	done
+}
