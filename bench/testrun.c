@@ -76,20 +76,20 @@ static struct variant variants[] = {
 	 .what = "kvm_pio_raw: an out to port 0x3f8, no console configured"},
 	{"pio-port-in", REAL, "kvm_pio_raw", 0, CONSOLE_PORT + 5, 1, .cache = -1,
 	 .what = "kvm_pio_raw: an in from port 0x3fd (a UART status poll)"},
-	{"pio-untraced-port-console", REAL_CONSOLE, "kvm_pio_raw", 1, UNTRACED_PORT, 1, .cache = -1,
-	 .what = "kvm_pio_raw: port 0x81, with a console (--console 0x3f8)"},
-	{"pio-untraced-port-awaiting", REAL, "kvm_pio_raw", 1, UNTRACED_PORT, 1, .awaiting = true,
-	 .cache = -1, .what = "kvm_pio_raw: port 0x81 while a new VM has not run (--phases)"},
+	{"pio-untraced-port-console", REAL_CONSOLE, "kvm_pio_console_raw", 1, UNTRACED_PORT, 1, .cache = -1,
+	 .what = "kvm_pio_console_raw: port 0x81, with a console (--console 0x3f8)"},
+	{"pio-untraced-port-awaiting", REAL, "kvm_pio_console_raw", 1, UNTRACED_PORT, 1, .awaiting = true,
+	 .cache = -1, .what = "kvm_pio_console_raw: port 0x81 while a new VM has not run (--phases)"},
 	{"pio-traced-write", REAL, "kvm_pio_raw", 1, 0x80, 1, .cache = -1,
 	 .what = "kvm_pio_raw: a one-byte write to port 0x80, recorded"},
 	{"pio-traced-write-rip", REAL, "kvm_pio_raw", 1, 0x80, 1, .exit_seen = true, .cache = -1,
 	 .what = "kvm_pio_raw: port 0x80 once kvm_exit has fired (--rip: a last_exit lookup)"},
 	{"pio-traced-write-wakeup", REAL, "kvm_pio_raw", 1, 0x80, 1, .idle = true, .cache = -1,
 	 .what = "kvm_pio_raw: port 0x80 with the reader asleep: every record wakes it"},
-	{"pio-console-byte", REAL_CONSOLE, "kvm_pio_raw", 1, CONSOLE_PORT, 1, D_LINE_BYTES,
-	 .cache = -1, .what = "kvm_pio_raw: a console line, one byte per out"},
-	{"pio-console-string", REAL_CONSOLE, "kvm_pio_raw", 1, CONSOLE_PORT, 0, D_LINE, .cache = -1,
-	 .what = "kvm_pio_raw: a console line in one string write (rep outsb)"},
+	{"pio-console-byte", REAL_CONSOLE, "kvm_pio_console_raw", 1, CONSOLE_PORT, 1, D_LINE_BYTES,
+	 .cache = -1, .what = "kvm_pio_console_raw: a console line, one byte per out"},
+	{"pio-console-string", REAL_CONSOLE, "kvm_pio_console_raw", 1, CONSOLE_PORT, 0, D_LINE, .cache = -1,
+	 .what = "kvm_pio_console_raw: a console line in one string write (rep outsb)"},
 	{"entry-steady", REAL, "kvm_entry_raw", .cache = -1,
 	 .what = "kvm_entry_raw: no VM awaits its first entry (the steady state)"},
 	{"entry-awaiting", REAL, "kvm_entry_raw", .awaiting = true, .cache = -1,
@@ -293,6 +293,7 @@ static void load(void)
 		bpf_object__for_each_program (prog, real[i]->obj)
 			bpf_program__set_autoload(prog, false);
 		bpf_program__set_autoload(real[i]->progs.kvm_pio_raw, true);
+		bpf_program__set_autoload(real[i]->progs.kvm_pio_console_raw, true);
 		bpf_program__set_autoload(real[i]->progs.kvm_entry_raw, true);
 		err = boot_trace_bpf__load(real[i]);
 		if (err)

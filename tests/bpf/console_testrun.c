@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
  * The kernel side's console line assembly (bpf/boot_trace.bpf.c: console_write, console_byte,
- * emit_line), tested without a guest: the real kvm_pio_raw program of the real object, loaded
- * through the verifier with a console configuration, is run by BPF_PROG_TEST_RUN with the
+ * emit_line), tested without a guest: the real kvm_pio_console_raw program of the real object,
+ * loaded through the verifier with a console configuration, is run by BPF_PROG_TEST_RUN with the
  * arguments kvm:kvm_pio would give it (rw, port, size, count, data); the records are read back
  * from its ring buffer, the unterminated line from its console_lines map.
  *
@@ -162,7 +162,7 @@ static bool pio(uint32_t rw, uint32_t port, uint32_t size, uint32_t count, const
 	if (err)
 		return fail("BPF_PROG_TEST_RUN (port 0x%x): %s", port, strerror(errno));
 	if (opts.retval)
-		return fail("kvm_pio_raw returned %u", opts.retval);
+		return fail("kvm_pio_console_raw returned %u", opts.retval);
 	if (w) {
 		w->lo = lo;
 		w->hi = hi;
@@ -329,7 +329,7 @@ static int setup_page(void)
 
 /*
  * The real object, as tracer.c configures it for --console --console=0x2f8 --debugcon
- * --debugcon=0x402 (port 0x80 traced), with only kvm_pio_raw loaded. ring_bytes: the ring
+ * --debugcon=0x402 (port 0x80 traced), with only kvm_pio_console_raw loaded. ring_bytes: the ring
  * buffer's size (0: the object's own).
  */
 static int tracer_open(struct tracer *t, uint32_t ring_bytes)
@@ -356,11 +356,11 @@ static int tracer_open(struct tracer *t, uint32_t ring_bytes)
 	}
 	bt->rodata->nr_consoles = BT_MAX_CONSOLES;
 	bpf_object__for_each_program (prog, bt->obj)
-		bpf_program__set_autoload(prog, prog == bt->progs.kvm_pio_raw);
+		bpf_program__set_autoload(prog, prog == bt->progs.kvm_pio_console_raw);
 	err = boot_trace_bpf__load(bt);
 	if (err)
 		return err;
-	t->prog_fd = bpf_program__fd(bt->progs.kvm_pio_raw);
+	t->prog_fd = bpf_program__fd(bt->progs.kvm_pio_console_raw);
 	t->rb = ring_buffer__new(bpf_map__fd(bt->maps.events), on_record, NULL, NULL);
 	return t->rb ? 0 : -errno;
 }
@@ -791,7 +791,8 @@ static bool case_ring_full(void)
 	err = tracer_open(&small_tracer, ring);
 	if (err) {
 		tracer_close(&small_tracer);
-		return fail("loading kvm_pio_raw with a %u-byte ring: %s", ring, strerror(-err));
+		return fail("loading kvm_pio_console_raw with a %u-byte ring: %s", ring,
+			    strerror(-err));
 	}
 	cur = &small_tracer;
 	ok = begin();
@@ -853,7 +854,8 @@ int main(int argc, char **argv)
 	}
 	err = tracer_open(&main_tracer, 0);
 	if (err) {
-		fprintf(stderr, "console_testrun: loading kvm_pio_raw: %s\n", strerror(-err));
+		fprintf(stderr, "console_testrun: loading kvm_pio_console_raw: %s\n",
+			strerror(-err));
 		return 2;
 	}
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -5,7 +5,7 @@
  * port for the legacy device an I/O delay follows. (Found in review: it once did, and the
  * marker after a print was lost from the stages.)
  *
- * The real kvm_pio_raw program of the real object runs under BPF_PROG_TEST_RUN (as in
+ * The real kvm_pio_console_raw program of the real object runs under BPF_PROG_TEST_RUN (as in
  * tests/bpf/console_testrun.c); the per-CPU vcpu_cache is set as identify_slow() leaves it for
  * this thread (its task pointer comes from a tiny raw program), then the record goes through
  * the real decoder. Needs root and BPF: skipped otherwise.
@@ -129,7 +129,8 @@ static void outb(__u32 port, __u8 byte)
 	v->page[0] = byte;
 	assert_int_equal(bpf_map_update_elem(helper_map, &zero, v, BPF_ANY), 0);
 	free(v);
-	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(bt->progs.kvm_pio_raw), &o), 0);
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(bt->progs.kvm_pio_console_raw), &o),
+			 0);
 }
 
 /* Every CPU's vcpu_cache as identify_slow() leaves it for this (traced) thread. */
@@ -179,7 +180,7 @@ static int setup(void **state)
 	bt->rodata->nr_consoles = 2;
 	bt->rodata->trace_phases = true;
 	bpf_object__for_each_program (prog, bt->obj)
-		bpf_program__set_autoload(prog, prog == bt->progs.kvm_pio_raw);
+		bpf_program__set_autoload(prog, prog == bt->progs.kvm_pio_console_raw);
 	if (boot_trace_bpf__load(bt)) {
 		boot_trace_bpf__destroy(bt);
 		bt = NULL;

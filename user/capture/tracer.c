@@ -169,6 +169,7 @@ static int configure(struct boot_trace_bpf *skel, const struct tracer_config *cf
 		     bool lifecycle, enum prog_set set)
 {
 	bool writes = set == PROGS_WRITES, rest = set == PROGS_LIFECYCLE;
+	bool full = cfg->nr_consoles || cfg->phases; /* see pio_exit() in the BPF side */
 	uint64_t bytes = (uint64_t)cfg->buffer_kib * 1024;
 
 	for (int i = 0; i < cfg->nr_ports; i++)
@@ -187,7 +188,8 @@ static int configure(struct boot_trace_bpf *skel, const struct tracer_config *cf
 	}
 	skel->rodata->nr_consoles = cfg->nr_consoles;
 	skel->rodata->trace_phases = cfg->phases;
-	bpf_program__set_autoload(skel->progs.kvm_pio_raw, writes && raw);
+	bpf_program__set_autoload(skel->progs.kvm_pio_raw, writes && raw && !full);
+	bpf_program__set_autoload(skel->progs.kvm_pio_console_raw, writes && raw && full);
 	bpf_program__set_autoload(skel->progs.kvm_pio_tp, writes && !raw);
 	bpf_program__set_autoload(skel->progs.kvm_mmio_raw, writes && cfg->mmio && raw);
 	bpf_program__set_autoload(skel->progs.kvm_mmio_tp, writes && cfg->mmio && !raw);
@@ -406,7 +408,8 @@ int tracer_start(struct tracer *t)
 	struct boot_trace_bpf *skel = t->skel, *rest;
 	int err;
 
-	err = ATTACH(skel, kvm_pio_raw, true) ?: ATTACH(skel, kvm_pio_tp, true) ?:
+	err = ATTACH(skel, kvm_pio_raw, true) ?: ATTACH(skel, kvm_pio_console_raw, true) ?:
+	      ATTACH(skel, kvm_pio_tp, true) ?:
 	      ATTACH(skel, kvm_mmio_raw, true) ?: ATTACH(skel, kvm_mmio_tp, true);
 	if (err)
 		return err;
