@@ -1124,9 +1124,12 @@ static __always_inline void first_vcpu(__u32 tgid, __u32 vm_id, __u32 vcpu_id)
 	if (!trace_phases || vm_id == BT_VM_UNKNOWN)
 		return;
 	err = bpf_map_update_elem(&awaiting_entry, &vm_id, &tgid, BPF_NOEXIST);
+	if (err == -EEXIST)
+		return; /* reported already: a VM whose binding failed (map full) comes here again
+			 */
 	if (!err)
 		__sync_fetch_and_add(&vms_awaiting_entry, 1);
-	else if (err != -EEXIST)
+	else
 		count(BT_CNT_MAP_FULL); /* its first entry will not be reported */
 	emit_phase(&pc, BT_PHASE_FIRST_VCPU);
 }
