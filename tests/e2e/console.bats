@@ -205,13 +205,23 @@ check_stage_table() {
 
 @test "iodelay: Linux's I/O delay writes to port 0x80 are not markers; the stages stand" {
 	require_guest
-	run "$BT" run -f jsonl -o "$OUT/io.jsonl" -- "$VMM" --timeout 60 --serial /dev/null \
-		"$GUESTS/iodelay.bin"
-	[ "$status" -eq 0 ]
 	# code:io_delay:after_port:label, in order (iodelay.S lists the exact accesses).
-	got=$(jsonl_events "$OUT/io.jsonl" |
-		jq -r '"\(.code):\(.io_delay // false):\(.after_port // "-"):\(.label)"' | tr '\n' ' ')
-	[ "$got" = "0:false:-:Firmware 32:false:-:Bootloader 0:true:161:I/O delay 0:true:33:I/O delay 0:true:240:I/O delay 0:true:100:I/O delay 64:false:-:Kernel 96:false:-:Userspace " ]
+	want="0:false:-:Firmware 32:false:-:Bootloader 0:true:161:I/O delay 0:true:33:I/O delay 0:true:240:I/O delay 0:true:100:I/O delay 64:false:-:Kernel 96:false:-:Userspace "
+	# A delay is told by the host's clock: the vCPU thread's previous port access less than
+	# 200 us before, on the same CPU (docs/console.md). A busy host that preempts or migrates
+	# the thread between a device access and its delay makes that delay a marker: up to three
+	# boots, the first classified as written is enough (a wrong classifier fails all three).
+	for try in 1 2 3; do
+		run "$BT" run -f jsonl -o "$OUT/io.jsonl" -- "$VMM" --timeout 60 --serial /dev/null \
+			"$GUESTS/iodelay.bin"
+		[ "$status" -eq 0 ]
+		got=$(jsonl_events "$OUT/io.jsonl" |
+			jq -r '"\(.code):\(.io_delay // false):\(.after_port // "-"):\(.label)"' |
+			tr '\n' ' ')
+		[ "$got" = "$want" ] && break
+		echo "boot $try: $got"
+	done
+	[ "$got" = "$want" ]
 	jsonl_events "$OUT/io.jsonl" | jq -s -e 'all(.[]; .port == 128 and .vcpu == 0 and
 		(has("after_port") == (.io_delay == true)))'
 	# Exactly the four stages of the real markers, one code each: no restart at a delay.

@@ -112,17 +112,19 @@ seabios_boot() {
 		-drive file="$BUILD/qemu-guests/bootsector.img",format=raw,if=ide "$@"
 }
 
-# The lines of console output FILE as boot-trace shows them: ANSI escape sequences (CSI, and
-# two-byte ESC x) stripped, split at CR LF, LF or a bare CR; no final empty line.
+# The lines of console output FILE as boot-trace shows them (docs/console.md): each CR or LF
+# ends a line and a line with no byte is none (so CR LF is one end), a line is cut at 256 bytes,
+# then ANSI escape sequences (CSI, and two-byte ESC x) are stripped, a tab becomes a space,
+# other control bytes and invalid UTF-8 become \xNN. A last line with no end is a line too.
 clean_lines() {
 	python3 - "$1" <<'PY'
 import re, sys
-data = re.sub(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[^\[\]]", b"", open(sys.argv[1], "rb").read())
-lines = re.split(rb"\r\n|\r|\n", data)
-if lines and lines[-1] == b"":
-    lines.pop()
-for line in lines:
-    print(line.decode())
+for raw in re.split(rb"[\r\n]", open(sys.argv[1], "rb").read()):
+    if not raw:
+        continue
+    text = re.sub(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[^\[\]]", b"", raw[:256]).replace(b"\t", b" ")
+    text = re.sub(rb"[\x00-\x1f\x7f]", lambda m: b"\\x%02x" % m.group()[0], text)
+    print(text.decode("utf-8", "backslashreplace"))
 PY
 }
 

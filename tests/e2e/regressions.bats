@@ -70,13 +70,20 @@ EOF
 # Firmware stage is lost. Without --phases (console.bats) the same guest passes.
 @test "iodelay with --phases: the vCPU's first write is a marker, not an I/O delay" {
 	require_guest
-	run "$BT" run --phases -f jsonl -o "$OUT/io.jsonl" -- "$VMM" --timeout 60 \
-		--serial /dev/null "$GUESTS/iodelay.bin"
-	[ "$status" -eq 0 ]
-	got=$(jsonl_events "$OUT/io.jsonl" |
-		jq -r '"\(.code):\(.io_delay // false):\(.after_port // "-"):\(.label)"' | tr '\n' ' ')
-	echo "$got"
-	[ "$got" = "0:false:-:Firmware 32:false:-:Bootloader 0:true:161:I/O delay 0:true:33:I/O delay 0:true:240:I/O delay 0:true:100:I/O delay 64:false:-:Kernel 96:false:-:Userspace " ]
+	want="0:false:-:Firmware 32:false:-:Bootloader 0:true:161:I/O delay 0:true:33:I/O delay 0:true:240:I/O delay 0:true:100:I/O delay 64:false:-:Kernel 96:false:-:Userspace "
+	# Up to three boots, as in console.bats: a busy host can stretch a device access and its
+	# delay past the 200 us window; the bug (the first write an I/O delay) fails all three.
+	for try in 1 2 3; do
+		run "$BT" run --phases -f jsonl -o "$OUT/io.jsonl" -- "$VMM" --timeout 60 \
+			--serial /dev/null "$GUESTS/iodelay.bin"
+		[ "$status" -eq 0 ]
+		got=$(jsonl_events "$OUT/io.jsonl" |
+			jq -r '"\(.code):\(.io_delay // false):\(.after_port // "-"):\(.label)"' |
+			tr '\n' ' ')
+		echo "boot $try: $got"
+		[ "$got" = "$want" ] && break
+	done
+	[ "$got" = "$want" ]
 }
 
 # With --phases (on with any console) every VM created gets a "VMM set-up" stage from its
