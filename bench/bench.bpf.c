@@ -68,7 +68,7 @@ SEC("raw_tp")
 int BPF_PROG(bench_cache, __u64 prime)
 {
 	__u32 zero = 0;
-	struct vcpu_cache *cache = bpf_map_lookup_elem(&vcpu_cache, &zero);
+	struct bt_vcpu_cache *cache = bpf_map_lookup_elem(&vcpu_cache, &zero);
 
 	if (!cache)
 		return 0;
@@ -92,7 +92,7 @@ static __always_inline bool identify_cached(struct pio_ctx *pc, __u32 port, __u3
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 notifier = loaded_notifier(task);
 	__u32 tid = task->pid, zero = 0;
-	struct vcpu_cache *cache = bpf_map_lookup_elem(&vcpu_cache, &zero);
+	struct bt_vcpu_cache *cache = bpf_map_lookup_elem(&vcpu_cache, &zero);
 	struct exit_info *ex;
 
 	pc->tgid = task->tgid;

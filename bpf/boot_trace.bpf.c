@@ -185,34 +185,14 @@ struct {
 	__type(value, struct exit_info);
 } last_exit SEC(".maps");
 
-/*
- * The identity of the last vCPU thread that wrote on this CPU: a flood comes from one vCPU
- * thread, and this saves it a read of struct kvm_vcpu and a hash lookup per write (per-CPU
- * array lookups are inlined; helper calls are dear). Valid while the same task has the same vCPU
- * loaded and no VM was forgotten or renamed since (vm_generation).
- */
-struct vcpu_cache {
-	__u64 task;
-	__u64 notifier; /* the loaded vCPU's preempt notifier */
-	__u32 generation;
-	__u32 vm_id;
-	__u32 vcpu;
-	__u32 last_port; /* the task's latest port access (in or out), NO_PORT if none */
-	__u64 last_port_ns;
-	/*
-	 * The thread's process is not traced (run, record -p): its exits stop at the cache while
-	 * a new VM awaits its first entry (every exit of every guest is then looked at).
-	 */
-	bool untraced;
-};
-
-#define NO_PORT 0xffffffffu
+/* The identity of the last vCPU thread on this CPU: struct bt_vcpu_cache (boot_trace.h). */
+#define NO_PORT BT_NO_PORT
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct vcpu_cache);
+	__type(value, struct bt_vcpu_cache);
 } vcpu_cache SEC(".maps");
 
 /* The bytes of one string access (pio_data is one page). */
@@ -519,7 +499,7 @@ __noinline int identify_slow(struct pio_ctx *pc)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 zero = 0;
-	struct vcpu_cache *cache = bpf_map_lookup_elem(&vcpu_cache, &zero);
+	struct bt_vcpu_cache *cache = bpf_map_lookup_elem(&vcpu_cache, &zero);
 	struct bt_vm_info *vm = NULL;
 	struct loaded_vcpu lv;
 
@@ -571,7 +551,7 @@ static __always_inline bool pio_identify(struct pio_ctx *pc, __u32 port, __u32 s
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 notifier = loaded_notifier(task);
 	__u32 tid = task->pid, zero = 0;
-	struct vcpu_cache *cache = bpf_map_lookup_elem(&vcpu_cache, &zero);
+	struct bt_vcpu_cache *cache = bpf_map_lookup_elem(&vcpu_cache, &zero);
 	struct exit_info *ex;
 
 	pc->tgid = task->tgid;
@@ -656,7 +636,7 @@ static __always_inline int console_of(__u32 port)
 __noinline int note_port_access(__u32 port, __u64 *clock)
 {
 	__u32 zero = 0, prev;
-	struct vcpu_cache *cache = bpf_map_lookup_elem(&vcpu_cache, &zero);
+	struct bt_vcpu_cache *cache = bpf_map_lookup_elem(&vcpu_cache, &zero);
 	__u64 now;
 
 	if (!cache || !clock)

@@ -134,6 +134,31 @@ struct bt_vm_event {
 	char cmdline[BT_CMDLINE_MAX];
 };
 
+/*
+ * The kernel side's per-CPU cache (map "vcpu_cache"): the identity of the last vCPU thread
+ * that wrote on this CPU. A flood comes from one vCPU thread, and this saves it a read of
+ * struct kvm_vcpu and a hash lookup per write (per-CPU array lookups are inlined; helper
+ * calls are dear). Valid while the same task has the same vCPU loaded and no VM was forgotten
+ * or renamed since (vm_generation). Here, not in the BPF file: tests set it.
+ */
+#define BT_NO_PORT 0xffffffffu
+
+struct bt_vcpu_cache {
+	__u64 task;
+	__u64 notifier; /* the loaded vCPU's preempt notifier */
+	__u32 generation;
+	__u32 vm_id;
+	__u32 vcpu;
+	__u32 last_port; /* the task's latest port access (in or out), BT_NO_PORT if none */
+	__u64 last_port_ns;
+	/*
+	 * The thread's process is not traced (run, record -p): its exits stop at the cache while
+	 * a new VM awaits its first entry (every exit of every guest is then looked at).
+	 */
+	__u8 untraced;
+	__u8 reserved[7];
+};
+
 /* Key of the fd map: a file descriptor of one process. */
 struct bt_fd_key {
 	__u32 tgid;

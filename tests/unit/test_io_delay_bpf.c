@@ -28,17 +28,10 @@
 #include "decode.h"
 #include "labels.h"
 
-#define NO_PORT	  0xffffffffu
 #define DEBUGCON  0xe9
 #define PAGE_SIZE 4096
 
 /* As in boot_trace.bpf.c. */
-struct vcpu_cache {
-	__u64 task, notifier;
-	__u32 generation, vm_id, vcpu, last_port;
-	__u64 last_port_ns;
-};
-
 /* The helper map's value: this thread's task, the value's own address, then a data page. */
 struct helper_value {
 	__u64 task;
@@ -137,7 +130,7 @@ static void outb(__u32 port, __u8 byte)
 static void identified_here(void)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	struct vcpu_cache *v = calloc(ncpu, sizeof(*v));
+	struct bt_vcpu_cache *v = calloc(ncpu, sizeof(*v)); /* the map's own type */
 	__u32 zero = 0;
 
 	assert_non_null(v);
@@ -145,7 +138,7 @@ static void identified_here(void)
 		v[i].task = my_task;
 		v[i].vm_id = BT_VM_UNKNOWN;
 		v[i].vcpu = BT_VCPU_UNKNOWN;
-		v[i].last_port = NO_PORT;
+		v[i].last_port = BT_NO_PORT;
 	}
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(bt->maps.vcpu_cache), &zero, v, BPF_ANY),
 			 0);
