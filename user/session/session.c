@@ -95,9 +95,9 @@ bool session_sweep_dead_vms(struct session *s, bool always)
 		next = vm->next;
 		if (vm->end_ns || pid <= 0 || !procfs_exited(pid))
 			continue;
-		tracer_flush_console(s->tracer, pid, NULL,
-				     0); /* its last line may be unterminated */
-		next = vm->next;	 /* the flush may have added a VM after it */
+		/* Its last line may be unterminated; the flush may add a VM after this one. */
+		tracer_flush_console(s->tracer, pid, NULL, 0);
+		next = vm->next;
 		vm->end_reason = VM_END_GONE;
 		finish_vm(s, vm, clock_now_ns(CLOCK_MONOTONIC)); /* the daemon frees vm here */
 	}
