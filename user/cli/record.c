@@ -183,7 +183,8 @@ static const char record_usage[] =
 	"EXAMPLES:\n"
 	"  sudo boot-trace record -p 4242          # one running VMM\n"
 	"  sudo boot-trace record -a --port 0x80 --port 0xf4\n"
-	"  sudo boot-trace record -a -f jsonl -o host.jsonl\n";
+	"  sudo boot-trace record -a -f jsonl -o host.jsonl\n"
+	"  sudo boot-trace record -a --console --debugcon=0x402   # unmodified guests' text\n";
 /* clang-format on */
 
 const struct command_parser record_parser = {

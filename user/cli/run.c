@@ -740,7 +740,8 @@ static const char run_usage[] =
 	"  sudo boot-trace run --repeat 20 --ab -o ab.jsonl -- ./vm-main.sh -- ./vm-patched.sh\n"
 	"  sudo boot-trace run --repeat 16 --parallel 1,2,4,8 --svg storm.svg -- ./start-my-vm.sh\n"
 	"  sudo boot-trace run --port 0x80 --port 0xf4 --labels qboot -- qemu-system-x86_64 ...\n"
-	"  sudo boot-trace run --mmio -- firecracker --no-api --config-file vm.json --boot-timer\n";
+	"  sudo boot-trace run --mmio -- firecracker --no-api --config-file vm.json --boot-timer\n"
+	"  sudo boot-trace run --console -- qemu-system-x86_64 -accel kvm -serial file:ttyS0.log ...\n";
 /* clang-format on */
 
 const struct command_parser run_parser = {
