@@ -8,7 +8,6 @@
  * for CI: 0 when no stage failed, 1 when one did (or a stage of BASE is missing from NEW),
  * 2 on bad input. The same results as JSON (--json) and JUnit XML (--junit) for CI systems.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -567,41 +566,9 @@ out:
 
 /* ---- command line ---------------------------------------------------------------------- */
 
-static int set_threshold(struct options *opts, const char *arg)
-{
-	char *end;
-	double pct;
-
-	errno = 0;
-	pct = strtod(arg, &end);
-	if (end != arg && *end == '%')
-		end++;
-	if (end == arg || *end || errno || !(pct >= 0 && pct <= 1e6))
-		return usage_error("invalid threshold '%s': a percentage from 0 to 1000000", arg);
-	opts->threshold = pct;
-	return 0;
-}
-
-static int set_alpha(struct options *opts, const char *arg)
-{
-	char *end;
-	double alpha;
-
-	errno = 0;
-	alpha = strtod(arg, &end);
-	if (end == arg || *end || errno || !(alpha > 0 && alpha < 1))
-		return usage_error("invalid --alpha '%s': a significance level between 0 and 1 "
-				   "(e.g. 0.01)",
-				   arg);
-	opts->alpha = alpha;
-	return 0;
-}
-
 static int diff_option(struct options *opts, int opt, char *arg, int argc, char **argv)
 {
 	switch (opt) {
-	case OPT_ALPHA:
-		return set_alpha(opts, arg);
 	case OPT_INCLUDE_INCOMPLETE:
 		opts->include_incomplete = true;
 		return 0;
@@ -610,7 +577,7 @@ static int diff_option(struct options *opts, int opt, char *arg, int argc, char 
 	case OPT_JUNIT:
 		return set_path(&opts->junit_file, "--junit", arg);
 	default:
-		return set_threshold(opts, arg); /* OPT_THRESHOLD */
+		return gate_option(opts, opt, arg); /* --threshold, --alpha: shared with run --ab */
 	}
 }
 
