@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
-#include <fcntl.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "console_rules.h"
+#include "text.h"
 
 struct console_rule {
 	regex_t re;
@@ -293,53 +292,6 @@ static int builtin_linux(struct console_rules **out, char *err, size_t errlen)
 	return 0;
 }
 
-/* The whole of a rule file: -EFBIG past LABEL_FILE_MAX bytes (the cap of a label file). */
-static int read_file(const char *path, char **text, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap), *tmp;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
-	ssize_t r;
-
-	if (fd < 0 || !buf) {
-		err = fd < 0 ? -errno : -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		if (n == cap) {
-			if (cap > LABEL_FILE_MAX) {
-				err = -EFBIG;
-				goto out;
-			}
-			cap = cap * 2 > LABEL_FILE_MAX ? LABEL_FILE_MAX + 1 : cap * 2;
-			tmp = realloc(buf, cap);
-			if (!tmp) {
-				err = -ENOMEM;
-				goto out;
-			}
-			buf = tmp;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err = -errno;
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += r;
-	}
-	*text = buf;
-	*len = n;
-	buf = NULL;
-out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	return err;
-}
-
 int console_rules_open(const char *arg, struct console_rules **out, char *err, size_t errlen)
 {
 	char problem[256], *text = NULL;
@@ -355,7 +307,7 @@ int console_rules_open(const char *arg, struct console_rules **out, char *err, s
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	r = read_file(arg, &text, &len);
+	r = read_small_file(arg, LABEL_FILE_MAX, &text, &len); /* a label file's cap */
 	if (r) {
 		snprintf(err, errlen, "cannot read console rules '%s': %s (built-in rule sets: %s)",
 			 arg, r == -EFBIG ? "larger than 1 MiB" : strerror(-r), builtin_names);

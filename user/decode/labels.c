@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "labels.h"
+#include "text.h"
 
 #define RANGE(lo, hi, label_name, user)                                                            \
 	{                                                                                          \
@@ -307,52 +306,6 @@ int label_map_parse(struct label_map *map, const char *text, size_t len, char *e
 	return 0;
 }
 
-static int read_file(const char *path, char **text, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap), *tmp;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
-	ssize_t r;
-
-	if (fd < 0 || !buf) {
-		err = fd < 0 ? -errno : -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		if (n == cap) {
-			if (cap > LABEL_FILE_MAX) {
-				err = -EFBIG;
-				goto out;
-			}
-			cap *= 2;
-			tmp = realloc(buf, cap);
-			if (!tmp) {
-				err = -ENOMEM;
-				goto out;
-			}
-			buf = tmp;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err = -errno;
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += r;
-	}
-	*text = buf;
-	*len = n;
-	buf = NULL;
-out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	return err;
-}
-
 int label_map_open(const char *arg, const struct label_map **out, char *err, size_t errlen)
 {
 	const struct label_map *builtin = label_map_builtin(arg);
@@ -365,7 +318,7 @@ int label_map_open(const char *arg, const struct label_map **out, char *err, siz
 		*out = builtin;
 		return 0;
 	}
-	r = read_file(arg, &text, &len);
+	r = read_small_file(arg, LABEL_FILE_MAX, &text, &len);
 	if (r) {
 		snprintf(err, errlen,
 			 "cannot read label map '%s': %s (built-in maps: debug-port, "

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include "text.h"
 
 size_t utf8_seq_len(const char *s)
@@ -60,4 +62,50 @@ int parse_ulong(const char *s, unsigned long max, unsigned long *val)
 		return -ERANGE;
 	*val = v;
 	return 0;
+}
+
+int read_small_file(const char *path, size_t max, char **text, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap), *tmp;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+	ssize_t r;
+
+	if (fd < 0 || !buf) {
+		err = fd < 0 ? -errno : -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		if (n == cap) {
+			if (cap > max) {
+				err = -EFBIG;
+				goto out;
+			}
+			cap = cap * 2 > max ? max + 1 : cap * 2;
+			tmp = realloc(buf, cap);
+			if (!tmp) {
+				err = -ENOMEM;
+				goto out;
+			}
+			buf = tmp;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err = -errno;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += r;
+	}
+	*text = buf;
+	*len = n;
+	buf = NULL;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return err;
 }

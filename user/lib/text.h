@@ -18,4 +18,10 @@ void text_sanitize(char *s);
 /* Strict number parsing: the whole string, in range. Returns 0 or -EINVAL / -ERANGE. */
 int parse_ulong(const char *s, unsigned long max, unsigned long *val);
 
+/*
+ * The whole of a small file the user gave (a label or rules file) into *text (malloc'ed, not
+ * terminated) and *len: 0, -EFBIG past max bytes, or -errno.
+ */
+int read_small_file(const char *path, size_t max, char **text, size_t *len);
+
 #endif
