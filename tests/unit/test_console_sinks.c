@@ -16,34 +16,10 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 #include "output.h"
+#include "capture.h"
 
 #define MS    1000000ull
 #define START 5000000000ull /* the VM's creation */
-
-struct capture {
-	struct output out;
-	char *buf;
-	size_t len;
-};
-
-static void capture_open(struct capture *c, const struct output_ops *ops)
-{
-	FILE *fp;
-
-	memset(c, 0, sizeof(*c));
-	fp = open_memstream(&c->buf, &c->len);
-	assert_non_null(fp);
-	assert_int_equal(output_open_stream(&c->out, ops, fp, 0), 0);
-}
-
-static char *capture_close(struct capture *c)
-{
-	FILE *fp = c->out.fp;
-
-	assert_int_equal(output_close(&c->out), 0);
-	fclose(fp);
-	return c->buf;
-}
 
 /* Keep what a writer made in $BT_SINK_DIR/name, when it is set. */
 static void keep(const char *name, const char *text)

@@ -10,37 +10,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 #include "output.h"
-
-struct capture {
-	struct output out;
-	char *buf;
-	size_t len;
-};
-
-/* A writer on a memory stream, opened as on stdout or stderr. */
-static void capture_open_flags(struct capture *c, const struct output_ops *ops, unsigned int flags)
-{
-	FILE *fp;
-
-	memset(c, 0, sizeof(*c));
-	fp = open_memstream(&c->buf, &c->len);
-	assert_non_null(fp);
-	assert_int_equal(output_open_stream(&c->out, ops, fp, flags), 0);
-}
-
-static void capture_open(struct capture *c, const struct output_ops *ops)
-{
-	capture_open_flags(c, ops, 0);
-}
-
-static char *capture_close(struct capture *c)
-{
-	FILE *fp = c->out.fp;
-
-	assert_int_equal(output_close(&c->out), 0); /* a stream of ours stays open */
-	fclose(fp);
-	return c->buf;
-}
+#include "capture.h"
 
 /* Each hook, as the session calls it: a writer need not have them all. */
 static void emit_event(struct capture *c, const struct traced_vm *vm, const struct boot_event *ev)

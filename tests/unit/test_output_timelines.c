@@ -10,33 +10,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 #include "output.h"
-
-struct capture {
-	struct output out;
-	char *buf;
-	size_t len;
-};
-
-/* A writer on a memory stream, opened (its header written) as on stdout. */
-static void capture_open(struct capture *c, const struct output_ops *ops)
-{
-	FILE *fp;
-
-	memset(c, 0, sizeof(*c));
-	fp = open_memstream(&c->buf, &c->len);
-	assert_non_null(fp);
-	assert_int_equal(output_open_stream(&c->out, ops, fp, 0), 0);
-}
-
-/* Closed as the command closes it (the footer written); the stream stays ours to close. */
-static char *capture_close(struct capture *c)
-{
-	FILE *fp = c->out.fp;
-
-	assert_int_equal(output_close(&c->out), 0);
-	fclose(fp);
-	return c->buf;
-}
+#include "capture.h"
 
 /*
  * The human summary table is a sink of its own (tests/unit/test_output.c): these writers
