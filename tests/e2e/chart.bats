@@ -56,42 +56,13 @@ PY
 # the PNG has along its row ("name count" lines); then "edge N": the non-white pixels in the
 # outer 3 columns of each side (text cut at the chart's edge).
 pixels() {
-	python3 - "$@" <<'PY'
-import re, struct, sys, zlib
+	PYTHONPATH="$BATS_TEST_DIRNAME/../viewers" python3 - "$@" <<'PY'
+import re, sys
 import xml.etree.ElementTree as ET
+from png import read_png
 png, svg, vm = sys.argv[1:4]
 
-data = open(png, "rb").read()
-assert data[:8] == b"\x89PNG\r\n\x1a\n"
-pos, idat = 8, b""
-while pos < len(data):
-    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
-    body = data[pos + 8:pos + 8 + n]
-    if kind == b"IHDR":
-        w, h, depth, ctype, _, _, interlace = struct.unpack(">IIBBBBB", body)
-    elif kind == b"IDAT":
-        idat += body
-    pos += 12 + n
-assert depth == 8 and ctype in (2, 6) and interlace == 0, (depth, ctype, interlace)
-bpp = 3 if ctype == 2 else 4
-raw, stride = zlib.decompress(idat), w * bpp
-rows, prev, i = [], bytearray(stride), 0
-for _ in range(h):
-    f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
-    i += 1 + stride
-    for x in range(stride):
-        a = line[x - bpp] if x >= bpp else 0
-        b, c = prev[x], prev[x - bpp] if x >= bpp else 0
-        if f == 1: line[x] = (line[x] + a) & 255
-        elif f == 2: line[x] = (line[x] + b) & 255
-        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
-        elif f == 4:
-            p = a + b - c
-            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-    rows.append(line)
-    prev = line
-px = lambda x, y: tuple(rows[y][x * bpp:x * bpp + 3])
+w, h, px = read_png(png)
 
 ns = {"s": "http://www.w3.org/2000/svg"}
 current, bars = None, []
@@ -159,39 +130,12 @@ PY
 # colour; "cline": the others, light grey), whether Chromium drew it (a cmatch in its colour):
 # one "class colour ok|missing" line each.
 ticks() {
-	python3 - "$@" <<'PY'
-import struct, sys, zlib
+	PYTHONPATH="$BATS_TEST_DIRNAME/../viewers" python3 - "$@" <<'PY'
+import sys
 import xml.etree.ElementTree as ET
+from png import read_png
 png, svg = sys.argv[1:3]
-data = open(png, "rb").read()
-pos, idat = 8, b""
-while pos < len(data):
-    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
-    body = data[pos + 8:pos + 8 + n]
-    if kind == b"IHDR":
-        w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
-    elif kind == b"IDAT":
-        idat += body
-    pos += 12 + n
-bpp = 3 if ctype == 2 else 4
-raw, stride = zlib.decompress(idat), w * bpp
-rows, prev, i = [], bytearray(stride), 0
-for _ in range(h):
-    f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
-    i += 1 + stride
-    for x in range(stride):
-        a = line[x - bpp] if x >= bpp else 0
-        b, c = prev[x], prev[x - bpp] if x >= bpp else 0
-        if f == 1: line[x] = (line[x] + a) & 255
-        elif f == 2: line[x] = (line[x] + b) & 255
-        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
-        elif f == 4:
-            p = a + b - c
-            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-    rows.append(line)
-    prev = line
-px = lambda x, y: tuple(rows[y][x * bpp:x * bpp + 3])
+w, h, px = read_png(png)
 for el in ET.parse(svg).getroot().iter():
     cls = el.get("class")
     if el.tag.split("}")[1] != "line" or cls not in ("cmatch", "cline"):
@@ -251,7 +195,7 @@ PY
 	[ "$(grep -c '^cline .* ok$' <<<"$output")" -eq 3 ]
 }
 
-@test "chart: console.jsonl (report --svg of a recorded console boot): every line a tick" {
+@test "chart: console.jsonl (report --svg of the synthetic console boot): every line a tick" {
 	local data="$ROOT/tests/data/console.jsonl"
 	run --separate-stderr "$BT" report -q --svg "$OUT/console.svg" "$data"
 	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
@@ -331,9 +275,10 @@ PY
 # Chromium drew at their place) and "between N" (pixels of that colour in the band between
 # the two groups).
 groups() {
-	python3 - "$@" <<'PY'
-import re, struct, sys, zlib
+	PYTHONPATH="$BATS_TEST_DIRNAME/../viewers" python3 - "$@" <<'PY'
+import re, sys
 import xml.etree.ElementTree as ET
+from png import read_png
 svg, stage = sys.argv[1:3]
 png = sys.argv[3] if len(sys.argv) > 3 else None
 S = "{http://www.w3.org/2000/svg}"
@@ -354,35 +299,7 @@ for part in (dots[:cut], dots[cut:]):
     print("shade", "yes" if covered else "no")
 if not png:
     sys.exit(0)
-data = open(png, "rb").read()
-pos, idat = 8, b""
-while pos < len(data):
-    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
-    body = data[pos + 8:pos + 8 + n]
-    if kind == b"IHDR":
-        w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
-    elif kind == b"IDAT":
-        idat += body
-    pos += 12 + n
-bpp = 3 if ctype == 2 else 4
-raw, stride = zlib.decompress(idat), w * bpp
-rows, prev, i = [], bytearray(stride), 0
-for _ in range(h):
-    f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
-    i += 1 + stride
-    for x in range(stride):
-        a = line[x - bpp] if x >= bpp else 0
-        b, c = prev[x], prev[x - bpp] if x >= bpp else 0
-        if f == 1: line[x] = (line[x] + a) & 255
-        elif f == 2: line[x] = (line[x] + b) & 255
-        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
-        elif f == 4:
-            p = a + b - c
-            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-    rows.append(line)
-    prev = line
-px = lambda x, y: tuple(rows[y][x * bpp:x * bpp + 3])
+w, h, px = read_png(png)
 fill = dots[0][2]
 want = tuple(int(fill[k:k + 2], 16) for k in (1, 3, 5))
 # A dot, drawn at 85 % over the band's grey or a shade: within 40 of its colour at its centre.
