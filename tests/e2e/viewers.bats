@@ -199,7 +199,7 @@ te_track() {
 		index("I/O delay") != null' "$OUT/console.json"
 }
 
-@test "viewers: console.jsonl (report of a recorded console boot): every line, no nesting" {
+@test "viewers: console.jsonl (report of the synthetic console boot): every line, no nesting" {
 	local data="$ROOT/tests/data/console.jsonl"
 	convert console "$data"
 	views console
