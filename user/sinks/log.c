@@ -164,17 +164,6 @@ static void log_vm_end(struct output *out, const struct traced_vm *vm)
 		fprintf(out->fp, ": VMM exited (%s)\n", vm_end_reason(vm, reason, sizeof(reason)));
 }
 
-/* Seconds from base to ns, "-S.ssssss" when ns is before it (a VMM started before its VM). */
-static void format_since(char *buf, size_t len, uint64_t ns, uint64_t base)
-{
-	if (ns >= base) {
-		format_seconds(buf, len, ns - base);
-		return;
-	}
-	buf[0] = '-';
-	format_seconds(buf + 1, len - 1, base - ns);
-}
-
 /* The daemon's form: one line per VM, in the log itself. */
 static void log_vm_summary_line(struct output *out, const struct traced_vm *vm,
 				const struct stage_row *rows, int n)

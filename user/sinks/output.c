@@ -379,6 +379,16 @@ void format_seconds(char *buf, size_t len, uint64_t ns)
 	snprintf(buf, len, "%" PRIu64 ".%06" PRIu64, ns / 1000000000, ns % 1000000000 / 1000);
 }
 
+void format_since(char *buf, size_t len, uint64_t ns, uint64_t base)
+{
+	if (ns >= base) {
+		format_seconds(buf, len, ns - base);
+		return;
+	}
+	buf[0] = '-';
+	format_seconds(buf + 1, len - 1, base - ns);
+}
+
 const char *event_thread_name(const struct traced_vm *vm, const struct boot_event *ev)
 {
 	char vcpu_name[EVENT_THREAD_MAX];

@@ -158,6 +158,8 @@ const char *output_format_names(void);
 
 /* Shared by the writers: "%llu.%06llu" seconds, exact past one second. */
 void format_seconds(char *buf, size_t len, uint64_t ns);
+/* Seconds from base to ns, "-S.ssssss" when ns is before it (a VMM started before its VM). */
+void format_since(char *buf, size_t len, uint64_t ns, uint64_t base);
 
 /*
  * The vCPU thread's name when it tells more than "vcpuN" does (QEMU's "CPU 0/KVM" with

@@ -19,17 +19,6 @@ static void print_vm_name(FILE *fp, const struct traced_vm *vm)
 	fputs(traced_vm_name(vm, name), fp);
 }
 
-/* Seconds from base to ns, "-S.ssssss" when ns is before it (a VMM started before its VM). */
-static void format_since(char *buf, size_t len, uint64_t ns, uint64_t base)
-{
-	if (ns >= base) {
-		format_seconds(buf, len, ns - base);
-		return;
-	}
-	buf[0] = '-';
-	format_seconds(buf + 1, len - 1, base - ns);
-}
-
 static void summary_vm_summary(struct output *out, const struct traced_vm *vm)
 {
 	struct stage_row *rows;
