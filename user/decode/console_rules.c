@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
 #include <regex.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,25 +100,6 @@ static const struct {
 
 static const char *const builtin_names = "linux, none";
 
-__attribute__((format(printf, 4, 5))) static int parse_error(char *err, size_t errlen, int line,
-							     const char *fmt, ...)
-{
-	va_list args;
-	int n = line ? snprintf(err, errlen, "%d: ", line) : 0;
-
-	if (n < 0 || (size_t)n >= errlen)
-		n = 0;
-	va_start(args, fmt);
-	vsnprintf(err + n, errlen - n, fmt, args);
-	va_end(args);
-	return -EINVAL;
-}
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
-
 /* Compile one rule into the set. 0, -EINVAL (a bad regex or stage) or -ENOMEM. */
 static int add_rule(struct console_rules *set, const char *regex, const char *stage, int line,
 		    char *err, size_t errlen)
@@ -141,16 +121,16 @@ static int add_rule(struct console_rules *set, const char *regex, const char *st
 	rule = &set->rules[set->nr];
 	rule->label = label_intern(stage);
 	if (!rule->label)
-		return parse_error(err, errlen, line,
-				   "cannot keep stage name '%s' (out of memory, or more than %d "
-				   "names)",
-				   stage, LABEL_INTERN_MAX);
+		return line_error(err, errlen, line,
+				  "cannot keep stage name '%s' (out of memory, or more than %d "
+				  "names)",
+				  stage, LABEL_INTERN_MAX);
 	r = regcomp(&rule->re, regex, REG_EXTENDED | REG_NOSUB);
 	if (r) {
 		char problem[128];
 
 		regerror(r, &rule->re, problem, sizeof(problem));
-		return parse_error(err, errlen, line, "bad regex '%.40s': %s", regex, problem);
+		return line_error(err, errlen, line, "bad regex '%.40s': %s", regex, problem);
 	}
 	set->nr++;
 	return 0;
@@ -160,17 +140,17 @@ static int add_rule(struct console_rules *set, const char *regex, const char *st
 static int check_stage(const char *stage, size_t len, char *err, size_t errlen, int line)
 {
 	if (!len)
-		return parse_error(err, errlen, line, "no stage name after '->'");
+		return line_error(err, errlen, line, "no stage name after '->'");
 	if (len >= LABEL_NAME_MAX)
-		return parse_error(err, errlen, line,
-				   "stage name '%.20s...' is too long (at most %d characters)",
-				   stage, LABEL_NAME_MAX - 1);
+		return line_error(err, errlen, line,
+				  "stage name '%.20s...' is too long (at most %d characters)",
+				  stage, LABEL_NAME_MAX - 1);
 	for (size_t i = 0; i < len; i++)
 		if (stage[i] < 0x20 || stage[i] > 0x7e)
-			return parse_error(err, errlen, line,
-					   "stage name has a byte 0x%02x that is not printable "
-					   "ASCII",
-					   (unsigned char)stage[i]);
+			return line_error(err, errlen, line,
+					  "stage name has a byte 0x%02x that is not printable "
+					  "ASCII",
+					  (unsigned char)stage[i]);
 	return 0;
 }
 
@@ -184,18 +164,18 @@ static int parse_line(struct console_rules *set, char *s, int line, char *err, s
 	for (char *p = strstr(s, "->"); p; p = strstr(p + 1, "->"))
 		arrow = p;
 	if (!arrow)
-		return parse_error(err, errlen, line, "expected 'REGEX -> STAGE', got '%.40s'", s);
+		return line_error(err, errlen, line, "expected 'REGEX -> STAGE', got '%.40s'", s);
 	stage = arrow + 2;
-	while (is_blank(*stage))
+	while (text_is_blank(*stage))
 		stage++;
 	r = check_stage(stage, strlen(stage), err, errlen, line);
 	if (r)
 		return r;
-	for (n = arrow - s; n && is_blank(s[n - 1]); n--)
+	for (n = arrow - s; n && text_is_blank(s[n - 1]); n--)
 		;
 	s[n] = '\0';
 	if (!n)
-		return parse_error(err, errlen, line, "no regex before '->'");
+		return line_error(err, errlen, line, "no regex before '->'");
 	return add_rule(set, s, stage, line, err, errlen);
 }
 
@@ -228,29 +208,29 @@ int console_rules_parse(const char *text, size_t len, struct console_rules **out
 
 		line++;
 		if (memchr(p, '\0', n)) {
-			r = parse_error(err, errlen, line, "a NUL byte: not a text file");
+			r = line_error(err, errlen, line, "a NUL byte: not a text file");
 			goto out;
 		}
 		if (n >= sizeof(buf)) {
-			r = parse_error(err, errlen, line, "line too long (at most %zu bytes)",
-					sizeof(buf) - 1);
+			r = line_error(err, errlen, line, "line too long (at most %zu bytes)",
+				       sizeof(buf) - 1);
 			goto out;
 		}
 		memcpy(buf, p, n);
 		buf[n] = '\0';
 		p = nl + 1;
-		while (is_blank(*s))
+		while (text_is_blank(*s))
 			s++;
-		for (size_t k = strlen(s); k && is_blank(s[k - 1]); k--)
+		for (size_t k = strlen(s); k && text_is_blank(s[k - 1]); k--)
 			s[k - 1] = '\0';
 		if (!*s || *s == '#')
 			continue;
 		/* Tabs are blanks; any other control byte would break the one-line errors. */
 		for (char *c = s; *c; c++) {
 			if ((unsigned char)*c < 0x20 && *c != '\t') {
-				r = parse_error(err, errlen, line,
-						"a control byte 0x%02x: not a text line",
-						(unsigned char)*c);
+				r = line_error(err, errlen, line,
+					       "a control byte 0x%02x: not a text line",
+					       (unsigned char)*c);
 				goto out;
 			}
 		}
@@ -259,7 +239,7 @@ int console_rules_parse(const char *text, size_t len, struct console_rules **out
 			goto out;
 	}
 	if (!set->nr)
-		r = parse_error(err, errlen, 0, "no rules (lines 'REGEX -> STAGE')");
+		r = line_error(err, errlen, 0, "no rules (lines 'REGEX -> STAGE')");
 out:
 	if (r) {
 		console_rules_close(set);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,25 +145,6 @@ const char *label_rank_name(int rank)
 
 /* ---- label files ---------------------------------------------------------------------- */
 
-__attribute__((format(printf, 4, 5))) static int parse_error(char *err, size_t errlen, int line,
-							     const char *fmt, ...)
-{
-	va_list args;
-	int n = line ? snprintf(err, errlen, "%d: ", line) : 0;
-
-	if (n < 0 || (size_t)n >= errlen)
-		n = 0;
-	va_start(args, fmt);
-	vsnprintf(err + n, errlen - n, fmt, args);
-	va_end(args);
-	return -EINVAL;
-}
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
-
 /* A code: decimal, 0x hex or 0 octal, the whole token. -EINVAL, or -ERANGE past 0xff. */
 static int parse_code(const char *s, unsigned long *code)
 {
@@ -185,16 +165,16 @@ static int parse_code(const char *s, unsigned long *code)
 static int check_name(const char *name, size_t len, char *err, size_t errlen, int line)
 {
 	if (len >= LABEL_NAME_MAX)
-		return parse_error(err, errlen, line,
-				   "label name '%.*s...' is too long (at most %d "
-				   "characters)",
-				   20, name, LABEL_NAME_MAX - 1);
+		return line_error(err, errlen, line,
+				  "label name '%.*s...' is too long (at most %d "
+				  "characters)",
+				  20, name, LABEL_NAME_MAX - 1);
 	for (size_t i = 0; i < len; i++)
 		if (name[i] < 0x20 || name[i] > 0x7e)
-			return parse_error(err, errlen, line,
-					   "label name has a byte 0x%02x that is "
-					   "not printable ASCII",
-					   (unsigned char)name[i]);
+			return line_error(err, errlen, line,
+					  "label name has a byte 0x%02x that is "
+					  "not printable ASCII",
+					  (unsigned char)name[i]);
 	return 0;
 }
 
@@ -206,18 +186,18 @@ static int parse_line(struct label_map *map, int *line_of, char *s, int line, ch
 	unsigned long low, high;
 	int rl, rh, r;
 
-	while (*name && !is_blank(*name))
+	while (*name && !text_is_blank(*name))
 		name++;
 	if (!*name)
-		return parse_error(err, errlen, line,
-				   "expected 'VALUE NAME' or 'LOW-HIGH NAME', "
-				   "got '%.40s'",
-				   s);
+		return line_error(err, errlen, line,
+				  "expected 'VALUE NAME' or 'LOW-HIGH NAME', "
+				  "got '%.40s'",
+				  s);
 	*name++ = '\0';
-	while (is_blank(*name))
+	while (text_is_blank(*name))
 		name++;
 	if (*name == '-')
-		return parse_error(err, errlen, line, "write a range as LOW-HIGH, without blanks");
+		return line_error(err, errlen, line, "write a range as LOW-HIGH, without blanks");
 	r = check_name(name, strlen(name), err, errlen, line);
 	if (r)
 		return r;
@@ -232,29 +212,28 @@ static int parse_line(struct label_map *map, int *line_of, char *s, int line, ch
 	if (rl == -EINVAL || rh == -EINVAL) {
 		if (dash)
 			*dash = '-';
-		return parse_error(err, errlen, line,
-				   "'%.40s' is not a code or a LOW-HIGH range "
-				   "(codes are numbers like 7, 0x1f)",
-				   s);
+		return line_error(err, errlen, line,
+				  "'%.40s' is not a code or a LOW-HIGH range "
+				  "(codes are numbers like 7, 0x1f)",
+				  s);
 	}
 	if (rl || rh) {
 		if (dash)
 			*dash = '-';
-		return parse_error(err, errlen, line,
-				   "'%.40s' is out of range: codes are 0x00-0xff "
-				   "(the low byte of a write)",
-				   s);
+		return line_error(err, errlen, line,
+				  "'%.40s' is out of range: codes are 0x00-0xff "
+				  "(the low byte of a write)",
+				  s);
 	}
 	if (low > high)
-		return parse_error(err, errlen, line, "range 0x%lx-0x%lx runs backwards", low,
-				   high);
+		return line_error(err, errlen, line, "range 0x%lx-0x%lx runs backwards", low, high);
 
 	for (unsigned long c = low; c <= high; c++) {
 		if (line_of[c])
-			return parse_error(err, errlen, line,
-					   "code 0x%lx is already labelled '%s' on "
-					   "line %d",
-					   c, label_of_code(map, c)->name, line_of[c]);
+			return line_error(err, errlen, line,
+					  "code 0x%lx is already labelled '%s' on "
+					  "line %d",
+					  c, label_of_code(map, c)->name, line_of[c]);
 	}
 	for (unsigned long c = low; c <= high; c++)
 		line_of[c] = line;
@@ -280,19 +259,19 @@ int label_map_parse(struct label_map *map, const char *text, size_t len, char *e
 
 		line++;
 		if (memchr(p, '\0', n))
-			return parse_error(err, errlen, line, "a NUL byte: not a text file");
+			return line_error(err, errlen, line, "a NUL byte: not a text file");
 		if (n >= sizeof(buf))
-			return parse_error(err, errlen, line, "line too long (at most %zu bytes)",
-					   sizeof(buf) - 1);
+			return line_error(err, errlen, line, "line too long (at most %zu bytes)",
+					  sizeof(buf) - 1);
 		memcpy(buf, p, n);
 		buf[n] = '\0';
 		p = nl + 1;
 		hash = strchr(buf, '#');
 		if (hash)
 			*hash = '\0';
-		while (is_blank(*s))
+		while (text_is_blank(*s))
 			s++;
-		for (size_t k = strlen(s); k && is_blank(s[k - 1]); k--)
+		for (size_t k = strlen(s); k && text_is_blank(s[k - 1]); k--)
 			s[k - 1] = '\0';
 		if (!*s)
 			continue;
@@ -301,8 +280,8 @@ int label_map_parse(struct label_map *map, const char *text, size_t len, char *e
 			return r;
 	}
 	if (!map->nr)
-		return parse_error(err, errlen, 0,
-				   "no labels (lines 'VALUE NAME' or 'LOW-HIGH NAME')");
+		return line_error(err, errlen, 0,
+				  "no labels (lines 'VALUE NAME' or 'LOW-HIGH NAME')");
 	return 0;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include "text.h"
@@ -108,4 +110,22 @@ out:
 		close(fd);
 	free(buf);
 	return err;
+}
+
+bool text_is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+int line_error(char *err, size_t errlen, int line, const char *fmt, ...)
+{
+	va_list args;
+	int n = line ? snprintf(err, errlen, "%d: ", line) : 0;
+
+	if (n < 0 || (size_t)n >= errlen)
+		n = 0;
+	va_start(args, fmt);
+	vsnprintf(err + n, errlen - n, fmt, args);
+	va_end(args);
+	return -EINVAL;
 }

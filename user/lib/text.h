@@ -7,6 +7,7 @@
 #ifndef TEXT_H
 #define TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Length of the valid UTF-8 sequence at p (1 for ASCII), or 0 if p starts no valid one. */
@@ -17,6 +18,16 @@ void text_sanitize(char *s);
 
 /* Strict number parsing: the whole string, in range. Returns 0 or -EINVAL / -ERANGE. */
 int parse_ulong(const char *s, unsigned long max, unsigned long *val);
+
+/* A blank inside a line of a user's file: space, tab, or the CR of a CRLF line end. */
+bool text_is_blank(char c);
+
+/*
+ * A problem in a user's file (label or rules), one line into err: "LINE: message" (line 0:
+ * the message alone). Returns -EINVAL.
+ */
+__attribute__((format(printf, 4, 5))) int line_error(char *err, size_t errlen, int line,
+						     const char *fmt, ...);
 
 /*
  * The whole of a small file the user gave (a label or rules file) into *text (malloc'ed, not
