@@ -235,7 +235,8 @@ fuzz: $(FUZZ_BINS)
 $(OUT)/tests/test_%: tests/unit/test_%.c $(USER_LIB_OBJS)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(OUT) -Ibpf $(USER_INC) -o $@ $^ -lcmocka $(LDLIBS_BT)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(OUT) -Ibpf $(USER_INC) -o $@ $(filter %.c %.o,$^) \
+		-lcmocka $(LDLIBS_BT)
 
 # It runs the real kvm_pio program: the skeleton first (an order, not an input to link).
 $(OUT)/tests/test_io_delay_bpf: | $(OUT)/boot_trace.skel.h
