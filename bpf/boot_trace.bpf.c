@@ -605,7 +605,8 @@ struct string_ctx {
 static long emit_string_element(__u32 i, void *arg)
 {
 	struct string_ctx *sc = arg;
-	__u32 size = sc->pc->size, off = i * size;
+	__u32 size = sc->pc->size;
+	__u64 off = (__u64)i * size; /* 64-bit: keeps its bound in older verifiers (6.1) */
 
 	if (i >= sc->count || off > BT_PIO_DATA_MAX - 4)
 		return 1;
@@ -754,7 +755,7 @@ struct console_ctx {
 static long console_string_byte(__u32 i, void *arg)
 {
 	struct console_ctx *cc = arg;
-	__u32 off = i * cc->size;
+	__u64 off = (__u64)i * cc->size; /* see emit_string_element() */
 
 	if (i >= cc->count || off >= BT_PIO_DATA_MAX)
 		return 1;
@@ -773,7 +774,8 @@ __noinline int console_write(struct pio_ctx *pc, __u32 con, __u32 port, __u32 nr
 	struct bt_console_key key = {};
 	struct bt_console_line *line;
 	struct console_ctx cc;
-	__u32 zero = 0, bytes;
+	__u32 zero = 0;
+	__u64 bytes; /* 64-bit: a 32-bit product loses its bound in older verifiers (6.1) */
 	__u8 c;
 
 	if (!pc || con >= BT_MAX_CONSOLES)
@@ -822,7 +824,7 @@ __noinline int console_write(struct pio_ctx *pc, __u32 con, __u32 port, __u32 nr
 		return 0;
 	if (cc.count > BT_PIO_DATA_MAX / cc.size)
 		cc.count = BT_PIO_DATA_MAX / cc.size;
-	bytes = cc.count * cc.size;
+	bytes = (__u64)cc.count * cc.size;
 	if (bytes > BT_PIO_DATA_MAX ||
 	    bpf_probe_read_kernel(cc.buf->data, bytes, (const void *)data))
 		return 0;
@@ -892,7 +894,8 @@ static __always_inline int pio_exit(unsigned int rw, unsigned int port, unsigned
 				    unsigned int count, const void *data, bool full)
 {
 	__u64 now = 0;
-	__u32 prev_port = note_port_access(port, &now), zero = 0, value = 0, bytes;
+	__u32 prev_port = note_port_access(port, &now), zero = 0, value = 0;
+	__u64 bytes; /* see console_write() */
 	/* Only while a VM created since attach has not run yet (one load otherwise). */
 	bool awaiting = full && vms_awaiting_entry, out = rw == KVM_PIO_OUT, traced;
 	struct string_ctx sc;
@@ -929,7 +932,7 @@ static __always_inline int pio_exit(unsigned int rw, unsigned int port, unsigned
 		sc.count = count;
 		if (sc.count > BT_PIO_DATA_MAX / size)
 			sc.count = BT_PIO_DATA_MAX / size;
-		bytes = sc.count * size;
+		bytes = (__u64)sc.count * size;
 		if (bytes > BT_PIO_DATA_MAX)
 			return 0; /* cannot happen: keeps the verifier's bound */
 		if (!bpf_probe_read_kernel(sc.buf->data, bytes, data)) {
