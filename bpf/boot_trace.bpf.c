@@ -654,7 +654,13 @@ __noinline int note_port_access(__u32 port, __u64 *clock)
 	}
 	now = *clock = bpf_ktime_get_ns();
 	prev = now - cache->last_port_ns < BT_IO_DELAY_WINDOW_NS ? cache->last_port : NO_PORT;
-	cache->last_port = port;
+	/*
+	 * A delay right after a delay (Linux's setup: realmode_switch_hook()'s, then
+	 * a20_test()'s) carries the device access before the first one on, so that the second
+	 * is told as a delay too; a write to the delay port after anything else is noted.
+	 */
+	if (port != BT_IO_DELAY_PORT || prev == NO_PORT || prev == port)
+		cache->last_port = port;
 	cache->last_port_ns = now;
 	return prev;
 }

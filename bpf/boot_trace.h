@@ -46,6 +46,8 @@ enum bt_phase {
 #define BT_IO_DELAY_WINDOW_NS 200000ull
 /* ...to a port below this: the ISA devices (PIC, PIT, CMOS, keyboard controller, DMA) */
 #define BT_LEGACY_PORTS_END 0x100
+/* The port Linux's io_delay() writes (its real-mode setup code, io_delay=0x80 kernels) */
+#define BT_IO_DELAY_PORT 0x80
 
 /* Indexes of the per-CPU counters (map "counters"). */
 enum bt_counter {

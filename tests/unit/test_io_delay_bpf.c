@@ -223,10 +223,65 @@ static void marker_after_debugcon_print_is_a_marker(void **state)
 	assert_string_equal(ev.label->name, "Kernel");
 }
 
+/* Decode every port write recorded since the last call, in order, into evs (at most n). */
+static int decoded_writes(struct boot_event *evs, int n)
+{
+	struct label_set labels = {.nr = 1, .ports = {0x80}, .maps = {NULL}};
+	struct decoder d = {.labels = &labels};
+	int got = 0;
+
+	nr_recs = 0;
+	ring_buffer__consume(rb);
+	for (int i = 0; i < nr_recs && got < n; i++)
+		if (recs[i].type == BT_EV_PIO)
+			assert_int_equal(decode_record(&d, &recs[i], sizeof(recs[i]), &evs[got++]), 0);
+	return got;
+}
+
+/*
+ * Linux's setup code: outb(0x80, 0x70) (NMI off), io_delay(), then a20_test()'s io_delay()
+ * with no port access between: both delays, both after the CMOS port.
+ */
+static void delay_after_delay_is_a_delay(void **state)
+{
+	struct boot_event evs[2];
+	(void)state;
+	if (!bt || !rb || !my_task)
+		skip();
+	identified_here();
+	outb(0x70, 0x80);
+	outb(0x80, 0x00);
+	outb(0x80, 0x00);
+	assert_int_equal(decoded_writes(evs, 2), 2);
+	for (int i = 0; i < 2; i++) {
+		assert_true(evs[i].code.io_delay);
+		assert_int_equal(evs[i].code.after_port, 0x70);
+	}
+}
+
+/* Markers back to back (no device access before them) stay markers, the second included. */
+static void marker_after_marker_is_a_marker(void **state)
+{
+	struct boot_event evs[2];
+	(void)state;
+	if (!bt || !rb || !my_task)
+		skip();
+	identified_here();
+	outb(0x80, 0x40);
+	outb(0x80, 0x41);
+	assert_int_equal(decoded_writes(evs, 2), 2);
+	for (int i = 0; i < 2; i++) {
+		assert_false(evs[i].code.io_delay);
+		assert_string_equal(evs[i].label->name, "Kernel");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(marker_after_debugcon_print_is_a_marker),
+	    cmocka_unit_test(delay_after_delay_is_a_delay),
+	    cmocka_unit_test(marker_after_marker_is_a_marker),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

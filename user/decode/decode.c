@@ -12,11 +12,9 @@ _Static_assert(BT_COMM_LEN == EVENT_THREAD_MAX, "a thread name is the kernel's c
 _Static_assert(BT_VCPU_UNKNOWN == EVENT_VCPU_UNKNOWN && BT_VM_UNKNOWN == EVENT_VM_UNKNOWN,
 	       "the kernel side's unknowns are the event's");
 
-#define IO_DELAY_PORT 0x80
-
 bool decode_is_io_delay(const struct label_set *labels, uint16_t port, uint16_t prev_port)
 {
-	if (port != IO_DELAY_PORT || prev_port >= BT_LEGACY_PORTS_END || prev_port == port)
+	if (port != BT_IO_DELAY_PORT || prev_port >= BT_LEGACY_PORTS_END || prev_port == port)
 		return false;
 	for (int i = 0; labels && i < labels->nr && i < LABEL_PORTS_MAX; i++)
 		if (labels->ports[i] == prev_port)
