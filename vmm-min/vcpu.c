@@ -31,6 +31,24 @@ static unsigned long long vcpu_rip(struct vcpu *vcpu)
 	return regs.rip;
 }
 
+/*
+ * AMD's KVM resets the vCPU after a shutdown (the VMCB is undefined after one), so the RIP
+ * read then is the reset vector's, not where the guest failed: say so rather than show it.
+ */
+static void report_shutdown(struct vcpu *vcpu)
+{
+	unsigned long long rip = vcpu_rip(vcpu);
+
+	if (rip == 0xfff0)
+		fprintf(stderr,
+			"vmm-min: vcpu%d: KVM_EXIT_SHUTDOWN (triple fault); KVM reset the vCPU, "
+			"where it failed is lost\n",
+			vcpu->index);
+	else
+		fprintf(stderr, "vmm-min: vcpu%d: KVM_EXIT_SHUTDOWN (triple fault) at rip=0x%llx\n",
+			vcpu->index, rip);
+}
+
 int vcpu_handle_io(struct vcpu *vcpu, uint64_t now)
 {
 	struct kvm_run *run = vcpu->run;
@@ -138,9 +156,7 @@ static void *vcpu_thread(void *arg)
 			vm_vcpu_halted(vm);
 			return NULL;
 		case KVM_EXIT_SHUTDOWN:
-			fprintf(stderr,
-				"vmm-min: vcpu%d: KVM_EXIT_SHUTDOWN (triple fault) at rip=0x%llx\n",
-				vcpu->index, vcpu_rip(vcpu));
+			report_shutdown(vcpu);
 			goto out_fail;
 		case KVM_EXIT_FAIL_ENTRY:
 			fprintf(stderr,

@@ -231,9 +231,8 @@ EOF
 
 @test "bad input: guests and files vmm-min runs into (KVM)" {
 	require_kvm
-	printf '\x0f\x0b' >"$D/ud2.bin" # ud2 without an IDT
+	# A guest that triple-faults: vmm-min.bats (its message depends on the host's KVM).
 	check_rows <<'EOF'
-1 | vmm-min: vcpu0: KVM_EXIT_SHUTDOWN (triple fault) at rip=0x100000 | vmm-min --mode long $D/ud2.bin
 1 | vmm-min: cannot create serial file $D/link: Too many levels of symbolic links | vmm-min --serial $D/link $G/demo.bin
 1 | vmm-min: cannot create serial file $D/adir/x/y: No such file or directory | vmm-min --serial $D/adir/x/y $G/demo.bin
 EOF

@@ -252,7 +252,9 @@ mmio 0xc0000000 vcpu=0 size=1 value=0x7b" ]
 	printf '\x0f\x0b' > "$img" # ud2 with no IDT
 	run "$VMM" --mode long "$img"
 	[ "$status" -eq 1 ]
-	[[ "$output" == "vmm-min: vcpu0: KVM_EXIT_SHUTDOWN (triple fault) at rip=0x100000" ]]
+	# AMD's KVM resets the vCPU on a shutdown: its RIP is then the reset vector's, not ours.
+	[[ "$output" == "vmm-min: vcpu0: KVM_EXIT_SHUTDOWN (triple fault) at rip=0x100000" ||
+		"$output" == "vmm-min: vcpu0: KVM_EXIT_SHUTDOWN (triple fault); KVM reset the vCPU, where it failed is lost" ]]
 }
 
 # usage errors: status 2 and a one-line message
