@@ -1,6 +1,6 @@
 #!/bin/sh
-# Run every test (cmocka unit binaries given as arguments, then the bats end-to-end suites,
-# then the suites named in EXTRA_SUITES) and end with one line "N passed, N failed,
+# Run every test (cmocka unit binaries given as arguments, then the bats end-to-end suites
+# (E2E_SUITES, default all of tests/e2e), then the suites named in EXTRA_SUITES) and end with one line "N passed, N failed,
 # N skipped". Exit status is non-zero if anything failed. UNIT_WRAP (e.g. valgrind) is put
 # before each unit binary.
 set -u
@@ -40,7 +40,7 @@ for t in "$@"; do
 done
 
 # shellcheck disable=SC2086
-for suite in tests/e2e/*.bats ${EXTRA_SUITES:-}; do
+for suite in ${E2E_SUITES:-tests/e2e/*.bats} ${EXTRA_SUITES:-}; do
 	echo "# e2e: $suite"
 	rc=0
 	bats --tap "$suite" >"$log" 2>&1 || rc=$?

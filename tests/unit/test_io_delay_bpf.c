@@ -234,7 +234,8 @@ static int decoded_writes(struct boot_event *evs, int n)
 	ring_buffer__consume(rb);
 	for (int i = 0; i < nr_recs && got < n; i++)
 		if (recs[i].type == BT_EV_PIO)
-			assert_int_equal(decode_record(&d, &recs[i], sizeof(recs[i]), &evs[got++]), 0);
+			assert_int_equal(decode_record(&d, &recs[i], sizeof(recs[i]), &evs[got++]),
+					 0);
 	return got;
 }
 
