@@ -71,40 +71,40 @@ modules="$root/lib/modules/$release/kernel"
 busybox="$root/bin/busybox"
 
 # The initramfs: busybox, the modules for 9p, overlayfs and KVM (in load order), and an init
-# that mounts the shares and hands over to stage 2 on the real root.
+# that mounts the shares and hands over to stage 2 on the real root. /tmp and /run are
+# mounted before the project, which may be under them.
 mods="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci 9pnet \
 9pnet_virtio netfs fscache 9p overlay irqbypass kvm ccp kvm-amd"
 initrd="$dir/initrd-$release"
-if [ ! -e "$initrd" ]; then
-	ir="$dir/initramfs"
-	rm -rf "$ir" && mkdir -p "$ir"/{bin,mods,proc,sys,dev,lower,upper,newroot}
-	cp "$busybox" "$ir/bin/busybox"
-	for m in $mods; do
-		cp "$(find "$modules" -name "$m.ko" | head -n1)" "$ir/mods/" || die "module $m not in $kernel_pkg"
-	done
-	cat >"$ir/init" <<-EOF
-		#!/bin/busybox sh
-		/bin/busybox --install -s /bin
-		export PATH=/bin
-		mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
-		for m in $mods; do insmod /mods/\$m.ko || echo "nested-kvm: insmod \$m failed"; done
-		mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=loose,ro hostroot /lower
-		mount -t tmpfs -o size=75% tmpfs /upper && mkdir -p /upper/u /upper/w
-		mount -t overlay overlay -o lowerdir=/lower,upperdir=/upper/u,workdir=/upper/w /newroot
-		mkdir -p /newroot$project
-		mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 project /newroot$project
-		mount --move /proc /newroot/proc; mount --move /sys /newroot/sys; mount --move /dev /newroot/dev
-		exec switch_root /newroot /bin/bash $dir/stage2.sh
-	EOF
-	chmod +x "$ir/init"
-	(cd "$ir" && find . | "$busybox" cpio -o -H newc 2>/dev/null) >"$initrd.tmp"
-	mv "$initrd.tmp" "$initrd"
-fi
+# Built every time (a second): it holds this script's init.
+ir="$dir/initramfs"
+rm -rf "$ir" && mkdir -p "$ir"/{bin,mods,proc,sys,dev,lower,upper,newroot}
+cp "$busybox" "$ir/bin/busybox"
+for m in $mods; do
+	cp "$(find "$modules" -name "$m.ko" | head -n1)" "$ir/mods/" || die "module $m not in $kernel_pkg"
+done
+cat >"$ir/init" <<-EOF
+	#!/bin/busybox sh
+	/bin/busybox --install -s /bin
+	export PATH=/bin
+	mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+	for m in $mods; do insmod /mods/\$m.ko || echo "nested-kvm: insmod \$m failed"; done
+	mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=loose,ro hostroot /lower
+	mount -t tmpfs -o size=75% tmpfs /upper && mkdir -p /upper/u /upper/w
+	mount -t overlay overlay -o lowerdir=/lower,upperdir=/upper/u,workdir=/upper/w /newroot
+	mount -t tmpfs tmpfs /newroot/tmp; mount -t tmpfs tmpfs /newroot/run
+	mkdir -p /newroot$project
+	mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 project /newroot$project
+	mount --move /proc /newroot/proc; mount --move /sys /newroot/sys; mount --move /dev /newroot/dev
+	exec switch_root /newroot /bin/bash $dir/stage2.sh
+EOF
+chmod +x "$ir/init"
+(cd "$ir" && find . | "$busybox" cpio -o -H newc 2>/dev/null) >"$initrd.tmp"
+mv "$initrd.tmp" "$initrd"
 
 # Stage 2, on the real root: what a booted system has (tmpfs, tracefs, bpffs, /dev/fd), then
 # the command, its status to a file, power off.
 cat >"$dir/stage2.sh" <<EOF
-mount -t tmpfs tmpfs /tmp; mount -t tmpfs tmpfs /run
 mount -t tracefs tracefs /sys/kernel/tracing; mount -t debugfs debugfs /sys/kernel/debug
 mount -t bpf bpf /sys/fs/bpf
 mkdir -p /dev/pts /dev/shm; mount -t devpts devpts /dev/pts; mount -t tmpfs tmpfs /dev/shm
@@ -118,7 +118,8 @@ bash $dir/job.sh </dev/null
 echo \$? >$dir/status
 sync
 echo o >/proc/sysrq-trigger
-sleep 60 # init must not exit before the power-off: that is a panic
+# init must not exit before the power-off: that is a panic
+sleep 60 2>/dev/null || while :; do :; done
 EOF
 {
 	echo "set -u"
