@@ -8,7 +8,11 @@
 # The initramfs's init prints what an init prints, runs busybox's getty on ttyS0 for a few
 # seconds (a real login prompt: the "ready" rule), then powers off. The kernel and busybox
 # come from the files scripts/nested-kvm.sh downloads (apt-get download, never installed).
-# Environment: QEMU (default qemu-system-x86_64), BOOT_TRACE (default build/boot-trace).
+# Environment: QEMU (default qemu-system-x86_64), BOOT_TRACE (default build/boot-trace),
+# LINUX_GUEST_CPU (QEMU's -cpu, default qemu64), LINUX_GUEST_APPEND (more kernel arguments).
+#
+# On the nested host the guest's kernel stalled in 2 boots of 4 (2026-12-07), before its
+# console was up; "no_timer_check lpj=2000000" was given to the two that got to the prompt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${NESTED_DIR:-$(pwd)/build/nested}"
@@ -20,10 +24,10 @@ die() {
 	echo "linux-guest: $*" >&2
 	exit 2
 }
-vmlinuz=$(ls "$root"/boot/vmlinuz-* 2>/dev/null | head -n1) ||
-	true
-[ -n "$vmlinuz" ] && [ -x "$root/bin/busybox" ] ||
+vmlinuz=$(find "$root/boot" -name 'vmlinuz-*' 2>/dev/null | head -n1)
+if [ -z "$vmlinuz" ] || [ ! -x "$root/bin/busybox" ]; then
 	die "no Debian kernel and busybox in $root (run scripts/nested-kvm.sh -- true once)"
+fi
 [ -c /dev/kvm ] || die "no /dev/kvm here (scripts/nested-kvm.sh -- scripts/linux-guest.sh)"
 
 ir="$dir/linux-guest"
@@ -44,6 +48,6 @@ chmod +x "$ir/init"
 
 serial="$dir/linux-guest.serial"
 exec "${BOOT_TRACE:-build/boot-trace}" run --console "$@" -- \
-	"${QEMU:-qemu-system-x86_64}" -accel kvm -cpu ${LINUX_GUEST_CPU:-qemu64} -m 256 -smp 1 -nodefaults -no-reboot \
+	"${QEMU:-qemu-system-x86_64}" -accel kvm -cpu "${LINUX_GUEST_CPU:-qemu64}" -m 256 -smp 1 -nodefaults -no-reboot \
 	-display none -serial "file:$serial" -kernel "$vmlinuz" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 rdinit=/init ${LINUX_GUEST_APPEND:-}" -name linux-guest,debug-threads=on
