@@ -11,8 +11,9 @@
 # Environment: QEMU (default qemu-system-x86_64), BOOT_TRACE (default build/boot-trace),
 # LINUX_GUEST_CPU (QEMU's -cpu, default qemu64), LINUX_GUEST_APPEND (more kernel arguments).
 #
-# On the nested host the guest's kernel stalled in 2 boots of 4 (2026-12-07), before its
-# console was up; "no_timer_check lpj=2000000" was given to the two that got to the prompt.
+# On the nested host (2026-12-07) the guest's kernel stalled early in 3 boots of 5 (with
+# -cpu host; with idle=poll; once as below); the two that reached userspace had -cpu qemu64
+# and LINUX_GUEST_APPEND="no_timer_check lpj=2000000".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${NESTED_DIR:-$(pwd)/build/nested}"
