@@ -272,7 +272,7 @@ test: all $(UNIT_BINS) $(FUZZ_BINS) $(OUT)/tests/console_testrun
 
 # The suites that boot guests, on a KVM host of their own where this machine has none: QEMU
 # emulates an SVM CPU and Debian 12's kernel runs kvm_amd in it (scripts/nested-kvm.sh). Slow:
-# about an hour here; NESTED_SUITES picks suites.
+# about half an hour here; NESTED_SUITES picks suites.
 NESTED_SUITES ?= $(shell grep -l -E 'require_(kvm|guest|qemu)' tests/e2e/*.bats)
 test-nested: all
 	$(Q)scripts/nested-kvm.sh -- env CI=true BUILD=$(abspath $(OUT)) \
