@@ -233,11 +233,8 @@ boot-trace: K=2: 0 boots with codes" ]
 	# SIGINT reaches every copy of the wave; the series stops.
 	"$BT" run --repeat 8 --parallel 4 -- sleep 30 2>"$OUT/err" &
 	PIDS=$!
-	tries=300
-	while [ "$(pgrep -x -P "$PIDS" sleep | wc -l)" -lt 4 ] && [ "$tries" -gt 0 ]; do
-		sleep 0.1
-		tries=$((tries - 1))
-	done
+	copies_up() { pgrep -x -P "$PIDS" sleep | wc -l; }
+	wait_for_count 4 copies_up
 	kill -INT "$PIDS"
 	st=0
 	wait "$PIDS" || st=$?

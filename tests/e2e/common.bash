@@ -86,6 +86,17 @@ wait_for_line() {
 	done
 }
 
+# Wait up to 30 s for the number that CMD prints to reach N (a wave of copies up, say);
+# return either way: what follows checks what came of it.
+wait_for_count() {
+	local n=$1 tries=300
+	shift
+	while [ "$("$@")" -lt "$n" ] && [ "$tries" -gt 0 ]; do
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+}
+
 # Skip (or, under CI=true, fail: scripts/install-deps.sh installs it) without QEMU.
 require_qemu() {
 	require_guest

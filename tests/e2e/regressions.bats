@@ -34,11 +34,8 @@ EOF
 	write_kid
 	"$BT" run --repeat 3 --parallel 3 -- "$OUT/kid.sh" 2>"$OUT/err" &
 	PIDS=$!
-	tries=300
-	while [ "$(ls "$OUT"/up.* 2>/dev/null | wc -l)" -lt 3 ] && [ "$tries" -gt 0 ]; do
-		sleep 0.1
-		tries=$((tries - 1))
-	done
+	copies_up() { ls "$OUT"/up.* 2>/dev/null | wc -l; }
+	wait_for_count 3 copies_up
 	kill -INT "$PIDS"
 	st=0
 	wait "$PIDS" || st=$?
