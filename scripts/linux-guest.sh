@@ -9,7 +9,8 @@
 # seconds (a real login prompt: the "ready" rule), then powers off. The kernel and busybox
 # come from the files scripts/nested-kvm.sh downloads (apt-get download, never installed).
 # Environment: QEMU (default qemu-system-x86_64), BOOT_TRACE (default build/boot-trace),
-# LINUX_GUEST_CPU (QEMU's -cpu, default qemu64), LINUX_GUEST_APPEND (more kernel arguments).
+# LINUX_GUEST_CPU (QEMU's -cpu, default qemu64), LINUX_GUEST_APPEND (more kernel arguments),
+# LINUX_GUEST_TIMEOUT (seconds before a stalled boot is stopped, status 124; default 900).
 #
 # On the nested host (2026-12-07) the guest's kernel stalled early in 3 boots of 5 (with
 # -cpu host; with idle=poll; once as below); the two that reached userspace had -cpu qemu64
@@ -48,7 +49,7 @@ chmod +x "$ir/init"
 (cd "$ir" && find . | "$root/bin/busybox" cpio -o -H newc 2>/dev/null) >"$initrd"
 
 serial="$dir/linux-guest.serial"
-exec "${BOOT_TRACE:-build/boot-trace}" run --console "$@" -- \
+exec "${BOOT_TRACE:-build/boot-trace}" run --console --timeout "${LINUX_GUEST_TIMEOUT:-900}" "$@" -- \
 	"${QEMU:-qemu-system-x86_64}" -accel kvm -cpu "${LINUX_GUEST_CPU:-qemu64}" -m 256 -smp 1 -nodefaults -no-reboot \
 	-display none -serial "file:$serial" -kernel "$vmlinuz" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 rdinit=/init ${LINUX_GUEST_APPEND:-}" -name linux-guest,debug-threads=on

@@ -3,7 +3,7 @@
 # exit with QEMU's status as boot-trace forwards it.
 #
 #   scripts/qemu-boot.sh [--firmware seabios|qboot|microvm] [--smp N] [--serial FILE]
-#                        [-- BOOT-TRACE-RUN-OPTIONS...]
+#                        [--timeout SEC] [-- BOOT-TRACE-RUN-OPTIONS...]
 #
 #   seabios  (default) SeaBIOS boots build/qemu-guests/bootsector.img from an IDE raw disk;
 #            codes 0x01 0x21 0x41 0x42 0x61 0x81, QEMU status 67. Several seconds here.
@@ -12,6 +12,9 @@
 #            direct.elf: codes 0x02 0x22 0x43 0x62, 0x90 + APIC ID from every other vCPU,
 #            0x82; QEMU status 33. A fraction of a second.
 #
+# A boot still running after --timeout SEC (default 300) is stopped (boot-trace run --timeout):
+# status 124. A guest that stalls (as L2 guests on an emulated KVM host do) cannot hang a test.
+#
 # vCPU threads are named ("CPU 0/KVM", ...: -name ...,debug-threads=on), so the trace shows
 # them. Environment: QEMU (default qemu-system-x86_64), BOOT_TRACE (default build/boot-trace).
 set -eu
@@ -19,16 +22,17 @@ cd "$(dirname "$0")/.."
 
 usage() {
 	echo "usage: scripts/qemu-boot.sh [--firmware seabios|qboot|microvm] [--smp N]" \
-		"[--serial FILE] [-- BOOT-TRACE-RUN-OPTIONS...]" >&2
+		"[--serial FILE] [--timeout SEC] [-- BOOT-TRACE-RUN-OPTIONS...]" >&2
 	exit 2
 }
 
-firmware=seabios smp=1 serial=none
+firmware=seabios smp=1 serial=none timeout=300
 while [ $# -gt 0 ]; do
 	case $1 in
 	--firmware) [ $# -ge 2 ] || usage; firmware=$2; shift 2 ;;
 	--smp) [ $# -ge 2 ] || usage; smp=$2; shift 2 ;;
 	--serial) [ $# -ge 2 ] || usage; serial=file:$2; shift 2 ;;
+	--timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
 	--) shift; break ;;
 	*) echo "qemu-boot.sh: unknown option '$1'" >&2; usage ;;
 	esac
@@ -50,7 +54,7 @@ for f in "$BOOT_TRACE" "$guest"; do
 done
 
 # What every variant shares: KVM, no default devices, no display, the exit device.
-set -- "$@" -- "$QEMU" -accel kvm -name "boot-trace-$firmware,debug-threads=on" \
+set -- --timeout "$timeout" "$@" -- "$QEMU" -accel kvm -name "boot-trace-$firmware,debug-threads=on" \
 	-nodefaults -no-user-config -display none -m 32 -smp "$smp" -serial "$serial" \
 	-device isa-debug-exit,iobase=0x501,iosize=1
 case $firmware in

@@ -158,6 +158,10 @@ EOF
 2 | boot-trace: invalid pid '12abc'$H | boot-trace record -p 12abc
 2 | boot-trace: invalid repeat count '0': a number from 1 to 10000$H | boot-trace run --repeat 0 -- true
 2 | boot-trace: invalid repeat count '10001': a number from 1 to 10000$H | boot-trace run --repeat 10001 -- true
+2 | boot-trace: invalid --timeout '0': seconds, more than 0, with at most 9 decimals (e.g. 30 or 0.5)$H | boot-trace run --timeout 0 -- true
+2 | boot-trace: invalid --timeout '-1': seconds, more than 0, with at most 9 decimals (e.g. 30 or 0.5)$H | boot-trace run --timeout -1 -- true
+2 | boot-trace: invalid --timeout '1.0000000001': seconds, more than 0, with at most 9 decimals (e.g. 30 or 0.5)$H | boot-trace run --timeout 1.0000000001 -- true
+2 | boot-trace: invalid --timeout '30s': seconds, more than 0, with at most 9 decimals (e.g. 30 or 0.5)$H | boot-trace run --timeout 30s -- true
 2 | boot-trace: invalid threshold '-1': a percentage from 0 to 1000000$H | boot-trace diff --threshold -1 a b
 2 | boot-trace: invalid threshold 'nan': a percentage from 0 to 1000000$H | boot-trace diff --threshold nan a b
 2 | boot-trace: invalid threshold '1e7': a percentage from 0 to 1000000$H | boot-trace diff --threshold 1e7 a b

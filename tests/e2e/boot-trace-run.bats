@@ -236,6 +236,42 @@ FLOOD_READER_STOPPED='kill -STOP $PPID; "$0" --timeout 120 --arg 100000 "$1"; s=
 	[ "$status" -eq 3 ]
 }
 
+@test "--timeout stops a command still running: SIGTERM, SIGKILL 5 s later if need be, status 124" {
+	# Each would run for minutes (and pass 0) if the limit were not kept.
+	run --separate-stderr "$BT" run -q --timeout 0.3 -- sleep 300
+	[ "$status" -eq 124 ]
+	[ "${stderr%%$'\n'*}" = "boot-trace: 'sleep' still running after 0.3 s (--timeout): SIGTERM sent" ]
+	run --separate-stderr "$BT" run -q --timeout 0.3 -- sh -c 'trap "" TERM; sleep 300 & wait; sleep 300'
+	[ "$status" -eq 124 ]
+	[[ "$stderr" == *"boot-trace: 'sh' still running after 0.3 s (--timeout): SIGTERM sent"$'\n'"boot-trace: 'sh' still running 5 s after SIGTERM: SIGKILL sent"* ]]
+	# What the command started is stopped with it (a wrapper script's VMM).
+	run --separate-stderr "$BT" run -q --timeout 0.3 -- sh -c "sleep 300 & echo \$! >'$OUT/child'; wait"
+	[ "$status" -eq 124 ]
+	local child
+	child=$(cat "$OUT/child")
+	# Gone, or a zombie (where PID 1 does not reap orphans).
+	[ ! -e "/proc/$child" ] || [ "$(awk '{print $3}' "/proc/$child/stat")" = Z ]
+	# A command that ends in time keeps its own status, and nothing is said.
+	run --separate-stderr "$BT" run -q --timeout 60 -- sh -c 'exit 3'
+	[ "$status" -eq 3 ]
+	[[ "$stderr" != *"--timeout"* ]]
+	# Each boot of a series has the limit: the first one over it stops the series.
+	run --separate-stderr "$BT" run --repeat 3 --timeout 0.2 -- sleep 300
+	[ "$status" -eq 124 ]
+	[[ "$stderr" == *"boot-trace: run 1/3: status 124, 0 VMs, time to Userspace none"* ]]
+	[[ "$stderr" == *"boot-trace: stopped after run 1 of 3 (status 124)"* ]]
+}
+
+@test "--timeout stops a guest that hangs: its VM ends, marked incomplete" {
+	require_kvm
+	run --separate-stderr "$BT" run --timeout 1 -f jsonl -o "$OUT/hang.jsonl" -- \
+		"$VMM" "$GUESTS/hang.bin"
+	[ "$status" -eq 124 ]
+	[ "${stderr%%$'\n'*}" = "boot-trace: '$VMM' still running after 1 s (--timeout): SIGTERM sent" ]
+	jsonl_summary "$OUT/hang.jsonl" | jq -e '.vms | length == 1 and .[0].end_ns > 0'
+	jq -s -e 'map(select(.type == "vm_end")) | length == 1 and .[0].signal == 15' "$OUT/hang.jsonl"
+}
+
 @test "SIGINT stops the command and the trace cleanly, with a summary" {
 	require_kvm
 	"$BT" run -f jsonl -o "$OUT/int.jsonl" -- "$VMM" --timeout 60 --arg 100000 \

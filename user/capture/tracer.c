@@ -617,6 +617,19 @@ void tracer_forget_dead(struct tracer *t)
 	forget_dead_keys(bpf_map__fd(t->skel->maps.traced_tgids), sizeof(uint32_t), false);
 }
 
+int tracer_signal_traced(struct tracer *t, int sig)
+{
+	int map_fd = bpf_map__fd(t->skel->maps.traced_tgids), n = 0;
+	uint32_t key, next, *prev = NULL;
+
+	while (bpf_map_get_next_key(map_fd, prev, &next) == 0) {
+		n += kill(next, sig) == 0;
+		key = next;
+		prev = &key;
+	}
+	return n;
+}
+
 /* A line taken out of the kernel map, as the kernel side would have sent it. */
 static void hand_over_line(struct tracer *t, const struct bt_console_key *key,
 			   const struct bt_console_line *line)

@@ -67,6 +67,12 @@ const struct tracer_features *tracer_features(const struct tracer *tracer);
 /* Trace this process (filter_tgids mode). */
 int tracer_trace_process(struct tracer *tracer, pid_t pid);
 
+/*
+ * Send sig to every traced process (filter_tgids mode): those given to tracer_trace_process()
+ * and all they forked since. Returns how many were sent it.
+ */
+int tracer_signal_traced(struct tracer *tracer, int sig);
+
 /* A fresh VM id from the same counter the kernel side uses for KVM_CREATE_VM. */
 uint32_t tracer_new_vm_id(struct tracer *tracer);
 

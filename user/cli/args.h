@@ -40,6 +40,7 @@ enum {
 	OPT_PHASES,
 	OPT_AB,
 	OPT_PARALLEL,
+	OPT_TIMEOUT,
 };
 
 /* clang-format off */

@@ -74,6 +74,7 @@ struct options {
 	const char *lock_file;
 	enum command help_for; /* help: the command whose usage to print; CMD_NONE: all */
 	unsigned int repeat;   /* run: boots (0: once, without statistics) */
+	uint64_t timeout_ns;   /* run: a boot still running after this is stopped (0: never) */
 	char *const *files;    /* report: FILE...; diff: BASE NEW (in argv) */
 	int nr_files;
 	const char *svg;	 /* report: --svg OUT; run: the --parallel sweep's chart */

@@ -349,37 +349,6 @@ int cmd_report(const struct options *opts)
 
 /* ---- command line ---------------------------------------------------------------------- */
 
-/*
- * "2881.74": seconds with at most 9 decimals, to ns exactly (no floating point: a stamp typed
- * from a table selects that stamp). 0, or -1 when it is no such number or is past 2^64 ns.
- */
-static int parse_seconds(const char *s, uint64_t *ns)
-{
-	const uint64_t max_sec = UINT64_MAX / NSEC_PER_SEC;
-	uint64_t sec = 0, frac = 0;
-	int digits = 0, decimals = 0;
-
-	for (; *s >= '0' && *s <= '9'; s++, digits++) {
-		sec = sec * 10 + (*s - '0');
-		if (sec > max_sec)
-			return -1;
-	}
-	if (*s == '.')
-		for (s++; *s >= '0' && *s <= '9'; s++, digits++, decimals++) {
-			if (decimals == 9)
-				return -1;
-			frac = frac * 10 + (*s - '0');
-		}
-	if (*s || !digits)
-		return -1;
-	for (; decimals < 9; decimals++)
-		frac *= 10;
-	if (sec == max_sec && frac > UINT64_MAX % NSEC_PER_SEC)
-		return -1;
-	*ns = sec * NSEC_PER_SEC + frac;
-	return 0;
-}
-
 /* ns as the shortest seconds that say it: "2881.74". */
 static const char *seconds_text(char buf[32], uint64_t ns)
 {

@@ -26,6 +26,9 @@
 
 #define EXIT_NOT_FOUND 127
 #define EXIT_NOT_EXEC  126
+#define EXIT_TIMED_OUT 124 /* as timeout(1) */
+/* --timeout: SIGTERM at the limit, SIGKILL this much later if the command still runs. */
+#define KILL_GRACE_NS (5 * 1000000000ull)
 
 /* Child: wait for the go byte, restore signals, exec; report exec errors over err_fd. */
 static void child_exec(char **argv, int go_fd, int err_fd, const sigset_t *old_mask)
@@ -72,16 +75,66 @@ static void abandon(pid_t *kids, int *go, int *err, unsigned int started)
 }
 
 /*
+ * Wait for the k started copies while the session reads. One copy gets the signals passed on
+ * by the session loop; several get them from here: the first as is, later ones as SIGKILL.
+ * Past timeout_ns (0: none) they and every process they started get SIGTERM, and SIGKILL
+ * KILL_GRACE_NS later.
+ */
+static void wait_copies(struct session *s, char **argv, pid_t *kids, unsigned int k,
+			uint64_t timeout_ns, struct run_outcome *out)
+{
+	uint64_t deadline = timeout_ns ? clock_now_ns(CLOCK_MONOTONIC) + timeout_ns : 0;
+	int sig = 0, signals = 0, forward;
+
+	for (;;) {
+		enum loop_end end = session_loop(s, kids, k, k == 1 ? kids[0] : 0, deadline, &sig);
+
+		if (end == LOOP_SIGNAL) {
+			forward = signals++ ? SIGKILL : sig;
+		} else if (end == LOOP_DEADLINE && !out->timed_out) {
+			fprintf(stderr,
+				"boot-trace: '%s' still running after %g s (--timeout): "
+				"SIGTERM sent\n",
+				argv[0], timeout_ns / 1e9);
+			forward = SIGTERM;
+			out->timed_out = true;
+			deadline = clock_now_ns(CLOCK_MONOTONIC) + KILL_GRACE_NS;
+		} else if (end == LOOP_DEADLINE) {
+			fprintf(stderr,
+				"boot-trace: '%s' still running %llu s after SIGTERM: SIGKILL "
+				"sent\n",
+				argv[0], KILL_GRACE_NS / 1000000000ull);
+			forward = SIGKILL;
+			deadline = 0;
+		} else {
+			break;
+		}
+		if (out->timed_out) {
+			/* And what they started: a wrapper script's VMM would outlive it. */
+			tracer_signal_traced(s->tracer, forward);
+			continue;
+		}
+		for (unsigned int i = 0; i < k; i++) /* not reaped yet: still theirs */
+			kill(kids[i], forward);
+	}
+	/* Nothing a timed-out run started outlives it. */
+	if (out->timed_out)
+		tracer_signal_traced(s->tracer, SIGKILL);
+	if (sig)
+		out->stop_sig = sig;
+}
+
+/*
  * Start k copies of argv, held before exec until all are traced, then released together;
- * wait for them all (the session reads meanwhile). One copy gets the signals passed on by the
- * session loop; several get them from here: the first as is, later ones as SIGKILL.
+ * wait for them all (wait_copies()).
  */
 static int run_copies(char **argv, unsigned int k, struct session *s, struct trace_outputs *to,
-		      bool vmm_start, const sigset_t *old_mask, struct run_outcome *out)
+		      bool vmm_start, uint64_t timeout_ns, const sigset_t *old_mask,
+		      struct run_outcome *out)
 {
 	pid_t *kids = calloc(k, sizeof(*kids));
 	int *go = calloc(k, sizeof(*go)), *err = calloc(k, sizeof(*err));
-	int exec_err = 0, failed_at = -1, wstatus, sig = 0, signals = 0;
+	int exec_err = 0, failed_at = -1, wstatus;
 	unsigned int started = 0, i;
 	bool ok = true;
 	ssize_t n;
@@ -167,24 +220,15 @@ static int run_copies(char **argv, unsigned int k, struct session *s, struct tra
 		goto out;
 	}
 
-	if (k == 1) {
-		session_loop(s, kids, 1, kids[0], &sig);
-	} else {
-		while (session_loop(s, kids, k, 0, &sig) == LOOP_SIGNAL) {
-			/* The first stop signal to every copy, a second one as SIGKILL. */
-			int forward = signals++ ? SIGKILL : sig;
-
-			for (i = 0; i < k; i++) /* not reaped yet: still theirs */
-				kill(kids[i], forward);
-		}
-	}
+	wait_copies(s, argv, kids, k, timeout_ns, out);
 	for (i = 0; i < k; i++) {
 		if (waitpid(kids[i], &wstatus, 0) < 0)
 			wstatus = 0;
 		if (!out->status)
 			out->status = exit_status(wstatus);
 	}
-	out->stop_sig = sig;
+	if (out->timed_out)
+		out->status = EXIT_TIMED_OUT;
 	if (finish(s, to)) {
 		out->trace_failed = true;
 		if (!out->status)
@@ -243,7 +287,7 @@ int run_traced(const struct options *opts, char **argv, unsigned int k, const ch
 		return 1;
 	}
 	out->opened = true;
-	return run_copies(argv, k, &s, &to, vmm_start, old_mask, out);
+	return run_copies(argv, k, &s, &to, vmm_start, opts->timeout_ns, old_mask, out);
 }
 
 char *tagged_path(const char *path, const char *tag)
@@ -506,7 +550,7 @@ int cmd_run(const struct options *opts)
 	if (open_run(opts, &s, &to, opts->output, true, false, &cfg))
 		return 1;
 	memset(&out, 0, sizeof(out));
-	return run_copies(opts->argv, 1, &s, &to, true, &old_mask, &out);
+	return run_copies(opts->argv, 1, &s, &to, true, opts->timeout_ns, &old_mask, &out);
 }
 
 /* ---- command line ---------------------------------------------------------------------- */
@@ -576,6 +620,12 @@ static int run_option(struct options *opts, int opt, char *arg, int argc, char *
 		return set_parallel(opts, arg);
 	case OPT_SVG:
 		return set_path(&opts->svg, "--svg", arg);
+	case OPT_TIMEOUT:
+		if (parse_seconds(arg, &opts->timeout_ns) || !opts->timeout_ns)
+			return usage_error("invalid --timeout '%s': seconds, more than 0, with at "
+					   "most 9 decimals (e.g. 30 or 0.5)",
+					   arg);
+		return 0;
 	case OPT_INCLUDE_INCOMPLETE:
 		return usage_error("%s",
 				   "--include-incomplete belongs to diff: run --ab drops a pair "
@@ -691,6 +741,7 @@ static const struct option run_options[] = {
     {"include-incomplete", no_argument, NULL, OPT_INCLUDE_INCOMPLETE},
     {"parallel", required_argument, NULL, OPT_PARALLEL},
     {"svg", required_argument, NULL, OPT_SVG},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"wall-clock", no_argument, NULL, OPT_WALL_CLOCK},
     {},
 };
@@ -727,6 +778,8 @@ static const char run_usage[] =
 	"                        then each stage's p50 and p90 per K and their growth; with -o\n"
 	"                        FILE, the runs of each K in FILE with .kK before the extension\n"
 	"      --svg FILE        the sweep as a chart: p50 and p90 per K, a panel per stage\n"
+	"      --timeout SEC     stop a boot still running after SEC seconds: SIGTERM to COMMAND\n"
+	"                        and all it started, SIGKILL 5 s later; its status is then 124\n"
 	"  -q, --quiet           no boot summary (losses are still reported)\n"
 	TRACING_USAGE
 	WALL_CLOCK_USAGE

@@ -22,6 +22,7 @@ struct run_outcome {
 	bool opened;	   /* the tracer loaded and the trace's file opened */
 	bool exec_failed;  /* the command could not be started (said) */
 	bool trace_failed; /* tracing could not start, or the trace not be written (said) */
+	bool timed_out;	   /* still running at --timeout: stopped, status 124 (said) */
 	uint64_t dropped;  /* records the ring buffer dropped */
 	uint64_t lost;	   /* anything lost, of every kind (totals.h): dropped, console bytes... */
 };

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -63,6 +64,36 @@ int parse_ulong(const char *s, unsigned long max, unsigned long *val)
 	if (errno == ERANGE || v > max)
 		return -ERANGE;
 	*val = v;
+	return 0;
+}
+
+#define NS_PER_SEC UINT64_C(1000000000)
+
+/* No floating point: a stamp typed from a table selects that stamp exactly. */
+int parse_seconds(const char *s, uint64_t *ns)
+{
+	const uint64_t max_sec = UINT64_MAX / NS_PER_SEC;
+	uint64_t sec = 0, frac = 0;
+	int digits = 0, decimals = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++, digits++) {
+		sec = sec * 10 + (*s - '0');
+		if (sec > max_sec)
+			return -1;
+	}
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++, digits++, decimals++) {
+			if (decimals == 9)
+				return -1;
+			frac = frac * 10 + (*s - '0');
+		}
+	if (*s || !digits)
+		return -1;
+	for (; decimals < 9; decimals++)
+		frac *= 10;
+	if (sec == max_sec && frac > UINT64_MAX % NS_PER_SEC)
+		return -1;
+	*ns = sec * NS_PER_SEC + frac;
 	return 0;
 }
 

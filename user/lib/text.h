@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Length of the valid UTF-8 sequence at p (1 for ASCII), or 0 if p starts no valid one. */
 size_t utf8_seq_len(const char *p);
@@ -18,6 +19,12 @@ void text_sanitize(char *s);
 
 /* Strict number parsing: the whole string, in range. Returns 0 or -EINVAL / -ERANGE. */
 int parse_ulong(const char *s, unsigned long max, unsigned long *val);
+
+/*
+ * "2881.74": seconds with at most 9 decimals, to ns exactly. 0, or -1 when it is no such
+ * number or is past 2^64 ns.
+ */
+int parse_seconds(const char *s, uint64_t *ns);
 
 /* A blank inside a line of a user's file: space, tab, or the CR of a CRLF line end. */
 bool text_is_blank(char c);

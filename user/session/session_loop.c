@@ -171,8 +171,21 @@ enum loop_fd {
 	LOOP_PIDFD0, /* the pidfd of pids[i] is LOOP_PIDFD0 + i */
 };
 
+/* epoll_wait's timeout in ms, cut to what is left before the deadline. */
+static int until_deadline(int timeout, uint64_t deadline_ns)
+{
+	uint64_t now = clock_now_ns(CLOCK_MONOTONIC), left_ms;
+
+	if (!deadline_ns)
+		return timeout;
+	if (now >= deadline_ns)
+		return 0;
+	left_ms = (deadline_ns - now + 999999) / 1000000; /* rounded up: never early */
+	return timeout < 0 || (uint64_t)timeout > left_ms ? (int)left_ms : timeout;
+}
+
 enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pid_t forward_to,
-			   int *sig)
+			   uint64_t deadline_ns, int *sig)
 {
 	struct epoll_event ev = {.events = EPOLLIN}, ready[8];
 	enum loop_end end = LOOP_ERROR;
@@ -229,7 +242,14 @@ enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pi
 	timeout = go_idle(s);
 	while (nr_pids == 0 || live > 0) {
 		bool poll_pids = polled && (timeout < 0 || timeout > PID_POLL_MS);
-		int n = epoll_wait(epfd, ready, 8, poll_pids ? PID_POLL_MS : timeout), got;
+		int n, got;
+
+		if (deadline_ns && clock_now_ns(CLOCK_MONOTONIC) >= deadline_ns) {
+			end = LOOP_DEADLINE;
+			goto out;
+		}
+		n = epoll_wait(epfd, ready, 8,
+			       until_deadline(poll_pids ? PID_POLL_MS : timeout, deadline_ns));
 
 		if (n < 0 && errno != EINTR) {
 			fprintf(stderr, "boot-trace: epoll_wait: %s\n", strerror(errno));
