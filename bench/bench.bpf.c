@@ -111,7 +111,7 @@ static __always_inline bool identify_cached(struct pio_ctx *pc, __u32 port, __u3
 	} else if (!identify_slow(pc)) {
 		return false;
 	}
-	if (!kvm_exit_seen)
+	if (!trace_rip || !kvm_exit_seen)
 		return true;
 	ex = bpf_map_lookup_elem(&last_exit, &tid);
 	if (ex && bpf_ktime_get_ns() - ex->ts_ns < 1000000) {

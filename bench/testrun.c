@@ -268,6 +268,7 @@ static const char *find_line(void)
 		(skel)->rodata->filter_tgids = false; /* every process */                          \
 		(skel)->rodata->ringbuf_bytes = RING_BYTES;                                        \
 		(skel)->rodata->trace_phases = true;                                               \
+		(skel)->rodata->trace_rip = true;                                                  \
 		if (console) {                                                                     \
 			(skel)->rodata->console_ports[0] = CONSOLE_PORT;                           \
 			(skel)->rodata->console_kinds[0] = BT_CONSOLE_UART;                        \

@@ -70,6 +70,8 @@ const volatile __u8 console_kinds[BT_MAX_CONSOLES] = {};
 const volatile __u32 nr_consoles = 0;
 /* --phases: a VM's first vCPU and first guest entry (or exit) are reported. */
 const volatile bool trace_phases = false;
+/* --rip: kvm_exit_tp is loaded and a traced write looks its RIP up in last_exit. */
+const volatile bool trace_rip = false;
 /* A new console line's state (a map update needs its value in memory). */
 const struct bt_console_line empty_line = {};
 
@@ -575,8 +577,9 @@ static __always_inline bool pio_identify(struct pio_ctx *pc, __u32 port, __u32 s
 	} else if (!identify_slow(pc)) {
 		return false;
 	}
-	if (!kvm_exit_seen)
-		return true; /* attached where the tracepoint exists, but it never fired yet */
+	/* Without --rip last_exit is not created (tracer.c): this must be dead code then. */
+	if (!trace_rip || !kvm_exit_seen)
+		return true; /* or attached where the tracepoint exists, but it never fired yet */
 	ex = bpf_map_lookup_elem(&last_exit, &tid);
 	if (ex && bpf_ktime_get_ns() - ex->ts_ns < 1000000) {
 		pc->rip = ex->rip;
@@ -686,7 +689,8 @@ __noinline int guest_ran(struct pio_ctx *pc, __u32 phase)
 {
 	__u32 vm_id;
 
-	if (!pc)
+	/* Without --phases the map is not created (tracer.c): this must be dead code then. */
+	if (!pc || !trace_phases)
 		return 0;
 	vm_id = pc->vm_id;
 	if (vm_id == BT_VM_UNKNOWN || bpf_map_delete_elem(&awaiting_entry, &vm_id))
@@ -784,7 +788,8 @@ __noinline int console_write(struct pio_ctx *pc, __u32 con, __u32 port, __u32 nr
 	__u64 bytes; /* 64-bit: a 32-bit product loses its bound in older verifiers (6.1) */
 	__u8 c;
 
-	if (!pc || con >= BT_MAX_CONSOLES)
+	/* Without a console the map is not created (tracer.c): this must be dead code then. */
+	if (!pc || con >= BT_MAX_CONSOLES || !nr_consoles)
 		return 0;
 	key.tgid = pc->tgid;
 	key.vm_id = pc->vm_id;
@@ -1241,7 +1246,7 @@ static __always_inline void on_process_exit(void)
 	/* Forgotten here, not by the reader: its exit record might be dropped. */
 	bpf_for_each_map_elem(&vms, forget_vm, &tgid, 0);
 	bpf_for_each_map_elem(&vm_fds, forget_fd, &tgid, 0);
-	if (vms_awaiting_entry)
+	if (trace_phases && vms_awaiting_entry)
 		bpf_for_each_map_elem(&awaiting_entry, forget_awaited, &tgid, 0);
 	bpf_map_delete_elem(&pending_vm, &tgid);
 	bpf_map_delete_elem(&vm_tgids, &tgid);

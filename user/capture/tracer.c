@@ -188,6 +188,7 @@ static int configure(struct boot_trace_bpf *skel, const struct tracer_config *cf
 	}
 	skel->rodata->nr_consoles = cfg->nr_consoles;
 	skel->rodata->trace_phases = cfg->phases;
+	skel->rodata->trace_rip = cfg->rip;
 	bpf_program__set_autoload(skel->progs.kvm_pio_raw, writes && raw && !full);
 	bpf_program__set_autoload(skel->progs.kvm_pio_console_raw, writes && raw && full);
 	bpf_program__set_autoload(skel->progs.kvm_pio_tp, writes && !raw);
@@ -205,6 +206,10 @@ static int configure(struct boot_trace_bpf *skel, const struct tracer_config *cf
 	bpf_program__set_autoload(skel->progs.process_exit_raw, rest && raw);
 	bpf_program__set_autoload(skel->progs.process_exit_tp, rest && !raw);
 	bpf_program__set_autoload(skel->progs.process_fork, rest && cfg->follow_forks);
+	/* Hash maps cost ~0.2 ms each to create: the console's and the phases' only when used. */
+	bpf_map__set_autocreate(skel->maps.console_lines, cfg->nr_consoles > 0);
+	bpf_map__set_autocreate(skel->maps.awaiting_entry, cfg->phases);
+	bpf_map__set_autocreate(skel->maps.last_exit, cfg->rip);
 	return bpf_map__set_max_entries(skel->maps.events, bytes);
 }
 
@@ -215,7 +220,11 @@ static int share_maps(struct bpf_object *from, struct bpf_object *to)
 
 	bpf_object__for_each_map (map, to) {
 		struct bpf_map *src = bpf_object__find_map_by_name(from, bpf_map__name(map));
-		int err = src ? bpf_map__reuse_fd(map, bpf_map__fd(src)) : -ENOENT;
+		int err;
+
+		if (src && !bpf_map__autocreate(src)) /* not used by this configuration */
+			continue;
+		err = src ? bpf_map__reuse_fd(map, bpf_map__fd(src)) : -ENOENT;
 
 		if (err)
 			return err;
@@ -524,7 +533,7 @@ void tracer_forget_vm(struct tracer *t, pid_t pid, int fd, uint32_t vm_id)
 
 	update_vm_bindings(t, pid, vm_id, NULL);
 	/* A VM closed before it ran: no longer awaited (the mmap'ed counter is the BPF side's). */
-	if (vm_id != BT_VM_UNKNOWN &&
+	if (t->cfg.phases && vm_id != BT_VM_UNKNOWN &&
 	    bpf_map_delete_elem(bpf_map__fd(t->skel->maps.awaiting_entry), &vm_id) == 0)
 		__atomic_sub_fetch(&t->skel->bss->vms_awaiting_entry, 1, __ATOMIC_SEQ_CST);
 	/* The fd may be the next VM's already. */
@@ -609,7 +618,8 @@ static void forget_dead_awaited(struct tracer *t)
 
 void tracer_forget_dead(struct tracer *t)
 {
-	forget_dead_awaited(t);
+	if (t->cfg.phases) /* its map exists only then */
+		forget_dead_awaited(t);
 	forget_dead_keys(bpf_map__fd(t->skel->maps.vms), sizeof(uint64_t), true);
 	forget_dead_keys(bpf_map__fd(t->skel->maps.vm_fds), sizeof(struct bt_fd_key), false);
 	forget_dead_keys(bpf_map__fd(t->skel->maps.pending_vm), sizeof(uint32_t), false);
