@@ -81,6 +81,11 @@ void tracer_set_reader_idle(struct tracer *tracer, bool idle)
 {
 }
 
+int tracer_signal_traced(struct tracer *tracer, int sig)
+{
+	return 0;
+}
+
 bool tracer_ring_pending(const struct tracer *tracer)
 {
 	return false;
