@@ -5,7 +5,7 @@
  * what a real program does, so that the cost of each step is known.
  *
  * The real object is included whole: its maps, its configuration and every helper function
- * (note_port_access, pio_identify, wakeup_flag, ...) are the very ones boot-trace runs. What
+ * (note_port_access, pio_identify, submit_record, ...) are the very ones boot-trace runs. What
  * is written again here (the body of kvm_pio_raw's traced single write, emit_pio() with
  * reserve_size() cut into steps, kvm_exit_tp as a raw tracepoint program) MIRRORS
  * bpf/boot_trace.bpf.c and must be kept in step with it: the "submit, with the wake-up
@@ -23,7 +23,7 @@ enum step {
 	STEP_STAMP,    /* + its time stamp (discarded) */
 	STEP_FILL,     /* + every field filled (discarded) */
 	STEP_SUBMIT,   /* + submitted, without the wake-up decision (BPF_RB_NO_WAKEUP) */
-	STEP_WAKEUP,   /* + submitted with wakeup_flag(): all of kvm_pio_raw's traced write */
+	STEP_WAKEUP,   /* + submitted by submit_record(): all of kvm_pio_raw's traced write */
 };
 
 /* What bench_peek copies (testrun finds a console line in the kernel's memory with it). */
@@ -127,6 +127,7 @@ static __always_inline int emit_upto(struct pio_ctx *pc, __u32 value, __u32 inde
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct bt_event *e;
+	__u64 ts_ns;
 
 	if (!pc)
 		return 0;
@@ -175,7 +176,11 @@ static __always_inline int emit_upto(struct pio_ctx *pc, __u32 value, __u32 inde
 		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
 		return 0;
 	}
-	bpf_ringbuf_submit(e, stop == STEP_SUBMIT ? BPF_RB_NO_WAKEUP : wakeup_flag());
+	ts_ns = e->ts_ns;
+	if (stop == STEP_SUBMIT)
+		bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	else
+		submit_record(e, ts_ns);
 	return 0;
 }
 

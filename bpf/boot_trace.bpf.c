@@ -76,7 +76,7 @@ const volatile bool trace_rip = false;
 const struct bt_console_line empty_line = {};
 
 __u32 next_vm_id = 0;
-/* Set by the reader just before it blocks; the next record wakes it (see wakeup_flag()). */
+/* Set by the reader just before it blocks; the next record wakes it (submit_record()). */
 __u32 reader_idle = 0;
 /* Bumped when a VM-owning process exits or userspace renames a VM: see vcpu_cache. */
 __u32 vm_generation = 0;
@@ -100,14 +100,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } counters SEC(".maps");
-
-/* A slot of this CPU's own, for full_barrier(). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} barrier_slot SEC(".maps");
 
 /*
  * Processes to trace when filter_tgids is set. The tgid maps hold a few entries: not
@@ -262,43 +254,35 @@ static __always_inline bool tgid_traced(__u32 tgid)
 }
 
 /*
- * A full memory barrier: BPF has no fence instruction, but a fully ordered atomic is one,
- * and on a per-CPU slot it costs no cache-line traffic between CPUs.
- */
-static __always_inline __u64 full_barrier(void)
-{
-	__u32 zero = 0;
-	__u64 *slot = bpf_map_lookup_elem(&barrier_slot, &zero);
-
-	/* Counts this CPU's records too (for wakeup_flag()'s sampling). */
-	return slot ? __atomic_fetch_add(slot, 1, __ATOMIC_SEQ_CST) : 0;
-}
-
-/*
- * Wake-up policy, for a record just reserved. A wake-up (irq_work, then the reader's
- * context switch) costs more than the rest of the program, so records wake the reader only
- * when it is idle: it sets reader_idle just before it blocks, and the first record after
- * that wakes it (clearing the flag, so only that record pays). While records keep coming the
- * reader is busy: it polls again on its own short flush timer (session.c) and no record
- * wakes it, so a flood costs no wake-ups at all, and an isolated marker still reaches the
- * log at once. A buffer half full wakes it in any case (a small -b, or a reader behind).
+ * Wake-up policy. A wake-up (irq_work, then the reader's context switch) costs more than the
+ * rest of the program, so records wake the reader only when it is idle: it sets reader_idle
+ * just before it blocks, and the first record after that wakes it (clearing the flag, so only
+ * that record pays). While records keep coming the reader is busy: it polls again on its own
+ * short flush timer (session_loop.c) and no record wakes it, so a flood costs no wake-ups at
+ * all, and an isolated marker still reaches the log at once.
  *
- * No lost wake-up: the reader stores reader_idle (a full barrier), then reads the producer
- * position; here the producer position was advanced (by the reservation) before the barrier,
- * and reader_idle is read after it. So either this record sees the flag, or the reader sees
- * the record (reserved, maybe not yet committed: it then polls again shortly, see
- * tracer_ring_pending()).
+ * submit_record() submits with the wake-up flag for a buffer half full (a small -b, or a
+ * reader behind), looked at on about one record in 16, picked by its stamp's bits 10-13 (a
+ * helper call saved): a heuristic, no ordering needed. Then the idle reader: its wake-up must
+ * never be lost. The reader stores reader_idle (a full barrier), then reads the producer
+ * position; here the producer position was advanced (by the reservation) before the submit,
+ * whose exchange of the record's header (bpf_ringbuf_commit(): xchg, in every kernel since
+ * 5.8) is a full barrier, and reader_idle is read after it. So either this record sees the
+ * flag, or the reader sees the record (maybe not yet committed: it then polls again shortly,
+ * see tracer_ring_pending()). Being submitted, the record cannot carry that wake-up: a record
+ * of its own does (BT_WAKE_RECORD_SIZE bytes, skipped by the reader), once per idle period.
  */
-static __always_inline __u64 wakeup_flag(void)
+static __always_inline void submit_record(void *rec, __u64 ts_ns)
 {
-	__u64 nr = full_barrier();
+	__u64 wake = 0, flags = BPF_RB_NO_WAKEUP;
 
-	if (reader_idle && __atomic_exchange_n(&reader_idle, 0, __ATOMIC_SEQ_CST))
-		return BPF_RB_FORCE_WAKEUP;
-	/* The fill level is looked at on every 16th record of a CPU: a helper call saved. */
-	if (nr % 16 == 0 && bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= ringbuf_bytes / 2)
-		return BPF_RB_FORCE_WAKEUP;
-	return BPF_RB_NO_WAKEUP;
+	if ((ts_ns & (15ull << 10)) == 0 &&
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= ringbuf_bytes / 2)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(rec, flags);
+	if (flags == BPF_RB_NO_WAKEUP && reader_idle &&
+	    __atomic_exchange_n(&reader_idle, 0, __ATOMIC_SEQ_CST))
+		bpf_ringbuf_output(&events, &wake, BT_WAKE_RECORD_SIZE, BPF_RB_FORCE_WAKEUP);
 }
 
 /*
@@ -466,6 +450,7 @@ struct pio_ctx {
 __noinline int emit_pio(struct pio_ctx *pc, __u32 value, __u32 index, __u32 flags)
 {
 	struct bt_event *e;
+	__u64 ts_ns;
 
 	if (!pc)
 		return 0;
@@ -488,7 +473,8 @@ __noinline int emit_pio(struct pio_ctx *pc, __u32 value, __u32 index, __u32 flag
 		e->aux = pc->rip;
 		e->flags |= BT_PIO_RIP;
 	}
-	bpf_ringbuf_submit(e, wakeup_flag());
+	ts_ns = e->ts_ns; /* the record is not ours to read once submitted */
+	submit_record(e, ts_ns);
 	return 0;
 }
 
@@ -726,7 +712,7 @@ __noinline int emit_line(struct bt_console_line *line, struct pio_ctx *pc, __u32
 		ce->line_flags = line->line_flags;
 		__builtin_memset(ce->reserved, 0, sizeof(ce->reserved));
 		__builtin_memcpy(ce->text, line->text, sizeof(ce->text));
-		bpf_ringbuf_submit(ce, wakeup_flag());
+		submit_record(ce, line->first_ts);
 	}
 	line->len = 0;
 	line->line_flags = 0;
@@ -850,6 +836,7 @@ __noinline int console_write(struct pio_ctx *pc, __u32 con, __u32 port, __u32 nr
 static __always_inline void handle_mmio(__u32 type, __u32 len, __u64 gpa, __u8 value)
 {
 	struct bt_event *e;
+	__u64 ts_ns;
 	struct pio_ctx pc;
 
 	if (type != BT_MMIO_WRITE || len != 1 || gpa != mmio_gpa)
@@ -867,7 +854,8 @@ static __always_inline void handle_mmio(__u32 type, __u32 len, __u64 gpa, __u8 v
 	e->size = 1;
 	e->value = value;
 	e->aux = gpa;
-	bpf_ringbuf_submit(e, wakeup_flag());
+	ts_ns = e->ts_ns; /* the record is not ours to read once submitted */
+	submit_record(e, ts_ns);
 }
 
 /*

@@ -27,6 +27,13 @@ enum bt_event_type {
 	BT_EV_PHASE = 8,     /* a host-side phase of a VM (value = enum bt_phase) */
 };
 
+/*
+ * A record that only wakes an idle reader (submit_record() in the BPF side): its size
+ * tells it apart from every other record (all are struct bt_event or larger), and the reader
+ * skips it.
+ */
+#define BT_WAKE_RECORD_SIZE 8
+
 /* Host-side phases the kernel side sees (the others userspace knows itself). */
 enum bt_phase {
 	BT_PHASE_FIRST_VCPU = 1,  /* the VM's first KVM_CREATE_VCPU */

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
@@ -80,6 +81,7 @@ static char comm[BT_COMM_LEN];
 static struct bt_console_event recs[MAX_RECS];
 static size_t rec_sizes[MAX_RECS];
 static int nr_recs;
+static int nr_wake_recs; /* BT_WAKE_RECORD_SIZE records, skipped as the reader skips them */
 static bool recs_overflow;
 static uint64_t case_start;
 
@@ -114,6 +116,10 @@ __attribute__((format(printf, 1, 2))) static bool fail(const char *fmt, ...)
 
 static int on_record(void *ctx, void *data, size_t size)
 {
+	if (size == BT_WAKE_RECORD_SIZE) {
+		nr_wake_recs++;
+		return 0;
+	}
 	if (nr_recs == MAX_RECS) {
 		recs_overflow = true;
 		return 0;
@@ -207,6 +213,7 @@ static bool outs(uint32_t port, uint32_t size, const void *bytes, uint32_t count
 static bool begin(void)
 {
 	nr_recs = 0;
+	nr_wake_recs = 0;
 	recs_overflow = false;
 	if (!drain())
 		return false;
@@ -715,6 +722,99 @@ static bool counters_are(const uint64_t *want)
 	return true;
 }
 
+/* A thread blocked in epoll_wait() on the ring, as the reader blocks when it is idle. */
+struct sleeper {
+	pthread_t thread;
+	int epfd, timeout_ms, n; /* n: epoll_wait()'s result, 0 if nothing woke it in time */
+	volatile pid_t tid;
+};
+
+static void *sleep_on_ring(void *arg)
+{
+	struct sleeper *sl = arg;
+	struct epoll_event ev;
+
+	sl->tid = my_tid();
+	sl->n = epoll_wait(sl->epfd, &ev, 1, sl->timeout_ms);
+	return NULL;
+}
+
+/* Its state in /proc is S (asleep): it is in epoll_wait, past its look at the empty ring. */
+static bool asleep(pid_t tid)
+{
+	char path[64], stat[256], *paren;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	paren = fgets(stat, sizeof(stat), f) ? strrchr(stat, ')') : NULL;
+	fclose(f);
+	return paren && paren[1] == ' ' && paren[2] == 'S';
+}
+
+/* Start a sleeper on the current ring and wait (up to 5 s) until it sleeps. */
+static bool start_sleeper(struct sleeper *sl, int timeout_ms)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+
+	sl->timeout_ms = timeout_ms;
+	sl->tid = 0;
+	sl->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (sl->epfd < 0 ||
+	    epoll_ctl(sl->epfd, EPOLL_CTL_ADD, bpf_map__fd(cur->bt->maps.events), &ev))
+		return fail("epoll on the ring: %s", strerror(errno));
+	if (pthread_create(&sl->thread, NULL, sleep_on_ring, sl))
+		return fail("%s", "pthread_create");
+	for (int i = 0; i < 500 && !(sl->tid && asleep(sl->tid)); i++)
+		usleep(10000);
+	return true;
+}
+
+static int join_sleeper(struct sleeper *sl)
+{
+	pthread_join(sl->thread, NULL);
+	close(sl->epfd);
+	return sl->n;
+}
+
+/*
+ * The wake-up policy (submit_record()): a record that finds the reader idle wakes it, with
+ * one wake-up record, and clears the flag; while the reader is busy records wake nobody. A
+ * lost wake-up leaves the idle sleeper asleep for its whole 30 s.
+ */
+static bool case_wakeup(void)
+{
+	struct sleeper sl;
+
+	/* Busy: the flag is clear, a line waits in the ring and the sleeper sleeps on. */
+	if (!begin() || !start_sleeper(&sl, 1000) || !say(UART0, "busy\n"))
+		return false;
+	if (join_sleeper(&sl) != 0)
+		return fail("%s", "a record woke a busy reader");
+	if (!drain() || nr_recs != 1 || nr_wake_recs)
+		return fail("busy: %d records and %d wake-ups, 1 and 0 expected", nr_recs,
+			    nr_wake_recs);
+	/* Idle, then a line, then a marker: each wakes the sleeper once. */
+	for (int i = 0; i < 2; i++) {
+		if (!begin())
+			return false;
+		__atomic_store_n(&cur->bt->bss->reader_idle, 1, __ATOMIC_SEQ_CST);
+		if (!start_sleeper(&sl, 30000) ||
+		    !(i ? outb(MARKER, 0x42, NULL) : say(UART0, "idle\n")))
+			return false;
+		if (join_sleeper(&sl) != 1)
+			return fail("%s did not wake the idle reader", i ? "a marker" : "a line");
+		if (__atomic_load_n(&cur->bt->bss->reader_idle, __ATOMIC_SEQ_CST))
+			return fail("%s", "reader_idle still set after the wake-up");
+		if (!drain() || nr_recs != 1 || nr_wake_recs != 1)
+			return fail("idle: %d records and %d wake-ups, 1 and 1 expected", nr_recs,
+				    nr_wake_recs);
+	}
+	return true;
+}
+
 /* Nothing was lost or left out for want of room. */
 static bool case_no_loss(void)
 {
@@ -831,6 +931,7 @@ static const struct {
     {"not-a-console", case_not_a_console},
     {"ansi", case_ansi},
     {"unterminated", case_unterminated},
+    {"wakeup", case_wakeup},
     {"no-loss", case_no_loss},
     {"ring-full", case_ring_full},
 };

@@ -154,7 +154,8 @@ static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct tracer *t = ctx;
 
-	t->cfg.on_record(t->cfg.ctx, data, size);
+	if (size != BT_WAKE_RECORD_SIZE) /* a wake-up, nothing else */
+		t->cfg.on_record(t->cfg.ctx, data, size);
 	/* A negative return makes libbpf stop after this record (which it has consumed). */
 	return ++t->batch < TRACER_CONSUME_BATCH ? 0 : -EAGAIN;
 }
