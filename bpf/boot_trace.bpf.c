@@ -263,7 +263,8 @@ static __always_inline bool tgid_traced(__u32 tgid)
  *
  * submit_record() submits with the wake-up flag for a buffer half full (a small -b, or a
  * reader behind), looked at on about one record in 16, picked by its stamp's bits 10-13 (a
- * helper call saved): a heuristic, no ordering needed. Then the idle reader: its wake-up must
+ * helper call saved; exits jitter by far more than the 1 µs of bit 10, so no guest's rhythm
+ * can keep it away): a heuristic, no ordering needed. Then the idle reader: its wake-up must
  * never be lost. The reader stores reader_idle (a full barrier), then reads the producer
  * position; here the producer position was advanced (by the reservation) before the submit,
  * whose exchange of the record's header (bpf_ringbuf_commit(): xchg, in every kernel since
