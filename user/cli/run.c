@@ -83,8 +83,12 @@ static void abandon(pid_t *kids, int *go, int *err, unsigned int started)
 static void wait_copies(struct session *s, char **argv, pid_t *kids, unsigned int k,
 			uint64_t timeout_ns, struct run_outcome *out)
 {
-	uint64_t deadline = timeout_ns ? clock_now_ns(CLOCK_MONOTONIC) + timeout_ns : 0;
+	uint64_t now = clock_now_ns(CLOCK_MONOTONIC), deadline = 0;
 	int sig = 0, signals = 0, forward;
+
+	/* Saturated: a limit of centuries must not wrap around to one in the past. */
+	if (timeout_ns)
+		deadline = timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
 
 	for (;;) {
 		enum loop_end end = session_loop(s, kids, k, k == 1 ? kids[0] : 0, deadline, &sig);

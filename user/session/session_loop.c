@@ -4,6 +4,7 @@
  * uevents, on one epoll. Each record read goes to session.c.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,6 +182,8 @@ static int until_deadline(int timeout, uint64_t deadline_ns)
 	if (now >= deadline_ns)
 		return 0;
 	left_ms = (deadline_ns - now + 999999) / 1000000; /* rounded up: never early */
+	if (left_ms > INT_MAX)
+		left_ms = INT_MAX; /* looked at again in 24 days */
 	return timeout < 0 || (uint64_t)timeout > left_ms ? (int)left_ms : timeout;
 }
 
