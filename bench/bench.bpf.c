@@ -180,7 +180,7 @@ static __always_inline int emit_upto(struct pio_ctx *pc, __u32 value, __u32 inde
 	if (stop == STEP_SUBMIT)
 		bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 	else
-		submit_record(e, ts_ns);
+		submit_record(e, ts_ns, index);
 	return 0;
 }
 

@@ -259,31 +259,35 @@ static __always_inline bool tgid_traced(__u32 tgid)
  * just before it blocks, and the first record after that wakes it (clearing the flag, so only
  * that record pays). While records keep coming the reader is busy: it polls again on its own
  * short flush timer (session_loop.c) and no record wakes it, so a flood costs no wake-ups at
- * all, and an isolated marker still reaches the log at once.
+ * all, and an isolated marker still reaches the log at once. A buffer half full wakes it in
+ * any case (a small -b, or a reader behind): looked at on about one record in 16, picked by
+ * the stamp's bits 10-13 plus the element's index (a helper call saved; exits jitter by far
+ * more than the 1 µs of bit 10, so no guest's rhythm can keep it away).
  *
- * submit_record() submits with the wake-up flag for a buffer half full (a small -b, or a
- * reader behind), looked at on about one record in 16, picked by its stamp's bits 10-13 (a
- * helper call saved; exits jitter by far more than the 1 µs of bit 10, so no guest's rhythm
- * can keep it away): a heuristic, no ordering needed. Then the idle reader: its wake-up must
- * never be lost. The reader stores reader_idle (a full barrier), then reads the producer
- * position; here the producer position was advanced (by the reservation) before the submit,
- * whose exchange of the record's header (bpf_ringbuf_commit(): xchg, in every kernel since
- * 5.8) is a full barrier, and reader_idle is read after it. So either this record sees the
+ * No lost wake-up: the reader stores reader_idle (a full barrier), then reads the producer
+ * position. Here the flag is looked at before the submit (the usual case: that record wakes
+ * the reader) and once more after it: the producer position was advanced by the reservation,
+ * the submit's exchange of the record's header (bpf_ringbuf_commit(): xchg, in every kernel
+ * since 5.8) is a full barrier, and the second look is after it. So either that look sees the
  * flag, or the reader sees the record (maybe not yet committed: it then polls again shortly,
- * see tracer_ring_pending()). Being submitted, the record cannot carry that wake-up: a record
- * of its own does (BT_WAKE_RECORD_SIZE bytes, skipped by the reader), once per idle period.
+ * see tracer_ring_pending()). A record already submitted cannot carry that late wake-up: a
+ * record of its own does (BT_WAKE_RECORD_SIZE bytes, skipped by the reader); if it cannot be
+ * written, the flag is set again for the next record.
  */
-static __always_inline void submit_record(void *rec, __u64 ts_ns)
+static __always_inline void submit_record(void *rec, __u64 ts_ns, __u32 index)
 {
 	__u64 wake = 0, flags = BPF_RB_NO_WAKEUP;
 
-	if ((ts_ns & (15ull << 10)) == 0 &&
-	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= ringbuf_bytes / 2)
+	if ((reader_idle && __atomic_exchange_n(&reader_idle, 0, __ATOMIC_SEQ_CST)) ||
+	    ((((ts_ns >> 10) + index) & 15) == 0 &&
+	     bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= ringbuf_bytes / 2))
 		flags = BPF_RB_FORCE_WAKEUP;
 	bpf_ringbuf_submit(rec, flags);
 	if (flags == BPF_RB_NO_WAKEUP && reader_idle &&
-	    __atomic_exchange_n(&reader_idle, 0, __ATOMIC_SEQ_CST))
-		bpf_ringbuf_output(&events, &wake, BT_WAKE_RECORD_SIZE, BPF_RB_FORCE_WAKEUP);
+	    __atomic_exchange_n(&reader_idle, 0, __ATOMIC_SEQ_CST) &&
+	    bpf_ringbuf_output(&events, &wake, BT_WAKE_RECORD_SIZE, BPF_RB_FORCE_WAKEUP))
+		__atomic_exchange_n(&reader_idle, 1,
+				    __ATOMIC_SEQ_CST); /* BPF has no atomic store */
 }
 
 /*
@@ -475,7 +479,7 @@ __noinline int emit_pio(struct pio_ctx *pc, __u32 value, __u32 index, __u32 flag
 		e->flags |= BT_PIO_RIP;
 	}
 	ts_ns = e->ts_ns; /* the record is not ours to read once submitted */
-	submit_record(e, ts_ns);
+	submit_record(e, ts_ns, index);
 	return 0;
 }
 
@@ -713,7 +717,7 @@ __noinline int emit_line(struct bt_console_line *line, struct pio_ctx *pc, __u32
 		ce->line_flags = line->line_flags;
 		__builtin_memset(ce->reserved, 0, sizeof(ce->reserved));
 		__builtin_memcpy(ce->text, line->text, sizeof(ce->text));
-		submit_record(ce, line->first_ts);
+		submit_record(ce, line->first_ts, 0);
 	}
 	line->len = 0;
 	line->line_flags = 0;
@@ -856,7 +860,7 @@ static __always_inline void handle_mmio(__u32 type, __u32 len, __u64 gpa, __u8 v
 	e->value = value;
 	e->aux = gpa;
 	ts_ns = e->ts_ns; /* the record is not ours to read once submitted */
-	submit_record(e, ts_ns);
+	submit_record(e, ts_ns, 0);
 }
 
 /*

@@ -780,9 +780,10 @@ static int join_sleeper(struct sleeper *sl)
 }
 
 /*
- * The wake-up policy (submit_record()): a record that finds the reader idle wakes it, with
- * one wake-up record, and clears the flag; while the reader is busy records wake nobody. A
- * lost wake-up leaves the idle sleeper asleep for its whole 30 s.
+ * The wake-up policy (submit_record()): a record that finds the reader idle wakes it itself
+ * (no wake-up record: that is for a reader that went idle during the submit) and clears the
+ * flag; while the reader is busy records wake nobody. A lost wake-up leaves the idle sleeper
+ * asleep for its whole 30 s.
  */
 static bool case_wakeup(void)
 {
@@ -808,9 +809,9 @@ static bool case_wakeup(void)
 			return fail("%s did not wake the idle reader", i ? "a marker" : "a line");
 		if (__atomic_load_n(&cur->bt->bss->reader_idle, __ATOMIC_SEQ_CST))
 			return fail("%s", "reader_idle still set after the wake-up");
-		if (!drain() || nr_recs != 1 || nr_wake_recs != 1)
-			return fail("idle: %d records and %d wake-ups, 1 and 1 expected", nr_recs,
-				    nr_wake_recs);
+		if (!drain() || nr_recs != 1 || nr_wake_recs)
+			return fail("idle: %d records and %d wake-up records, 1 and 0 expected",
+				    nr_recs, nr_wake_recs);
 	}
 	return true;
 }

@@ -159,6 +159,18 @@ PY
 
 # ---- anywhere BPF runs: commands that boot no VM -------------------------------------------
 
+@test "ab --timeout: a B that hangs where A ends fails the gate (1), not only its pairs dropped" {
+	require_bpf
+	run --separate-stderr "$BT" run -q --repeat 7 --ab --timeout 0.3 -- true -- sleep 300
+	[ "$status" -eq 1 ]
+	[ "$(grep -c "dropped: A: no VM wrote boot codes" <<<"$stderr")" -eq 7 ]
+	[[ "$stderr" == *"boot-trace: B still running at --timeout in 7 pairs where A ended: B slower" ]]
+	# Both hang alike: no regression of B, no verdict.
+	run --separate-stderr "$BT" run -q --repeat 7 --ab --timeout 0.2 -- sleep 300 -- sleep 300
+	[ "$status" -eq 2 ]
+	[[ "$stderr" != *"B slower"* ]]
+}
+
 @test "ab: commands that boot no VM: every pair dropped and said, no verdict (2)" {
 	require_bpf
 	cd "$OUT"

@@ -251,6 +251,31 @@ FLOOD_READER_STOPPED='kill -STOP $PPID; "$0" --timeout 120 --arg 100000 "$1"; s=
 	child=$(cat "$OUT/child")
 	# Gone, or a zombie (where PID 1 does not reap orphans).
 	[ ! -e "/proc/$child" ] || [ "$(awk '{print $3}' "/proc/$child/stat")" = Z ]
+	# A wrapper that dies at SIGTERM leaves its VMM the whole grace to shut down, and each
+	# process gets one SIGTERM (a second one is "force quit" to many programs).
+	cat >"$OUT/vmm.sh" <<-EOF
+		#!/bin/sh
+		trap 'echo TERM >>"$OUT/vmm.log"; sleep 0.5; echo clean >>"$OUT/vmm.log"; exit 0' TERM
+		while :; do sleep 0.05; done
+	EOF
+	chmod +x "$OUT/vmm.sh"
+	run --separate-stderr "$BT" run -q --timeout 0.3 -- sh -c "'$OUT/vmm.sh' & wait"
+	[ "$status" -eq 124 ]
+	[ "$(cat "$OUT/vmm.log")" = $'TERM\nclean' ]
+	[[ "$stderr" != *SIGKILL* ]]
+	# A second stop signal during the grace is a SIGKILL, as before the limit.
+	"$BT" run -q --timeout 0.3 -- sh -c 'trap "" TERM INT; sleep 300 & wait; sleep 300' \
+		2>"$OUT/stderr" &
+	PIDS=$!
+	wait_for_line "$OUT/stderr" "SIGTERM sent"
+	kill -TERM "$PIDS"
+	sleep 0.2
+	kill -TERM "$PIDS"
+	status=0
+	wait "$PIDS" || status=$?
+	[ "$status" -eq 124 ]
+	run grep -c "after SIGTERM: SIGKILL sent" "$OUT/stderr" # the grace's own SIGKILL: not reached
+	[ "$output" -eq 0 ]
 	# A command that ends in time keeps its own status, and nothing is said; a limit of
 	# centuries (past epoll_wait's 24 days, near 2^64 ns) does not wrap around to now.
 	for limit in 60 3000000 18446744073; do

@@ -115,7 +115,8 @@ PY
 	require_bpf
 	for missing in "" raw_tp; do
 		# --phases alone: the console variant without a console map (not created then).
-		for opts in "" "--console --debugcon" "--phases" "--console --phases --mmio --rip"; do
+		for opts in "" "--console --debugcon" "--phases" "--rip" "--mmio" \
+			"--console --phases --mmio --rip"; do
 			# shellcheck disable=SC2086 # opts are words
 			run --separate-stderr env BOOT_TRACE_TEST_MISSING="$missing" \
 				timeout --preserve-status -s INT 2 "$BT" record -a $opts -q -o /dev/null

@@ -81,6 +81,11 @@ void tracer_set_reader_idle(struct tracer *tracer, bool idle)
 {
 }
 
+int tracer_traced_pids(struct tracer *tracer, pid_t *pids, int max)
+{
+	return 0;
+}
+
 int tracer_signal_traced(struct tracer *tracer, int sig)
 {
 	return 0;

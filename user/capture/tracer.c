@@ -5,7 +5,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
@@ -628,17 +627,38 @@ void tracer_forget_dead(struct tracer *t)
 	forget_dead_keys(bpf_map__fd(t->skel->maps.traced_tgids), sizeof(uint32_t), false);
 }
 
-int tracer_signal_traced(struct tracer *t, int sig)
+int tracer_traced_pids(struct tracer *t, pid_t *pids, int max)
 {
 	int map_fd = bpf_map__fd(t->skel->maps.traced_tgids), n = 0;
 	uint32_t key, next, *prev = NULL;
 
-	while (bpf_map_get_next_key(map_fd, prev, &next) == 0) {
-		n += kill(next, sig) == 0;
+	while (n < max && bpf_map_get_next_key(map_fd, prev, &next) == 0) {
+		bool seen = false;
+
+		/* A walk whose last key was deleted (an exit) starts again from the first. */
+		for (int i = 0; i < n && !seen; i++)
+			seen = pids[i] == (pid_t)next;
+		if (!seen)
+			pids[n++] = next;
 		key = next;
 		prev = &key;
 	}
 	return n;
+}
+
+int tracer_signal_traced(struct tracer *t, int sig)
+{
+	pid_t *pids = malloc(TRACED_PIDS_MAX * sizeof(*pids));
+	int n, sent = 0;
+
+	if (!pids)
+		return -ENOMEM;
+	/* Listed first, then signalled: each gets sig once, however the map changes meanwhile. */
+	n = tracer_traced_pids(t, pids, TRACED_PIDS_MAX);
+	for (int i = 0; i < n; i++)
+		sent += kill(pids[i], sig) == 0;
+	free(pids);
+	return sent;
 }
 
 /* A line taken out of the kernel map, as the kernel side would have sent it. */

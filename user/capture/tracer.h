@@ -67,10 +67,16 @@ const struct tracer_features *tracer_features(const struct tracer *tracer);
 /* Trace this process (filter_tgids mode). */
 int tracer_trace_process(struct tracer *tracer, pid_t pid);
 
+/* The most processes the kernel side can trace at once (its traced_tgids map). */
+#define TRACED_PIDS_MAX 4096
+
 /*
- * Send sig to every traced process (filter_tgids mode): those given to tracer_trace_process()
- * and all they forked since. Returns how many were sent it.
+ * The traced processes (filter_tgids mode): those given to tracer_trace_process() and all
+ * they forked since, that have not exited; at most max of them into pids. Returns how many.
  */
+int tracer_traced_pids(struct tracer *tracer, pid_t *pids, int max);
+
+/* Send sig to each traced process, once. Returns how many it was sent to, or -ENOMEM. */
 int tracer_signal_traced(struct tracer *tracer, int sig);
 
 /* A fresh VM id from the same counter the kernel side uses for KVM_CREATE_VM. */

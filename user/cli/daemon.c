@@ -191,7 +191,7 @@ int cmd_daemon(const struct options *opts)
 	procfs_for_each_pid(seed_kvm_process, &s);
 	fprintf(stderr, "boot-trace: daemon tracing every KVM guest (pid %d)\n", getpid());
 
-	err = session_loop(&s, NULL, 0, 0, 0, &sig) == LOOP_ERROR;
+	err = session_loop(&s, NULL, 0, 0, &sig) == LOOP_ERROR;
 	session_close(&s);
 	err |= trace_outputs_close(&to) != 0;
 	/* Each was said when it happened; the exit status says it again, for systemd. */

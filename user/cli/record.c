@@ -102,7 +102,7 @@ int cmd_record(const struct options *opts)
 	if (!opts->quiet)
 		fprintf(stderr, "boot-trace: tracing %s; Ctrl-C to stop\n",
 			opts->all ? "every KVM guest" : "the given processes");
-	session_loop(&s, opts->pids, opts->nr_pids, 0, 0, &sig);
+	session_loop(&s, opts->pids, opts->nr_pids, 0, &sig);
 	session_close(&s);
 	if (trace_outputs_close(&to))
 		return 1;

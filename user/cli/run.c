@@ -75,55 +75,63 @@ static void abandon(pid_t *kids, int *go, int *err, unsigned int started)
 }
 
 /*
- * Wait for the k started copies while the session reads. One copy gets the signals passed on
- * by the session loop; several get them from here: the first as is, later ones as SIGKILL.
- * Past timeout_ns (0: none) they and every process they started get SIGTERM, and SIGKILL
- * KILL_GRACE_NS later.
+ * Wait for the k started copies while the session reads. Signals are passed on to them: the
+ * first as is, later ones as SIGKILL. Past timeout_ns (0: none) they and every process they
+ * started get SIGTERM, and those still running KILL_GRACE_NS later SIGKILL: a wrapper script
+ * that dies at once leaves its VMM the whole grace to shut down.
  */
 static void wait_copies(struct session *s, char **argv, pid_t *kids, unsigned int k,
 			uint64_t timeout_ns, struct run_outcome *out)
 {
 	uint64_t now = clock_now_ns(CLOCK_MONOTONIC), deadline = 0;
-	int sig = 0, signals = 0, forward;
+	pid_t *left = NULL, *watch = kids; /* after a timeout: what the copies started */
+	int sig = 0, signals = 0, forward, nr_watch = k, n;
 
 	/* Saturated: a limit of centuries must not wrap around to one in the past. */
 	if (timeout_ns)
 		deadline = timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
-
 	for (;;) {
-		enum loop_end end = session_loop(s, kids, k, k == 1 ? kids[0] : 0, deadline, &sig);
+		enum loop_end end = session_loop(s, watch, nr_watch, deadline, &sig);
 
 		if (end == LOOP_SIGNAL) {
 			forward = signals++ ? SIGKILL : sig;
 		} else if (end == LOOP_DEADLINE && !out->timed_out) {
 			fprintf(stderr,
-				"boot-trace: '%s' still running after %g s (--timeout): "
-				"SIGTERM sent\n",
+				"boot-trace: '%s' still running after %.9g s (--timeout): SIGTERM "
+				"sent\n",
 				argv[0], timeout_ns / 1e9);
 			forward = SIGTERM;
 			out->timed_out = true;
 			deadline = clock_now_ns(CLOCK_MONOTONIC) + KILL_GRACE_NS;
 		} else if (end == LOOP_DEADLINE) {
-			fprintf(stderr,
-				"boot-trace: '%s' still running %llu s after SIGTERM: SIGKILL "
-				"sent\n",
-				argv[0], KILL_GRACE_NS / 1000000000ull);
+			fprintf(
+			    stderr,
+			    "boot-trace: '%s' still running %llu s after SIGTERM: SIGKILL sent\n",
+			    argv[0], KILL_GRACE_NS / 1000000000ull);
 			forward = SIGKILL;
 			deadline = 0;
+		} else if (end == LOOP_PIDS_EXITED && out->timed_out && watch == kids && deadline &&
+			   (left = malloc(TRACED_PIDS_MAX * sizeof(*left))) &&
+			   (n = tracer_traced_pids(s->tracer, left, TRACED_PIDS_MAX)) > 0) {
+			/* The copies are gone; what they started still shuts down: wait for it. */
+			watch = left;
+			nr_watch = n;
+			continue;
 		} else {
 			break;
 		}
-		if (out->timed_out) {
-			/* And what they started: a wrapper script's VMM would outlive it. */
+		if (out->timed_out) { /* and what they started: a wrapper script's VMM */
 			tracer_signal_traced(s->tracer, forward);
 			continue;
 		}
 		for (unsigned int i = 0; i < k; i++) /* not reaped yet: still theirs */
 			kill(kids[i], forward);
 	}
-	/* Nothing a timed-out run started outlives it. */
-	if (out->timed_out)
-		tracer_signal_traced(s->tracer, SIGKILL);
+	/* Nothing a timed-out run started outlives it (a process forked as the rest exited). */
+	if (out->timed_out && (n = tracer_signal_traced(s->tracer, SIGKILL)) > 0)
+		fprintf(stderr, "boot-trace: SIGKILL sent to %d process%s '%s' left\n", n,
+			n == 1 ? "" : "es", argv[0]);
+	free(left);
 	if (sig)
 		out->stop_sig = sig;
 }
@@ -783,7 +791,7 @@ static const char run_usage[] =
 	"                        FILE, the runs of each K in FILE with .kK before the extension\n"
 	"      --svg FILE        the sweep as a chart: p50 and p90 per K, a panel per stage\n"
 	"      --timeout SEC     stop a boot still running after SEC seconds: SIGTERM to COMMAND\n"
-	"                        and all it started, SIGKILL 5 s later; its status is then 124\n"
+	"                        and all it started, SIGKILL to those left 5 s later; status 124\n"
 	"  -q, --quiet           no boot summary (losses are still reported)\n"
 	TRACING_USAGE
 	WALL_CLOCK_USAGE

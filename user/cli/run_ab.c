@@ -35,6 +35,7 @@ struct ab_boot {
 	bool incomplete;
 	char incomplete_why[48];
 	int status;
+	bool timed_out;	  /* still running at --timeout: stopped */
 	uint64_t lost;	  /* of every kind: a lossy boot is not paired */
 	uint64_t user_ns; /* its time to Userspace; 0: none */
 };
@@ -326,7 +327,7 @@ static void print_pair(unsigned int i, unsigned int n, const struct ab_boot *a,
 
 int run_ab(const struct options *opts, const sigset_t *old_mask)
 {
-	unsigned int n = opts->repeat, nr_kept = 0, nr_dropped = 0, done = 0, i;
+	unsigned int n = opts->repeat, nr_kept = 0, nr_dropped = 0, nr_b_hung = 0, done = 0, i;
 	struct ab_series ab = {.boots = calloc(2 * n, sizeof(*ab.boots))};
 	unsigned int *kept = calloc(n, sizeof(*kept));
 	char *paths[2] = {}, cmd[256], why[112];
@@ -370,6 +371,7 @@ int run_ab(const struct options *opts, const sigset_t *old_mask)
 			run_traced(opts, s ? opts->argv_b : opts->argv, 1, paths[s], i > 0, &cfg,
 				   true, old_mask, &run);
 			side[s]->status = run.status;
+			side[s]->timed_out = run.timed_out;
 			side[s]->lost = run.lost;
 			any_vm |= side[s]->vms > 0;
 			fatal = run.trace_failed || run.exec_failed;
@@ -386,6 +388,8 @@ int run_ab(const struct options *opts, const sigset_t *old_mask)
 			continue;
 		}
 		nr_dropped++;
+		/* A hang of B alone is the worst regression: it must not pass by being dropped. */
+		nr_b_hung += side[1]->timed_out && !side[0]->timed_out;
 		if (unfit(side[0], why_a, sizeof(why_a)))
 			snprintf(why, sizeof(why), "A: %s", why_a);
 		else
@@ -409,7 +413,13 @@ int run_ab(const struct options *opts, const sigset_t *old_mask)
 			nr_dropped, done, done == 1 ? "" : "s");
 	if (nr_kept)
 		status = judge(opts, &ab, kept, nr_kept);
-	else if (!any_vm && !stop)
+	if (nr_b_hung && !stop) {
+		fprintf(stderr,
+			"boot-trace: B still running at --timeout in %u pair%s where A ended: B "
+			"slower\n",
+			nr_b_hung, nr_b_hung == 1 ? "" : "s");
+		status = EXIT_SLOWER;
+	} else if (!any_vm && !stop)
 		fprintf(stderr, "boot-trace: no boots: neither command started a VM that wrote "
 				"boot codes: no verdict\n");
 	else if (!stop)

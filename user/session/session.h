@@ -93,13 +93,11 @@ enum loop_end {
 
 /*
  * Process records until a signal (SIGINT/SIGTERM/SIGHUP, which the caller has blocked) comes or
- * every process in pids has exited. With forward_to > 0, signals are passed on to that
- * process (the first as is, later ones as SIGKILL) and the loop goes on until it exits.
- * deadline_ns: a CLOCK_MONOTONIC time at which to return LOOP_DEADLINE if pids still run
- * (0: none).
+ * every process in pids has exited (they need not be our children). deadline_ns: a
+ * CLOCK_MONOTONIC time at which to return LOOP_DEADLINE if pids still run (0: none).
  */
-enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pid_t forward_to,
-			   uint64_t deadline_ns, int *sig);
+enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, uint64_t deadline_ns,
+			   int *sig);
 
 /*
  * One ring-buffer record, as the tracer hands it over (the fuzz target

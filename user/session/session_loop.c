@@ -187,12 +187,12 @@ static int until_deadline(int timeout, uint64_t deadline_ns)
 	return timeout < 0 || (uint64_t)timeout > left_ms ? (int)left_ms : timeout;
 }
 
-enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pid_t forward_to,
-			   uint64_t deadline_ns, int *sig)
+enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, uint64_t deadline_ns,
+			   int *sig)
 {
 	struct epoll_event ev = {.events = EPOLLIN}, ready[8];
 	enum loop_end end = LOOP_ERROR;
-	int epfd, sigfd = -1, uevent_fd = -1, live = nr_pids, forwarded = 0, timeout = -1;
+	int epfd, sigfd = -1, uevent_fd = -1, live = nr_pids, timeout = -1;
 	int polled = 0;
 	struct closes closes = {.timer_fd = -1};
 	int *pidfds = calloc(nr_pids ?: 1, sizeof(int));
@@ -289,11 +289,8 @@ enum loop_end session_loop(struct session *s, const pid_t *pids, int nr_pids, pi
 					continue;
 				}
 				*sig = si.ssi_signo;
-				if (forward_to <= 0) {
-					end = LOOP_SIGNAL;
-					goto out;
-				}
-				kill(forward_to, forwarded++ ? SIGKILL : (int)si.ssi_signo);
+				end = LOOP_SIGNAL;
+				goto out;
 			}
 		}
 		for (int i = 0; polled && i < nr_pids; i++) {
