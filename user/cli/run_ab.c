@@ -388,7 +388,6 @@ int run_ab(const struct options *opts, const sigset_t *old_mask)
 			continue;
 		}
 		nr_dropped++;
-		/* A hang of B alone is the worst regression: it must not pass by being dropped. */
 		nr_b_hung += side[1]->timed_out && !side[0]->timed_out;
 		if (unfit(side[0], why_a, sizeof(why_a)))
 			snprintf(why, sizeof(why), "A: %s", why_a);
@@ -413,17 +412,19 @@ int run_ab(const struct options *opts, const sigset_t *old_mask)
 			nr_dropped, done, done == 1 ? "" : "s");
 	if (nr_kept)
 		status = judge(opts, &ab, kept, nr_kept);
+	else if (!any_vm && !stop)
+		fprintf(stderr, "boot-trace: no boots: neither command started a VM that wrote "
+				"boot codes: no verdict\n");
+	else if (!stop)
+		fprintf(stderr, "boot-trace: no pairs to compare: no verdict\n");
+	/* A hang of B alone is the worst regression: it must not pass by being dropped. */
 	if (nr_b_hung && !stop) {
 		fprintf(stderr,
 			"boot-trace: B still running at --timeout in %u pair%s where A ended: B "
 			"slower\n",
 			nr_b_hung, nr_b_hung == 1 ? "" : "s");
 		status = EXIT_SLOWER;
-	} else if (!any_vm && !stop)
-		fprintf(stderr, "boot-trace: no boots: neither command started a VM that wrote "
-				"boot codes: no verdict\n");
-	else if (!stop)
-		fprintf(stderr, "boot-trace: no pairs to compare: no verdict\n");
+	}
 	if (stop)
 		status = 128 + stop;
 out:
