@@ -269,7 +269,7 @@ FLOOD_READER_STOPPED='kill -STOP $PPID; "$0" --timeout 120 --arg 100000 "$1"; s=
 	PIDS=$!
 	wait_for_line "$OUT/stderr" "SIGTERM sent"
 	kill -TERM "$PIDS"
-	sleep 0.2
+	sleep 1 # two signals at once would be one (well inside the 5 s grace)
 	kill -TERM "$PIDS"
 	status=0
 	wait "$PIDS" || status=$?
