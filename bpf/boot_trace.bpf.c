@@ -565,8 +565,14 @@ static __always_inline bool pio_identify(struct pio_ctx *pc, __u32 port, __u32 s
 			return false;
 		pc->vm_id = cache->vm_id;
 		pc->vcpu = cache->vcpu;
-	} else if (!identify_slow(pc)) {
-		return false;
+	} else {
+		/*
+		 * The slow path binds the VM: milliseconds on an emulated host for a thread's
+		 * first write, so the stamp is taken before it (a fast path's comes from the note).
+		 */
+		pc->now = bpf_ktime_get_ns();
+		if (!identify_slow(pc))
+			return false;
 	}
 	/* Without --rip last_exit is not created (tracer.c): this must be dead code then. */
 	if (!trace_rip || !kvm_exit_seen)
@@ -925,7 +931,8 @@ static __always_inline int pio_exit(unsigned int rw, unsigned int port, unsigned
 		return 0;
 	}
 	pc.prev_port = prev_port;
-	pc.now = now;
+	if (now) /* the note's clock read, at the program's start */
+		pc.now = now;
 
 	/* One emit_pio() here and one in the string loop: each inlined copy costs verifier time. */
 	if (count > 1) {
