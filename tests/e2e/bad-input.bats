@@ -123,6 +123,8 @@ check_rows() {
 2 | boot-trace: -p and -a cannot be combined$H | boot-trace record -a -p 1
 2 | boot-trace: unexpected argument 'extra'$H | boot-trace record -a extra
 2 | boot-trace: --repeat cannot be used with record$H | boot-trace record -a --repeat 2
+2 | boot-trace: --timeout cannot be used with record$H | boot-trace record -a --timeout 5
+2 | boot-trace: --timeout cannot be used with daemon$H | boot-trace daemon --timeout 5
 2 | boot-trace: --threshold cannot be used with record$H | boot-trace record -a --threshold 5
 2 | boot-trace: too many pids at '65': at most 64$H | boot-trace record $(for i in $(seq 65); do printf -- '-p %d ' $i; done)
 2 | boot-trace: the daemon writes --log-file and --jsonl, not -o or -f$H | boot-trace daemon -o x

@@ -388,6 +388,7 @@ static const struct {
     {"--console, --debugcon, --rules and --phases", " --console --debugcon --rules --phases "},
     {"--labels and --mmio", " --labels --mmio "},
     {"--repeat", " --repeat "},
+    {"--timeout", " --timeout "},
     {"--ab and --parallel", " --ab --parallel "},
     {"--svg", " --svg "},
     {"--wall-clock", " --wall-clock "},
