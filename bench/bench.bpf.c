@@ -127,7 +127,6 @@ static __always_inline int emit_upto(struct pio_ctx *pc, __u32 value, __u32 inde
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct bt_event *e;
-	__u64 ts_ns;
 
 	if (!pc)
 		return 0;
@@ -176,11 +175,10 @@ static __always_inline int emit_upto(struct pio_ctx *pc, __u32 value, __u32 inde
 		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
 		return 0;
 	}
-	ts_ns = e->ts_ns;
 	if (stop == STEP_SUBMIT)
 		bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 	else
-		submit_record(e, ts_ns, index);
+		submit_record(e, e->ts_ns, index);
 	return 0;
 }
 

@@ -274,6 +274,7 @@ static __always_inline bool tgid_traced(__u32 tgid)
  * record of its own does (BT_WAKE_RECORD_SIZE bytes, skipped by the reader); if it cannot be
  * written, the flag is set again for the next record.
  */
+/* ts_ns: the record's stamp, passed in: the record is not ours to read once submitted. */
 static __always_inline void submit_record(void *rec, __u64 ts_ns, __u32 index)
 {
 	__u64 wake = 0, flags = BPF_RB_NO_WAKEUP;
@@ -455,7 +456,6 @@ struct pio_ctx {
 __noinline int emit_pio(struct pio_ctx *pc, __u32 value, __u32 index, __u32 flags)
 {
 	struct bt_event *e;
-	__u64 ts_ns;
 
 	if (!pc)
 		return 0;
@@ -478,8 +478,7 @@ __noinline int emit_pio(struct pio_ctx *pc, __u32 value, __u32 index, __u32 flag
 		e->aux = pc->rip;
 		e->flags |= BT_PIO_RIP;
 	}
-	ts_ns = e->ts_ns; /* the record is not ours to read once submitted */
-	submit_record(e, ts_ns, index);
+	submit_record(e, e->ts_ns, index);
 	return 0;
 }
 
@@ -847,7 +846,6 @@ __noinline int console_write(struct pio_ctx *pc, __u32 con, __u32 port, __u32 nr
 static __always_inline void handle_mmio(__u32 type, __u32 len, __u64 gpa, __u8 value)
 {
 	struct bt_event *e;
-	__u64 ts_ns;
 	struct pio_ctx pc;
 
 	if (type != BT_MMIO_WRITE || len != 1 || gpa != mmio_gpa)
@@ -865,8 +863,7 @@ static __always_inline void handle_mmio(__u32 type, __u32 len, __u64 gpa, __u8 v
 	e->size = 1;
 	e->value = value;
 	e->aux = gpa;
-	ts_ns = e->ts_ns; /* the record is not ours to read once submitted */
-	submit_record(e, ts_ns, 0);
+	submit_record(e, e->ts_ns, 0);
 }
 
 /*
