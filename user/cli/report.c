@@ -17,7 +17,6 @@
 #include "text.h"
 
 #define EXIT_BAD_INPUT 2
-#define NSEC_PER_SEC   UINT64_C(1000000000)
 
 struct report {
 	/* The summary table, then the conversion (-f/-o) and the chart (--svg) if asked for. */

@@ -28,7 +28,7 @@
 #define EXIT_NOT_EXEC  126
 #define EXIT_TIMED_OUT 124 /* as timeout(1) */
 /* --timeout: SIGTERM at the limit, SIGKILL this much later if the command still runs. */
-#define KILL_GRACE_NS (5 * 1000000000ull)
+#define KILL_GRACE_SEC 5
 
 /* Child: wait for the go byte, restore signals, exec; report exec errors over err_fd. */
 static void child_exec(char **argv, int go_fd, int err_fd, const sigset_t *old_mask)
@@ -77,7 +77,7 @@ static void abandon(pid_t *kids, int *go, int *err, unsigned int started)
 /*
  * Wait for the k started copies while the session reads. Signals are passed on to them: the
  * first as is, later ones as SIGKILL. Past timeout_ns (0: none) they and every process they
- * started get SIGTERM, and those still running KILL_GRACE_NS later SIGKILL: a wrapper script
+ * started get SIGTERM, and those still running KILL_GRACE_SEC later SIGKILL: a wrapper script
  * that dies at once leaves its VMM the whole grace to shut down.
  */
 static void wait_copies(struct session *s, char **argv, pid_t *kids, unsigned int k,
@@ -102,20 +102,21 @@ static void wait_copies(struct session *s, char **argv, pid_t *kids, unsigned in
 				argv[0], timeout_ns / 1e9);
 			forward = SIGTERM;
 			out->timed_out = true;
-			deadline = clock_now_ns(CLOCK_MONOTONIC) + KILL_GRACE_NS;
+			deadline = clock_now_ns(CLOCK_MONOTONIC) + KILL_GRACE_SEC * NSEC_PER_SEC;
 		} else if (end == LOOP_DEADLINE) {
-			fprintf(
-			    stderr,
-			    "boot-trace: '%s' still running %llu s after SIGTERM: SIGKILL sent\n",
-			    argv[0], KILL_GRACE_NS / 1000000000ull);
+			fprintf(stderr,
+				"boot-trace: '%s' still running %d s after SIGTERM: SIGKILL sent\n",
+				argv[0], KILL_GRACE_SEC);
 			forward = SIGKILL;
 			deadline = 0;
-		} else if (end == LOOP_PIDS_EXITED && out->timed_out && watch == kids && deadline &&
-			   (left = malloc(TRACED_PIDS_MAX * sizeof(*left))) &&
-			   (n = tracer_traced_pids(s->tracer, left, TRACED_PIDS_MAX)) > 0) {
-			/* The copies are gone; what they started still shuts down: wait for it. */
+		} else if (end == LOOP_PIDS_EXITED && out->timed_out && watch == kids && deadline) {
+			/* The copies are gone; what they started may still shut down: wait for it.
+			 */
+			left = malloc(TRACED_PIDS_MAX * sizeof(*left));
+			nr_watch = left ? tracer_traced_pids(s->tracer, left, TRACED_PIDS_MAX) : 0;
+			if (nr_watch <= 0)
+				break;
 			watch = left;
-			nr_watch = n;
 			continue;
 		} else {
 			break;

@@ -67,12 +67,10 @@ int parse_ulong(const char *s, unsigned long max, unsigned long *val)
 	return 0;
 }
 
-#define NS_PER_SEC UINT64_C(1000000000)
-
 /* No floating point: a stamp typed from a table selects that stamp exactly. */
 int parse_seconds(const char *s, uint64_t *ns)
 {
-	const uint64_t max_sec = UINT64_MAX / NS_PER_SEC;
+	const uint64_t max_sec = UINT64_MAX / NSEC_PER_SEC;
 	uint64_t sec = 0, frac = 0;
 	int digits = 0, decimals = 0;
 
@@ -91,9 +89,9 @@ int parse_seconds(const char *s, uint64_t *ns)
 		return -1;
 	for (; decimals < 9; decimals++)
 		frac *= 10;
-	if (sec == max_sec && frac > UINT64_MAX % NS_PER_SEC)
+	if (sec == max_sec && frac > UINT64_MAX % NSEC_PER_SEC)
 		return -1;
-	*ns = sec * NS_PER_SEC + frac;
+	*ns = sec * NSEC_PER_SEC + frac;
 	return 0;
 }
 

@@ -20,6 +20,8 @@ void text_sanitize(char *s);
 /* Strict number parsing: the whole string, in range. Returns 0 or -EINVAL / -ERANGE. */
 int parse_ulong(const char *s, unsigned long max, unsigned long *val);
 
+#define NSEC_PER_SEC UINT64_C(1000000000)
+
 /*
  * "2881.74": seconds with at most 9 decimals, to ns exactly. 0, or -1 when it is no such
  * number or is past 2^64 ns.
