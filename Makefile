@@ -138,7 +138,11 @@ $(OUT)/vmlinux.h: | $(OUT)/.deps-ok
 		{ echo "error: no kernel BTF at $(VMLINUX_BTF) (kernel needs CONFIG_DEBUG_INFO_BTF=y)" >&2; exit 1; }
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
-$(OUT)/bpf/boot_trace.bpf.o: bpf/boot_trace.bpf.c $(OUT)/vmlinux.h
+# Two objects (see bpf/state.bpf.h): the write programs, then the rest, on the same maps.
+BPF_OBJS := $(OUT)/bpf/writes.bpf.o $(OUT)/bpf/lifecycle.bpf.o
+BPF_SKELS := $(OUT)/writes.skel.h $(OUT)/lifecycle.skel.h
+
+$(BPF_OBJS): $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I$(OUT) -Ibpf $(DEPFLAGS) -MT $@ -MF $@.d \
@@ -146,14 +150,20 @@ $(OUT)/bpf/boot_trace.bpf.o: bpf/boot_trace.bpf.c $(OUT)/vmlinux.h
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp
 	$(Q)rm -f $@.tmp
 
-$(OUT)/boot_trace.skel.h: $(OUT)/bpf/boot_trace.bpf.o
-	$(call msg,SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name boot_trace_bpf > $@
+# The lifecycle object runs on the writes object's .rodata and .bss: same layout, or no build.
+$(OUT)/bpf/shared-data.ok: $(BPF_OBJS) scripts/check-shared-data.sh
+	$(call msg,CHECK,$@)
+	$(Q)scripts/check-shared-data.sh $(BPF_OBJS)
+	$(Q)touch $@
 
-# The BTF subset the object's CO-RE relocations need, for a fast start on this kernel.
-$(OUT)/core_btf.h: $(OUT)/bpf/boot_trace.bpf.o scripts/embed-core-btf.sh
+$(BPF_SKELS): $(OUT)/%.skel.h: $(OUT)/bpf/%.bpf.o | $(OUT)/bpf/shared-data.ok
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+# The BTF subset the objects' CO-RE relocations need, for a fast start on this kernel.
+$(OUT)/core_btf.h: $(BPF_OBJS) scripts/embed-core-btf.sh
 	$(call msg,CORE-BTF,$@)
-	$(Q)BPFTOOL=$(BPFTOOL) scripts/embed-core-btf.sh $@ $(VMLINUX_BTF) $<
+	$(Q)BPFTOOL=$(BPFTOOL) scripts/embed-core-btf.sh $@ $(VMLINUX_BTF) $(BPF_OBJS)
 
 # ---- boot-trace ------------------------------------------------------------
 $(OUT)/boot-trace: $(USER_OBJS)
@@ -161,7 +171,7 @@ $(OUT)/boot-trace: $(USER_OBJS)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_BT)
 
 # The skeleton is generated: every userspace object waits for it.
-$(OUT)/obj/user/%.o: user/%.c | $(OUT)/boot_trace.skel.h $(OUT)/core_btf.h
+$(OUT)/obj/user/%.o: user/%.c | $(BPF_SKELS) $(OUT)/core_btf.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(OUT) -Ibpf $(USER_INC) -c -o $@ $<
@@ -239,7 +249,7 @@ $(OUT)/tests/test_%: tests/unit/test_%.c $(USER_LIB_OBJS)
 		-lcmocka $(LDLIBS_BT)
 
 # It runs the real kvm_pio program: the skeleton first (an order, not an input to link).
-$(OUT)/tests/test_io_delay_bpf: | $(OUT)/boot_trace.skel.h
+$(OUT)/tests/test_io_delay_bpf: | $(OUT)/writes.skel.h
 
 # boot-mark's argument parsing is its own unit.
 $(OUT)/tests/test_boot_mark: tests/unit/test_boot_mark.c $(OUT)/obj/guest/boot-mark/mark_args.o
@@ -259,7 +269,7 @@ $(OUT)/tests/%.skel.h: $(OUT)/tests/bpf/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 $(OUT)/tests/console_testrun: tests/bpf/console_testrun.c $(OUT)/tests/pio_page.skel.h \
-		$(OUT)/boot_trace.skel.h
+		$(OUT)/writes.skel.h
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(OUT) -I$(OUT)/tests -Ibpf -o $@ $< -lbpf -lelf -lz -lpthread
@@ -320,8 +330,8 @@ $(OUT)/obj/bench/%.o: bench/%.c | $(OUT)/.deps-ok
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 # testrun (the section that needs no guest): boot-trace's BPF programs, and the variants of
-# bench/bench.bpf.c (which includes the real object), run by BPF_PROG_TEST_RUN.
-$(OUT)/bpf/bench.bpf.o: bench/bench.bpf.c bpf/boot_trace.bpf.c bpf/boot_trace.h $(OUT)/vmlinux.h
+# bench/bench.bpf.c (which includes the real objects' sources), run by BPF_PROG_TEST_RUN.
+$(OUT)/bpf/bench.bpf.o: bench/bench.bpf.c $(wildcard bpf/*.bpf.[ch]) bpf/boot_trace.h $(OUT)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -I$(OUT) -Ibpf $(DEPFLAGS) \
@@ -338,7 +348,7 @@ $(OUT)/testrun: $(OUT)/obj/bench/testrun.o
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -lbpf -lelf -lz
 
 $(OUT)/obj/bench/testrun.o: CFLAGS += -I$(OUT) -Ibpf
-$(OUT)/obj/bench/testrun.o: | $(OUT)/boot_trace.skel.h $(OUT)/bench.skel.h
+$(OUT)/obj/bench/testrun.o: | $(OUT)/writes.skel.h $(OUT)/bench.skel.h
 
 # The peers it compares against (bpftrace, perf) and GNU time, if missing.
 bench-deps: | $(OUT)/.deps-ok

@@ -4,15 +4,18 @@
  * raw-tracepoint programs that BPF_PROG_TEST_RUN can run without a guest, each doing part of
  * what a real program does, so that the cost of each step is known.
  *
- * The real object is included whole: its maps, its configuration and every helper function
- * (note_port_access, pio_identify, submit_record, ...) are the very ones boot-trace runs. What
+ * The real objects' sources are included whole: their maps, configuration and every helper
+ * function (note_port_access, pio_identify, submit_record, ...) are the very ones boot-trace
+ * runs, and so is kvm_entry_raw, which testrun runs from here. What
  * is written again here (the body of kvm_pio_raw's traced single write, emit_pio() with
  * reserve_size() cut into steps, kvm_exit_tp as a raw tracepoint program) MIRRORS
- * bpf/boot_trace.bpf.c and must be kept in step with it: the "submit, with the wake-up
- * decision" variant should cost what kvm_pio_raw costs on a traced write, less the identity
- * (see bench/README.md). Every program here is named bench_*: testrun loads only those.
+ * bpf/writes.bpf.c and bpf/lifecycle.bpf.c and must be kept in step with them: the "submit, with
+ * the wake-up decision" variant should cost what kvm_pio_raw costs on a traced write, less the
+ * identity (see bench/README.md). Every program here is named bench_*: testrun loads those (and
+ * kvm_entry_raw).
  */
-#include "boot_trace.bpf.c" /* bpf/: the real object */
+#include "writes.bpf.c"	   /* bpf/: the write programs */
+#include "lifecycle.bpf.c" /* bpf/: the rest */
 
 /* How far a variant of kvm_pio_raw goes before it returns. */
 enum step {

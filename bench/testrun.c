@@ -7,10 +7,10 @@
  *   testrun [-n RUNS] [-r ROUNDS] [-c CPU] [-v VARIANT,...]
  *   testrun -l
  *
- * Loads the real object (boot_trace.skel.h) as the daemon does (port 0x80, a 2 MiB ring
+ * Loads the write programs' object (writes.skel.h) as the daemon does (port 0x80, a 2 MiB ring
  * buffer, every process traced), once without and once with a console (a UART at 0x3f8),
- * and the variants of bench/bench.bpf.c (bench.skel.h), and runs each program RUNS times
- * (default 1000000) with BPF_PROG_TEST_RUN on raw tracepoint arguments, in ROUNDS rounds
+ * and the variants of bench/bench.bpf.c (bench.skel.h, with kvm_entry_raw), and runs each program
+ * RUNS times (default 1000000) with BPF_PROG_TEST_RUN on raw tracepoint arguments, in ROUNDS rounds
  * (default 200) that take the variants in turn, in an order rotated every round (so that
  * the host's drift hits them alike: compare variants within a round). A raw
  * tracepoint program takes no repeat count: one call is one run. The process is pinned to
@@ -38,7 +38,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "boot_trace.h" /* before the skeletons: their .rodata holds its types */
-#include "boot_trace.skel.h"
+#include "writes.skel.h"
 #include "bench.skel.h"
 
 #define BLOCK	      1024 /* runs between two reads of the ring buffer (< half of 2 MiB) */
@@ -90,9 +90,9 @@ static struct variant variants[] = {
 	 .cache = -1, .what = "kvm_pio_console_raw: a console line, one byte per out"},
 	{"pio-console-string", REAL_CONSOLE, "kvm_pio_console_raw", 1, CONSOLE_PORT, 0, D_LINE, .cache = -1,
 	 .what = "kvm_pio_console_raw: a console line in one string write (rep outsb)"},
-	{"entry-steady", REAL, "kvm_entry_raw", .cache = -1,
+	{"entry-steady", BENCH, "kvm_entry_raw", .cache = -1,
 	 .what = "kvm_entry_raw: no VM awaits its first entry (the steady state)"},
-	{"entry-awaiting", REAL, "kvm_entry_raw", .awaiting = true, .cache = -1,
+	{"entry-awaiting", BENCH, "kvm_entry_raw", .awaiting = true, .cache = -1,
 	 .what = "kvm_entry_raw: a new VM awaits its first entry"},
 	{"exit-all", BENCH, "bench_exit_all", .exit = true, .cache = -1,
 	 .what = "kvm_exit_tp as a raw program, every process (the daemon)"},
@@ -132,7 +132,7 @@ static struct variant variants[] = {
 /* clang-format on */
 #define NR_VARIANTS (sizeof(variants) / sizeof(variants[0]))
 
-static struct boot_trace_bpf *real[2];
+static struct writes_bpf *real[2];
 static struct bench_bpf *bench;
 static struct ring_buffer *rings[NR_OBJS];
 /* Each object's globals of the real object's .bss (mmap'ed: the programs' own). */
@@ -287,7 +287,7 @@ static void load(void)
 	int err;
 
 	for (int i = 0; i < 2; i++) {
-		real[i] = boot_trace_bpf__open();
+		real[i] = writes_bpf__open();
 		if (!real[i])
 			die("cannot open boot-trace's BPF object", errno);
 		CONFIGURE(real[i], i == 1);
@@ -295,8 +295,7 @@ static void load(void)
 			bpf_program__set_autoload(prog, false);
 		bpf_program__set_autoload(real[i]->progs.kvm_pio_raw, true);
 		bpf_program__set_autoload(real[i]->progs.kvm_pio_console_raw, true);
-		bpf_program__set_autoload(real[i]->progs.kvm_entry_raw, true);
-		err = boot_trace_bpf__load(real[i]);
+		err = writes_bpf__load(real[i]);
 		if (err)
 			die("cannot load boot-trace's BPF programs", err);
 		globals[i] = GLOBALS(real[i]);
@@ -307,7 +306,9 @@ static void load(void)
 	/* Its copy of the real object is configured as the first instance above. */
 	CONFIGURE(bench, false);
 	bpf_object__for_each_program (prog, bench->obj)
-		bpf_program__set_autoload(prog, !strncmp(bpf_program__name(prog), "bench_", 6));
+		bpf_program__set_autoload(prog,
+					  !strncmp(bpf_program__name(prog), "bench_", 6) ||
+					      !strcmp(bpf_program__name(prog), "kvm_entry_raw"));
 	err = bench_bpf__load(bench);
 	if (err)
 		die("cannot load the bench BPF programs", err);

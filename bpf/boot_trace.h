@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
- * Records shared by the BPF program (bpf/boot_trace.bpf.c) and userspace (user/).
+ * Records shared by the BPF programs (bpf/writes.bpf.c, bpf/lifecycle.bpf.c) and userspace (user/).
  * Fixed-width __u* types only: this file must compile both with vmlinux.h and with the
  * ordinary system headers.
  */

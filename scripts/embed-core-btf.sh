@@ -1,21 +1,22 @@
 #!/bin/bash
-# Usage: embed-core-btf.sh OUT.h VMLINUX_BTF BPF_OBJECT
+# Usage: embed-core-btf.sh OUT.h VMLINUX_BTF BPF_OBJECT...
 #
-# Writes a C header holding the BTF subset that the BPF object's CO-RE relocations need
+# Writes a C header holding the BTF subset that the BPF objects' CO-RE relocations need
 # (bpftool gen min_core_btf) and the identity of the kernel it was cut from ("BTF size, then
 # /proc/version"). boot-trace hands this subset to libbpf instead of the whole vmlinux BTF
 # (megabytes to parse at every start) when it runs on that same kernel; elsewhere it uses the
 # running kernel's BTF. Built for another kernel's BTF (VMLINUX_BTF), or if bpftool cannot cut
 # it (kvm a module, say), the header is empty and boot-trace always uses the running kernel's.
 set -euo pipefail
-out=$1 btf=$2 obj=$3
+out=$1 btf=$2
+shift 2 # the objects
 bpftool=${BPFTOOL:-bpftool}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 : >"$tmp/id"
 if [ "$(realpath "$btf")" = /sys/kernel/btf/vmlinux ] &&
-	"$bpftool" gen min_core_btf "$btf" "$tmp/min.btf" "$obj" >/dev/null 2>&1; then
+	"$bpftool" gen min_core_btf "$btf" "$tmp/min.btf" "$@" >/dev/null 2>&1; then
 	printf '%s %s' "$(stat -c %s "$btf")" "$(cat /proc/version)" >"$tmp/id"
 else
 	: >"$tmp/min.btf" # none, or whatever a failed bpftool left

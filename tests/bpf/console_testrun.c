@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * The kernel side's console line assembly (bpf/boot_trace.bpf.c: console_write, console_byte,
+ * The kernel side's console line assembly (bpf/writes.bpf.c: console_write, console_byte,
  * emit_line), tested without a guest: the real kvm_pio_console_raw program of the real object,
  * loaded through the verifier with a console configuration, is run by BPF_PROG_TEST_RUN with the
  * arguments kvm:kvm_pio would give it (rw, port, size, count, data); the records are read back
@@ -33,7 +33,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "boot_trace.h" /* before the skeleton: its .rodata holds our types */
-#include "boot_trace.skel.h"
+#include "writes.skel.h"
 #include "pio_page.skel.h"
 
 #define PIO_IN	  0
@@ -65,7 +65,7 @@ struct want {
 
 /* One load of the real object: its program and its ring. */
 struct tracer {
-	struct boot_trace_bpf *bt;
+	struct writes_bpf *bt;
 	struct ring_buffer *rb;
 	int prog_fd;
 };
@@ -344,11 +344,11 @@ static int tracer_open(struct tracer *t, uint32_t ring_bytes)
 	static const uint16_t ports[] = {UART0, UART1, DEBUGCON, DEBUGCON2};
 	static const uint8_t kinds[] = {BT_CONSOLE_UART, BT_CONSOLE_UART, BT_CONSOLE_DEBUGCON,
 					BT_CONSOLE_DEBUGCON};
-	struct boot_trace_bpf *bt;
+	struct writes_bpf *bt;
 	struct bpf_program *prog;
 	int err;
 
-	bt = t->bt = boot_trace_bpf__open();
+	bt = t->bt = writes_bpf__open();
 	if (!bt)
 		return -errno;
 	if (ring_bytes && (err = bpf_map__set_max_entries(bt->maps.events, ring_bytes)))
@@ -364,7 +364,7 @@ static int tracer_open(struct tracer *t, uint32_t ring_bytes)
 	bt->rodata->nr_consoles = BT_MAX_CONSOLES;
 	bpf_object__for_each_program (prog, bt->obj)
 		bpf_program__set_autoload(prog, prog == bt->progs.kvm_pio_console_raw);
-	err = boot_trace_bpf__load(bt);
+	err = writes_bpf__load(bt);
 	if (err)
 		return err;
 	t->prog_fd = bpf_program__fd(bt->progs.kvm_pio_console_raw);
@@ -375,7 +375,7 @@ static int tracer_open(struct tracer *t, uint32_t ring_bytes)
 static void tracer_close(struct tracer *t)
 {
 	ring_buffer__free(t->rb);
-	boot_trace_bpf__destroy(t->bt);
+	writes_bpf__destroy(t->bt);
 	memset(t, 0, sizeof(*t));
 }
 

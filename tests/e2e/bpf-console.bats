@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The kernel side's console line assembly (bpf/boot_trace.bpf.c) without a guest: the real
+# The kernel side's console line assembly (bpf/writes.bpf.c) without a guest: the real
 # kvm_pio_raw program, loaded through the verifier and run by BPF_PROG_TEST_RUN with the
 # arguments kvm:kvm_pio gives it, its records read back from its ring buffer and its
 # console_lines map (tests/bpf/console_testrun.c: one "ok CASE" line per case). Needs root and

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
  * A marker written right after text on a --debugcon at port 0xe9 (a port below 0x100) is a
- * marker, not an I/O delay: note_port_access() (bpf/boot_trace.bpf.c) must not take a console
+ * marker, not an I/O delay: note_port_access() (bpf/writes.bpf.c) must not take a console
  * port for the legacy device an I/O delay follows. (Found in review: it once did, and the
  * marker after a print was lost from the stages.)
  *
@@ -24,14 +24,14 @@
 #include <bpf/libbpf.h>
 #include <cmocka.h>
 #include "boot_trace.h" /* before the skeleton: its .rodata holds our types */
-#include "boot_trace.skel.h"
+#include "writes.skel.h"
 #include "decode.h"
 #include "labels.h"
 
 #define DEBUGCON  0xe9
 #define PAGE_SIZE 4096
 
-/* As in boot_trace.bpf.c. */
+/* As in bpf/writes.bpf.c. */
 /* The helper map's value: this thread's task, the value's own address, then a data page. */
 struct helper_value {
 	__u64 task;
@@ -39,7 +39,7 @@ struct helper_value {
 	__u8 page[PAGE_SIZE];
 };
 
-static struct boot_trace_bpf *bt;
+static struct writes_bpf *bt;
 static struct ring_buffer *rb;
 static int helper_map = -1, helper_prog = -1;
 static __u64 my_task, page_kaddr;
@@ -159,7 +159,7 @@ static int setup(void **state)
 	libbpf_set_print(NULL);
 	if (load_helper() || run_helper())
 		return 0;
-	bt = boot_trace_bpf__open();
+	bt = writes_bpf__open();
 	if (!bt)
 		return 0;
 	/* As tracer.c configures run --console --debugcon (port 0x80 traced). */
@@ -174,8 +174,8 @@ static int setup(void **state)
 	bt->rodata->trace_phases = true;
 	bpf_object__for_each_program (prog, bt->obj)
 		bpf_program__set_autoload(prog, prog == bt->progs.kvm_pio_console_raw);
-	if (boot_trace_bpf__load(bt)) {
-		boot_trace_bpf__destroy(bt);
+	if (writes_bpf__load(bt)) {
+		writes_bpf__destroy(bt);
 		bt = NULL;
 		return 0;
 	}
@@ -187,7 +187,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	ring_buffer__free(rb);
-	boot_trace_bpf__destroy(bt);
+	writes_bpf__destroy(bt);
 	if (helper_prog >= 0)
 		close(helper_prog);
 	if (helper_map >= 0)

@@ -15,21 +15,22 @@
 #include <linux/capability.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "boot_trace.h" /* before the skeleton: its .rodata holds our types */
-#include "boot_trace.skel.h"
+#include "boot_trace.h" /* before the skeletons: their .rodata holds our types */
+#include "writes.skel.h"
+#include "lifecycle.skel.h"
 #include "core_btf.h"
 #include "tracer.h"
 
 #define TRACEFS "/sys/kernel/tracing"
 
 /*
- * Two instances of one BPF object, on the same maps: skel has the maps and the write
+ * Two BPF objects on the same maps (bpf/state.bpf.h): skel has the maps and the write
  * programs, and is ready to trace soonest; lifecycle has the rest (VM and vCPU creation,
- * exits, forks, kvm_exit), loaded while the first writes are already being captured.
+ * exits, forks, kvm_entry, kvm_exit), loaded while the first writes are already being captured.
  */
 struct tracer {
-	struct boot_trace_bpf *skel;
-	struct boot_trace_bpf *lifecycle;
+	struct writes_bpf *skel;
+	struct lifecycle_bpf *lifecycle;
 	int core_fd; /* the built-in BTF subset, until both are loaded; -1: none */
 	char core_path[64];
 	struct ring_buffer *rb;
@@ -159,17 +160,11 @@ static int handle_record(void *ctx, void *data, size_t size)
 	return ++t->batch < TRACER_CONSUME_BATCH ? 0 : -EAGAIN;
 }
 
-/* Which programs an instance loads (see struct tracer). */
-enum prog_set {
-	PROGS_WRITES,
-	PROGS_LIFECYCLE,
-};
-
-static int configure(struct boot_trace_bpf *skel, const struct tracer_config *cfg, bool raw,
-		     bool lifecycle, enum prog_set set)
+/* The writes object: the whole configuration (.rodata, shared with lifecycle) and the maps. */
+static int configure_writes(struct writes_bpf *skel, const struct tracer_config *cfg, bool raw,
+			    bool lifecycle)
 {
-	bool writes = set == PROGS_WRITES, rest = set == PROGS_LIFECYCLE;
-	bool full = cfg->nr_consoles || cfg->phases; /* see pio_exit() in the BPF side */
+	bool full = cfg->nr_consoles || cfg->phases; /* see pio_exit() in writes.bpf.c */
 	uint64_t bytes = (uint64_t)cfg->buffer_kib * 1024;
 
 	for (int i = 0; i < cfg->nr_ports; i++)
@@ -189,23 +184,11 @@ static int configure(struct boot_trace_bpf *skel, const struct tracer_config *cf
 	skel->rodata->nr_consoles = cfg->nr_consoles;
 	skel->rodata->trace_phases = cfg->phases;
 	skel->rodata->trace_rip = cfg->rip;
-	bpf_program__set_autoload(skel->progs.kvm_pio_raw, writes && raw && !full);
-	bpf_program__set_autoload(skel->progs.kvm_pio_console_raw, writes && raw && full);
-	bpf_program__set_autoload(skel->progs.kvm_pio_tp, writes && !raw);
-	bpf_program__set_autoload(skel->progs.kvm_mmio_raw, writes && cfg->mmio && raw);
-	bpf_program__set_autoload(skel->progs.kvm_mmio_tp, writes && cfg->mmio && !raw);
-	bpf_program__set_autoload(skel->progs.kvm_exit_tp,
-				  rest && cfg->rip && tracepoint_exists("kvm", "kvm_exit"));
-	bpf_program__set_autoload(skel->progs.kvm_entry_raw,
-				  rest && raw && cfg->phases &&
-				      tracepoint_exists("kvm", "kvm_entry"));
-	bpf_program__set_autoload(skel->progs.vm_create_raw, rest && raw && lifecycle);
-	bpf_program__set_autoload(skel->progs.vm_create_tp, rest && !raw && lifecycle);
-	bpf_program__set_autoload(skel->progs.vcpu_create_raw, rest && raw && lifecycle);
-	bpf_program__set_autoload(skel->progs.vcpu_create_tp, rest && !raw && lifecycle);
-	bpf_program__set_autoload(skel->progs.process_exit_raw, rest && raw);
-	bpf_program__set_autoload(skel->progs.process_exit_tp, rest && !raw);
-	bpf_program__set_autoload(skel->progs.process_fork, rest && cfg->follow_forks);
+	bpf_program__set_autoload(skel->progs.kvm_pio_raw, raw && !full);
+	bpf_program__set_autoload(skel->progs.kvm_pio_console_raw, raw && full);
+	bpf_program__set_autoload(skel->progs.kvm_pio_tp, !raw);
+	bpf_program__set_autoload(skel->progs.kvm_mmio_raw, cfg->mmio && raw);
+	bpf_program__set_autoload(skel->progs.kvm_mmio_tp, cfg->mmio && !raw);
 	/* Hash maps cost ~0.2 ms each to create: the console's and the phases' only when used. */
 	bpf_map__set_autocreate(skel->maps.console_lines, cfg->nr_consoles > 0);
 	bpf_map__set_autocreate(skel->maps.awaiting_entry, cfg->phases);
@@ -213,19 +196,60 @@ static int configure(struct boot_trace_bpf *skel, const struct tracer_config *cf
 	return bpf_map__set_max_entries(skel->maps.events, bytes);
 }
 
-/* The lifecycle instance uses the maps of the first one: it creates none of its own. */
+/* The lifecycle object: which of its programs this configuration needs. */
+static void configure_lifecycle(struct lifecycle_bpf *skel, const struct tracer_config *cfg,
+				bool raw, bool lifecycle)
+{
+	bpf_program__set_autoload(skel->progs.kvm_exit_tp,
+				  cfg->rip && tracepoint_exists("kvm", "kvm_exit"));
+	bpf_program__set_autoload(skel->progs.kvm_entry_raw,
+				  raw && cfg->phases && tracepoint_exists("kvm", "kvm_entry"));
+	bpf_program__set_autoload(skel->progs.vm_create_raw, raw && lifecycle);
+	bpf_program__set_autoload(skel->progs.vm_create_tp, !raw && lifecycle);
+	bpf_program__set_autoload(skel->progs.vcpu_create_raw, raw && lifecycle);
+	bpf_program__set_autoload(skel->progs.vcpu_create_tp, !raw && lifecycle);
+	bpf_program__set_autoload(skel->progs.process_exit_raw, raw);
+	bpf_program__set_autoload(skel->progs.process_exit_tp, !raw);
+	bpf_program__set_autoload(skel->progs.process_fork, cfg->follow_forks);
+}
+
+/*
+ * A map's counterpart in the other object: the same name, or for global data (.rodata, .bss)
+ * the same section, whose map name starts with the object's own name.
+ */
+static struct bpf_map *counterpart(struct bpf_object *from, const struct bpf_map *map)
+{
+	const char *name = bpf_map__name(map), *section = strchr(name, '.');
+	struct bpf_map *src;
+
+	if (!bpf_map__is_internal(map) || !section)
+		return bpf_object__find_map_by_name(from, name);
+	bpf_object__for_each_map (src, from) {
+		const char *s = strchr(bpf_map__name(src), '.');
+
+		if (bpf_map__is_internal(src) && s && !strcmp(s, section))
+			return src;
+	}
+	return NULL;
+}
+
+/* The lifecycle object uses the maps of the writes object: it creates none of its own. */
 static int share_maps(struct bpf_object *from, struct bpf_object *to)
 {
 	struct bpf_map *map;
 
 	bpf_object__for_each_map (map, to) {
-		struct bpf_map *src = bpf_object__find_map_by_name(from, bpf_map__name(map));
+		struct bpf_map *src = counterpart(from, map);
 		int err;
 
-		if (src && !bpf_map__autocreate(src)) /* not used by this configuration */
+		if (src && !bpf_map__autocreate(src)) { /* not used by this configuration */
+			bpf_map__set_autocreate(map, false);
 			continue;
+		}
+		/* The build checks that both lay global data out alike (check-shared-data.sh). */
+		if (src && bpf_map__value_size(src) != bpf_map__value_size(map))
+			return -EPROTO;
 		err = src ? bpf_map__reuse_fd(map, bpf_map__fd(src)) : -ENOENT;
-
 		if (err)
 			return err;
 	}
@@ -273,17 +297,26 @@ static int open_core_btf(char *path, size_t len)
 	return fd;
 }
 
+static void loading_failed(const char *what, bool raw, bool built_in_btf, int err)
+{
+	if (verbose)
+		fprintf(stderr,
+			"boot-trace: loading %s with %s tracepoints and %s BTF failed: %s\n", what,
+			raw ? "raw" : "classic", built_in_btf ? "the built-in" : "the kernel's",
+			strerror(-err));
+}
+
 /*
- * Load one instance (set): raw tracepoints where the kernel takes them, else the classic
+ * Load the write programs: raw tracepoints where the kernel takes them, else the classic
  * ones. CO-RE against the built-in BTF subset where it fits this kernel; else, or if that
  * fails, against the kernel's own BTF.
  */
-static int load(struct tracer *t, enum prog_set set, struct boot_trace_bpf **out)
+static int load_writes(struct tracer *t)
 {
 	const struct tracer_config *cfg = &t->cfg;
 	LIBBPF_OPTS(bpf_object_open_opts, opts);
 	bool raw_ok = !pretend_missing("raw_tp");
-	struct boot_trace_bpf *skel;
+	struct writes_bpf *skel;
 	int err = 0;
 
 	/* Attempts: raw + built-in BTF, raw + the kernel's, classic + the kernel's. */
@@ -293,26 +326,17 @@ static int load(struct tracer *t, enum prog_set set, struct boot_trace_bpf **out
 		if (raw && !raw_ok)
 			continue;
 		opts.btf_custom_path = attempt == 0 ? t->core_path : NULL;
-		skel = boot_trace_bpf__open_opts(&opts);
+		skel = writes_bpf__open_opts(&opts);
 		if (!skel)
 			return fail(-errno, "cannot open the BPF object: %s", strerror(errno));
-		err = configure(skel, cfg, raw, t->features.vm_create, set);
+		err = configure_writes(skel, cfg, raw, t->features.vm_create);
 		if (err) {
-			boot_trace_bpf__destroy(skel);
+			writes_bpf__destroy(skel);
 			return fail(err, "invalid ring buffer size: %s", strerror(-err));
 		}
-		if (set == PROGS_LIFECYCLE) {
-			err = share_maps(t->skel->obj, skel->obj);
-			if (err) {
-				boot_trace_bpf__destroy(skel);
-				return fail(err, "cannot share the BPF maps: %s", strerror(-err));
-			}
-		}
-		err = boot_trace_bpf__load(skel);
+		err = writes_bpf__load(skel);
 		if (!err) {
-			*out = skel;
-			if (set == PROGS_LIFECYCLE)
-				return 0;
+			t->skel = skel;
 			t->features.raw_tp = raw;
 			t->features.core_btf = attempt == 0;
 			if (verbose)
@@ -330,14 +354,40 @@ static int load(struct tracer *t, enum prog_set set, struct boot_trace_bpf **out
 				    "as unseen\n");
 			return 0;
 		}
-		if (verbose)
-			fprintf(stderr,
-				"boot-trace: loading %s with %s tracepoints and %s BTF failed: "
-				"%s\n",
-				set == PROGS_WRITES ? "the write programs" : "the others",
-				raw ? "raw" : "classic",
-				attempt == 0 ? "the built-in" : "the kernel's", strerror(-err));
-		boot_trace_bpf__destroy(skel);
+		loading_failed("the write programs", raw, attempt == 0, err);
+		writes_bpf__destroy(skel);
+	}
+	return fail(err, "the kernel refused the BPF programs: %s (run with -v for details)",
+		    strerror(-err));
+}
+
+/* Load the other programs on the write programs' maps, with their kind of tracepoints. */
+static int load_lifecycle(struct tracer *t)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts);
+	bool raw = t->features.raw_tp;
+	struct lifecycle_bpf *skel;
+	int err = 0;
+
+	/* Attempts: the BTF the write programs loaded with, then the kernel's. */
+	for (int attempt = t->features.core_btf ? 0 : 1; attempt < 2; attempt++) {
+		opts.btf_custom_path = attempt == 0 ? t->core_path : NULL;
+		skel = lifecycle_bpf__open_opts(&opts);
+		if (!skel)
+			return fail(-errno, "cannot open the BPF object: %s", strerror(errno));
+		configure_lifecycle(skel, &t->cfg, raw, t->features.vm_create);
+		err = share_maps(t->skel->obj, skel->obj);
+		if (err) {
+			lifecycle_bpf__destroy(skel);
+			return fail(err, "cannot share the BPF maps: %s", strerror(-err));
+		}
+		err = lifecycle_bpf__load(skel);
+		if (!err) {
+			t->lifecycle = skel;
+			return 0;
+		}
+		loading_failed("the others", raw, attempt == 0, err);
+		lifecycle_bpf__destroy(skel);
 	}
 	return fail(err, "the kernel refused the BPF programs: %s (run with -v for details)",
 		    strerror(-err));
@@ -397,7 +447,7 @@ int tracer_open(struct tracer **tracer, const struct tracer_config *cfg)
 			"are from each VM's first write\n");
 	t->core_fd = open_core_btf(t->core_path, sizeof(t->core_path));
 	verbose_step("kernel checked");
-	err = load(t, PROGS_WRITES, &t->skel);
+	err = load_writes(t);
 	if (err) {
 		tracer_close(t);
 		return err;
@@ -414,7 +464,8 @@ int tracer_open(struct tracer **tracer, const struct tracer_config *cfg)
  */
 int tracer_start(struct tracer *t)
 {
-	struct boot_trace_bpf *skel = t->skel, *rest;
+	struct writes_bpf *skel = t->skel;
+	struct lifecycle_bpf *rest;
 	int err;
 
 	err = ATTACH(skel, kvm_pio_raw, true) ?: ATTACH(skel, kvm_pio_console_raw, true) ?:
@@ -424,7 +475,7 @@ int tracer_start(struct tracer *t)
 		return err;
 	verbose_step("writes traced");
 
-	err = load(t, PROGS_LIFECYCLE, &t->lifecycle);
+	err = load_lifecycle(t);
 	if (t->core_fd >= 0)
 		close(t->core_fd);
 	t->core_fd = -1;
@@ -468,8 +519,8 @@ void tracer_close(struct tracer *t)
 	ring_buffer__free(t->rb);
 	if (t->core_fd >= 0)
 		close(t->core_fd);
-	boot_trace_bpf__destroy(t->lifecycle);
-	boot_trace_bpf__destroy(t->skel);
+	lifecycle_bpf__destroy(t->lifecycle);
+	writes_bpf__destroy(t->skel);
 	free(t);
 }
 
@@ -767,7 +818,7 @@ static void detach_all(struct tracer *t)
 	    t->skel->skeleton,
 	    t->lifecycle ? t->lifecycle->skeleton : NULL,
 	};
-	int n = t->skel->skeleton->prog_cnt * 2;
+	int n = t->skel->skeleton->prog_cnt + (t->lifecycle ? t->lifecycle->skeleton->prog_cnt : 0);
 	pthread_t threads[n];
 	int started = 0;
 

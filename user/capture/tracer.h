@@ -118,7 +118,7 @@ int tracer_consume(struct tracer *tracer);
 
 /*
  * The reader is about to block (idle) or is polling on its own (busy): while it is busy,
- * records do not wake it (see submit_record() in boot_trace.bpf.c).
+ * records do not wake it (see submit_record() in writes.bpf.c).
  */
 void tracer_set_reader_idle(struct tracer *tracer, bool idle);
 
