@@ -110,10 +110,11 @@ PY
 # The classic kvm_pio fallback (kernels that refuse the raw tracepoint) once failed to load as
 # soon as its record's fields were read after a branch: "dereference of modified ctx ptr".
 # Every variant of the programs must load: classic, raw, with consoles, phases and --mmio, and
-# with the maps that a configuration does not use left uncreated.
+# with the maps that a configuration does not use left uncreated; both objects (writes, then
+# lifecycle on its maps) against the built-in BTF subset and against the kernel's.
 @test "every program variant loads: raw and classic kvm_pio, with consoles, phases, --mmio, --rip" {
 	require_bpf
-	for missing in "" raw_tp; do
+	for missing in "" raw_tp core_btf; do
 		# --phases alone: the console variant without a console map (not created then).
 		for opts in "" "--console --debugcon" "--phases" "--rip" "--mmio" \
 			"--console --phases --mmio --rip"; do

@@ -1,0 +1,45 @@
+#!/usr/bin/env bats
+# boot-trace's two BPF objects (bpf/writes.bpf.c, bpf/lifecycle.bpf.c) run on one set of maps:
+# the lifecycle object reads the writes object's .rodata and .bss at its own offsets. The build
+# refuses objects that lay that data out differently (scripts/check-shared-data.sh).
+
+load common
+
+setup() {
+	OUT="$BATS_TEST_TMPDIR"
+	CHECK="$ROOT/scripts/check-shared-data.sh"
+}
+
+# A BPF object of the given global variables (C declarations).
+bpf_object() {
+	printf '%s\n' "$2" >"$OUT/$1.c"
+	clang -g -O2 -target bpf -c "$OUT/$1.c" -o "$OUT/$1.o"
+}
+
+@test "the built objects lay their global data out alike, and it is not empty" {
+	run "$CHECK" "$BUILD/bpf/writes.bpf.o" "$BUILD/bpf/lifecycle.bpf.o"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# Both have the configuration and the globals: the check compared something.
+	for obj in writes lifecycle; do
+		llvm-objdump -t "$BUILD/bpf/$obj.bpf.o" | grep -q ' \.rodata.* trace_ports$'
+		llvm-objdump -t "$BUILD/bpf/$obj.bpf.o" | grep -q ' \.bss.* reader_idle$'
+	done
+}
+
+@test "an object with its globals in another order, or one more, is refused with the difference" {
+	bpf_object a 'const volatile int x = 1; const volatile int y = 2; int z;'
+	bpf_object same 'const volatile int x = 3; const volatile int y = 4; int z;'
+	bpf_object swapped 'const volatile int y = 2; const volatile int x = 1; int z;'
+	bpf_object more 'const volatile int x = 1; const volatile int y = 2; int z; int w;'
+
+	run "$CHECK" "$OUT/a.o" "$OUT/same.o"
+	[ "$status" -eq 0 ]
+	for other in swapped more; do
+		run "$CHECK" "$OUT/a.o" "$OUT/same.o" "$OUT/$other.o"
+		echo "$output"
+		[ "$status" -eq 1 ]
+		[[ "${lines[0]}" == "error: $OUT/$other.o lays out its global data unlike $OUT/a.o"* ]]
+	done
+	[[ "$output" == *"> .bss "*"w"* ]]
+}
