@@ -276,7 +276,7 @@ $(OUT)/tests/console_testrun: tests/bpf/console_testrun.c $(OUT)/tests/pio_page.
 
 # The e2e tests find the build through BUILD (tests/e2e/common.bash); the short fuzz pass
 # (tests/fuzz/fuzz.bats, FUZZ_SHORT_SECONDS per target) runs last.
-test: all $(UNIT_BINS) $(FUZZ_BINS) $(OUT)/tests/console_testrun
+test: all $(UNIT_BINS) $(FUZZ_BINS) $(OUT)/tests/console_testrun $(OUT)/testrun
 	$(Q)BUILD=$(abspath $(OUT)) FUZZ_SECONDS=$(FUZZ_SHORT_SECONDS) \
 		EXTRA_SUITES=tests/fuzz/fuzz.bats scripts/run-tests.sh $(UNIT_BINS)
 
@@ -305,7 +305,7 @@ check-asan:
 # The end-to-end tests (and the unit tests) with boot-trace under valgrind's memcheck;
 # VALGRIND_VMM=1 wraps vmm-min too. Reports: $(OUT)/valgrind/logs/.
 VG_OUT      = $(abspath $(OUT))/valgrind
-check-valgrind: all $(UNIT_BINS) $(OUT)/tests/console_testrun
+check-valgrind: all $(UNIT_BINS) $(OUT)/tests/console_testrun $(OUT)/testrun
 	$(Q)command -v valgrind >/dev/null || { echo "check-valgrind: valgrind is not installed" >&2; exit 1; }
 	$(Q)rm -rf $(VG_OUT)
 	$(Q)scripts/valgrind.sh --wrap $(VG_OUT) $(OUT)/boot-trace $(if $(VALGRIND_VMM),$(OUT)/vmm-min)

@@ -75,8 +75,8 @@ int BPF_PROG(bench_cache, __u64 prime)
 
 	if (!cache)
 		return 0;
-	cache->task = prime ? (__u64)bpf_get_current_task_btf() : 0;
-	cache->notifier = loaded_notifier(bpf_get_current_task_btf());
+	cache->task = prime ? (__u64)current_task() : 0;
+	cache->notifier = loaded_notifier(current_task());
 	cache->generation = vm_generation;
 	cache->vm_id = 1;
 	cache->vcpu = 0;
@@ -92,7 +92,7 @@ int BPF_PROG(bench_cache, __u64 prime)
  */
 static __always_inline bool identify_cached(struct pio_ctx *pc, __u32 port, __u32 size)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct___bt *task = current_task();
 	__u64 notifier = loaded_notifier(task);
 	__u32 tid = task->pid, zero = 0;
 	struct bt_vcpu_cache *cache = bpf_map_lookup_elem(&vcpu_cache, &zero);
@@ -128,7 +128,7 @@ static __always_inline bool identify_cached(struct pio_ctx *pc, __u32 port, __u3
 static __always_inline int emit_upto(struct pio_ctx *pc, __u32 value, __u32 index, __u32 flags,
 				     enum step stop)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct___bt *task = current_task();
 	struct bt_event *e;
 
 	if (!pc)

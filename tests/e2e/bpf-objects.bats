@@ -43,3 +43,21 @@ bpf_object() {
 	done
 	[[ "$output" == *"> .bss "*"w"* ]]
 }
+
+# make bench's testrun section (bench/testrun.c) runs the real programs and the step variants
+# of bench/bench.bpf.c, which includes both objects' sources: it must build and run with them.
+@test "bench's testrun loads every variant and runs it: a traced write is one record, others none" {
+	require_bpf
+	[ -x "$BUILD/testrun" ] || { echo "no $BUILD/testrun: make $BUILD/testrun" >&2; false; }
+	run "$BUILD/testrun" -r 1 -n 1000
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# Every variant ran (a console-byte run also gives its mid-line and line-end figures).
+	for v in $("$BUILD/testrun" -l | awk '{ print $1 }'); do
+		grep -q "^$v 1 run_ns [0-9]" <<<"$output" || { echo "no run of $v"; false; }
+	done
+	grep -qx 'pio-traced-write 1 records 1.00' <<<"$output"
+	grep -qx 'pio-untraced-port 1 records 0.00' <<<"$output"
+	grep -qx 'entry-steady 1 records 0.00' <<<"$output"
+	grep -qx 'pio-console-string 1 bytes 125.00' <<<"$output"
+}
