@@ -14,8 +14,9 @@
  * (default 200) that take the variants in turn, in an order rotated every round (so that
  * the host's drift hits them alike: compare variants within a round). A raw
  * tracepoint program takes no repeat count: one call is one run. The process is pinned to
- * CPU (default: the last one); the ring buffers are read between blocks of runs, never while
- * a block is timed. -v runs only those variants (and the empty program); -l lists them.
+ * CPU (default: the last one it may run on); the ring buffers are read between blocks of
+ * runs, never while a block is timed. -v runs only those variants (and the empty program);
+ * -l lists them.
  *
  * Prints "VARIANT ROUND METRIC VALUE" lines (comments start with '#'):
  *   run_ns   mean ns per run, from BPF run-time statistics (BPF_ENABLE_STATS, on while that
@@ -533,9 +534,22 @@ static bool stats_enabled(void)
 	return on;
 }
 
+/* The last CPU this process may run on (a container's cpuset may leave out the last one). */
+static long last_allowed_cpu(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return sysconf(_SC_NPROCESSORS_ONLN) - 1;
+	for (long cpu = CPU_SETSIZE - 1; cpu > 0; cpu--)
+		if (CPU_ISSET(cpu, &set))
+			return cpu;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	long runs = 1000000, rounds = 200, cpu = sysconf(_SC_NPROCESSORS_ONLN) - 1;
+	long runs = 1000000, rounds = 200, cpu = last_allowed_cpu();
 	const char *line_what, *only = NULL;
 	cpu_set_t set;
 	int c;
@@ -562,7 +576,7 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (optind != argc || runs < rounds || rounds < 1 || cpu < 0)
+	if (optind != argc || runs < rounds || rounds < 1 || cpu < 0 || cpu >= CPU_SETSIZE)
 		usage();
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);

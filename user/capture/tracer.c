@@ -361,16 +361,20 @@ static int load_writes(struct tracer *t)
 		    strerror(-err));
 }
 
-/* Load the other programs on the write programs' maps, with their kind of tracepoints. */
+/*
+ * Load the other programs on the write programs' maps: the same attempts as load_writes(),
+ * from the one that loaded the write programs on.
+ */
 static int load_lifecycle(struct tracer *t)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts);
-	bool raw = t->features.raw_tp;
+	/* load_writes()'s attempts: raw + built-in BTF, raw + the kernel's, classic. */
+	int first = !t->features.raw_tp ? 2 : t->features.core_btf ? 0 : 1, err = 0;
 	struct lifecycle_bpf *skel;
-	int err = 0;
 
-	/* Attempts: the BTF the write programs loaded with, then the kernel's. */
-	for (int attempt = t->features.core_btf ? 0 : 1; attempt < 2; attempt++) {
+	for (int attempt = first; attempt < 3; attempt++) {
+		bool raw = attempt < 2;
+
 		opts.btf_custom_path = attempt == 0 ? t->core_path : NULL;
 		skel = lifecycle_bpf__open_opts(&opts);
 		if (!skel)
@@ -386,7 +390,7 @@ static int load_lifecycle(struct tracer *t)
 			t->lifecycle = skel;
 			return 0;
 		}
-		loading_failed("the others", raw, attempt == 0, err);
+		loading_failed("the other programs", raw, attempt == 0, err);
 		lifecycle_bpf__destroy(skel);
 	}
 	return fail(err, "the kernel refused the BPF programs: %s (run with -v for details)",
