@@ -38,7 +38,7 @@ runs_in() {
 	grep -q "^boot-trace: A: $VMM --timeout 60 --serial /dev/null \($GUESTS/demo.bin\|.*\.\.\.\) -> ab.A.jsonl$" <<<"$stderr"
 	grep -q "^boot-trace: B: $VMM --timeout 60 --serial /dev/null --arg 2000 --arg 200000 \($GUESTS/demo.bin\|.*\.\.\.\) -> ab.B.jsonl$" <<<"$stderr"
 	[ "$(grep -Ec '^boot-trace: pair ([1-9]|10)/10: time to Userspace A [0-9.]+ s, B [0-9.]+ s$' <<<"$stderr")" -eq 10 ]
-	! grep -q 'dropped' <<<"$stderr"
+	! grep -q 'dropped' <<<"$stderr" || false
 	grep -q '^boot-trace: 10 pairs compared (Wilcoxon signed-rank, one-sided, paired: B - A); a stage fails when p < 0.01 and B is more than 10% slower$' <<<"$stderr"
 	# Every pair's Kernel is slower: W+ is the total, p = 1/2^10 exactly; the interval of
 	# the median difference ([d(2), d(9)]) above 0.
@@ -71,7 +71,7 @@ runs_in() {
 	[ "$status" -eq 0 ]
 	grep -q '^boot-trace: 10 pairs compared ' <<<"$stderr"
 	grep -Eq '^  Kernel +10 +[0-9.]+ +[0-9.]+ +[-+][0-9.]+ +[-+][0-9.]+% +\[[-+][0-9.]+%, [-+][0-9.]+%\] +[01]\.[0-9]{4}$' <<<"$stderr"
-	! grep -q 'SLOWER\|too few\|dropped\|no verdict' <<<"$stderr"
+	! grep -q 'SLOWER\|too few\|dropped\|no verdict' <<<"$stderr" || false
 	grep -q '^boot-trace: no stage of B significantly slower (p < 0.01) by more than 10%$' <<<"$stderr"
 }
 
@@ -265,7 +265,9 @@ boot-trace: K=2: 0 boots with codes" ]
 		shift
 		run --separate-stderr "$BT" "$@"
 		echo "args: $* -> status $status: $stderr"
-		[ "$status" -eq 2 ] && [ "$stderr" = "$want" ] && [ -z "$output" ]
+		[ "$status" -eq 2 ]
+		[ "$stderr" = "$want" ]
+		[ -z "$output" ]
 	}
 	check "boot-trace: --ab needs --repeat N, the number of A/B pairs (at least 7 for p < 0.01)$H" \
 		run --ab -- a -- b

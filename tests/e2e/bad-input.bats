@@ -101,7 +101,8 @@ check_rows() {
 		fi
 	done
 	echo "$n rows, $failed failed"
-	[ "$n" -gt 0 ] && [ "$failed" -eq 0 ]
+	[ "$n" -gt 0 ]
+	[ "$failed" -eq 0 ]
 }
 
 # $H: the hint after a usage error, set per row by check_rows.

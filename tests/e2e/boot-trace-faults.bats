@@ -59,7 +59,8 @@ check_complete() {
 		ticks=$(xmllint --xpath "count(//*[local-name()='line'][@class='tick'])" "$f")
 		# A tick per code, at most 20000 per VM (record -p may see a VM twice: writes made
 		# before it was found in /proc have no VM yet).
-		[ "$ticks" -le "$n" ] && [ "$ticks" -ge $((n < 20000 ? n : 20000)) ]
+		[ "$ticks" -le "$n" ]
+		[ "$ticks" -ge $((n < 20000 ? n : 20000)) ]
 		;;
 	esac
 	echo "$fmt: $n codes"

@@ -417,14 +417,18 @@ expect_bad_input() {
 	"$ROOT/scripts/perf-to-chrome.sh" boot.json perf.data >merged.json
 	chrome_fields_ok merged.json
 	slices_nest merged.json
-	# Every boot code has perf's sample of the same write on the same thread track, within
-	# 1 ms: both clocks are CLOCK_MONOTONIC.
+	# Every boot code has perf's sample of the same write on the same thread track: both
+	# clocks are CLOCK_MONOTONIC, so they agree to 0.2 ms in the median and 5 ms each. (Not
+	# 1 ms each: on the nested host, where QEMU translates code the first time it runs, the
+	# freshly loaded program's first write was stamped 1.3-2.3 ms after perf's, twice; the
+	# ten after it agreed within 40 us.)
 	jq -e '[.traceEvents[] | select(.cat == "perf" and
 			(.args.detail | test("pio_write at 0x80 ")))] as $p |
 		[.traceEvents[] | select(.cat == "code")] as $b |
+		[range(0; 11) | ($b[.].ts - $p[.].ts) | fabs] as $d |
 		($b | length) == 11 and ($p | length) == 11 and
-		all(range(0; 11); ($b[.].tid == $p[.].tid) and
-			(($b[.].ts - $p[.].ts) | fabs) < 1000)' merged.json || {
+		all(range(0; 11); $b[.].tid == $p[.].tid) and
+		all($d[]; . < 5000) and ($d | sort | .[5]) < 200' merged.json || {
 		# What differed (it failed once on the nested host, with a second one busy).
 		jq -c '[.traceEvents[] | select(.cat == "code" or (.cat == "perf" and
 			(.args.detail | test("pio_write at 0x80 "))))] | map([.cat, .tid, .ts])' merged.json

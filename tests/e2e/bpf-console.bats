@@ -19,7 +19,8 @@ setup() {
 	[ "$status" -eq 0 ]
 	# Every case ran and passed.
 	cases=$(sed -n 's/^# \([0-9]*\) cases, 0 failed$/\1/p' <<<"$output")
-	[ -n "$cases" ] && [ "$(grep -c '^ok ' <<<"$output")" -eq "$cases" ]
+	[ -n "$cases" ]
+	[ "$(grep -c '^ok ' <<<"$output")" -eq "$cases" ]
 }
 
 @test "console_testrun's checks are not vacuous: wrong expected texts fail" {

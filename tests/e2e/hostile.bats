@@ -47,7 +47,8 @@ broken_trace() {
 	echo old >"$OUT/old.csv"
 	run --separate-stderr "$BT" report -f csv -o "$OUT/old.csv" "$OUT/broken.jsonl"
 	[ "$status" -eq 2 ]
-	[ -f "$OUT/old.csv" ] && [ ! -s "$OUT/old.csv" ]
+	[ -f "$OUT/old.csv" ]
+	[ ! -s "$OUT/old.csv" ]
 	# stdout gets no half chart of a bad trace either.
 	run --separate-stderr "$BT" report -f svg "$OUT/broken.jsonl"
 	[ "$status" -eq 2 ]
@@ -90,7 +91,7 @@ stop_bg() {
 	stop_bg HUP
 	# COMMAND got the SIGHUP (128 + 1); nothing is left running.
 	[ "$status" -eq 129 ]
-	! pgrep -f 'sleep 60' -P "$BG"
+	! pgrep -f 'sleep 60' -P "$BG" || false
 	jq -e '.otherData.events == 0' "$OUT/hup.json"
 	grep -q '^boot-trace: 0 events, 0 dropped$' "$OUT/err"
 }
@@ -109,7 +110,8 @@ stop_bg() {
 	mkdir "$OUT/log"
 	kill -HUP "$BG"
 	for _ in $(seq 100); do [ -e "$OUT/log/boot.log" ] && break; sleep 0.05; done
-	[ -e "$OUT/log/boot.log" ] && [ -e "$OUT/log/boot.jsonl" ]
+	[ -e "$OUT/log/boot.log" ]
+	[ -e "$OUT/log/boot.jsonl" ]
 	stop_bg TERM
 	# The failed reopen is in the exit status and the metrics; the final lines reached the
 	# new files.
@@ -266,7 +268,8 @@ stages_trace() {
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == "boot-trace: error writing $OUT/small/old.jsonl: No space left on device (the incomplete file was emptied)" ]]
 	# Emptied through its descriptor, and nothing written into it afterwards.
-	[ -f "$OUT/small/old.jsonl" ] && [ ! -s "$OUT/small/old.jsonl" ]
+	[ -f "$OUT/small/old.jsonl" ]
+	[ ! -s "$OUT/small/old.jsonl" ]
 	run --separate-stderr "$BT" report -q -f jsonl -o "$OUT/small/new.jsonl" "$OUT/big.jsonl"
 	[ "$status" -eq 1 ]
 	[ ! -e "$OUT/small/new.jsonl" ]

@@ -249,7 +249,8 @@ EOF
 	: >"$d/log/empty.log"
 	logrotate -f -s "$d/state" "$d/lr.conf"
 	# delaycompress: the newest rotation stays plain (the daemon may still write to it).
-	[ -f "$d/log/boot-trace.log.1" ] && [ -f "$d/log/boot-trace.jsonl.1" ]
+	[ -f "$d/log/boot-trace.log.1" ]
+	[ -f "$d/log/boot-trace.jsonl.1" ]
 	[ ! -e "$d/log/boot-trace.log" ]
 	[ ! -e "$d/log/empty.log.1" ] # notifempty
 	echo line2 >"$d/log/boot-trace.log"

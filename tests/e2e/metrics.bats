@@ -28,7 +28,8 @@ promtool_accepts() {
 	run --separate-stderr promtool check metrics <"$1"
 	echo "promtool on $1: status $status: $output $stderr" >&2
 	[ "$status" -eq 0 ]
-	[ -z "$output" ] && [ -z "$stderr" ]
+	[ -z "$output" ]
+	[ -z "$stderr" ]
 }
 
 # The metrics writer's unit test, with its files kept in $OUT/prom/{boots,cap}.

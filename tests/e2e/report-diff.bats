@@ -79,8 +79,9 @@ usage_error() {
 	[ "$stderr" = "boot-trace: $OUT/bad.jsonl:4: incomplete JSON record" ]
 	# The first file's tables were printed; the third file was not read; no half outputs.
 	grep -q '^boot-trace: vmm-min\[32340\] vm1: 11 codes' <<<"$output"
-	! grep -q 'qemu-system-x86' <<<"$output"
-	[ ! -e "$OUT/conv.csv" ] && [ ! -e "$OUT/chart.svg" ]
+	! grep -q 'qemu-system-x86' <<<"$output" || false
+	[ ! -e "$OUT/conv.csv" ]
+	[ ! -e "$OUT/chart.svg" ]
 	# On standard input, the file is named as such.
 	run --separate-stderr "$BT" report -q "$DEMO" - <"$OUT/bad.jsonl"
 	[ "$status" -eq 2 ]
@@ -142,7 +143,7 @@ usage_error() {
 	run --separate-stderr "$BT" report -q --pid 5200 --svg "$OUT/one.svg" "$FLEET"
 	xmllint --noout "$OUT/one.svg"
 	grep -q 'qemu-system-x86\[5200\] vm2' "$OUT/one.svg"
-	! grep -q 'vmm-min\[5101\]' "$OUT/one.svg"
+	! grep -q 'vmm-min\[5101\]' "$OUT/one.svg" || false
 }
 
 @test "report --since/--until: the events inside, the VMs that started or wrote inside" {
@@ -390,7 +391,8 @@ PY
 	[ "$stderr" = "boot-trace: $OUT/bad.jsonl:4: incomplete JSON record" ]
 	# A results file of an earlier run must not pass for this one.
 	[ ! -e "$OUT/new.json" ]
-	[ -f "$OUT/old.xml" ] && [ ! -s "$OUT/old.xml" ]
+	[ -f "$OUT/old.xml" ]
+	[ ! -s "$OUT/old.xml" ]
 	# An input named as an output; a symlink; a directory.
 	run --separate-stderr "$BT" diff --json "$OUT/base.jsonl" "$OUT/base.jsonl" "$OUT/base.jsonl"
 	[ "$status" -eq 2 ]

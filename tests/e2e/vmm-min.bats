@@ -69,8 +69,11 @@ demo: ready: boot complete (0x80)"
 	[ "$status" -eq 0 ]
 	mapfile -t v < <(io_values)
 	[ "${#v[@]}" -eq 1000 ]
-	[ "${v[0]}" = 0x0 ] && [ "${v[1]}" = 0x1 ] && [ "${v[255]}" = 0xff ]
-	[ "${v[256]}" = 0x0 ] && [ "${v[999]}" = 0xe7 ]
+	[ "${v[0]}" = 0x0 ]
+	[ "${v[1]}" = 0x1 ]
+	[ "${v[255]}" = 0xff ]
+	[ "${v[256]}" = 0x0 ]
+	[ "${v[999]}" = 0xe7 ]
 }
 
 @test "flood: arg0 0 writes nothing" {
@@ -86,7 +89,9 @@ demo: ready: boot complete (0x80)"
 	[ "$status" -eq 0 ]
 	mapfile -t v < <(io_values)
 	[ "${#v[@]}" -eq 1000 ]
-	[ "${v[0]}" = 0x0 ] && [ "${v[255]}" = 0xff ] && [ "${v[999]}" = 0xe7 ]
+	[ "${v[0]}" = 0x0 ]
+	[ "${v[255]}" = 0xff ]
+	[ "${v[999]}" = 0xe7 ]
 	# a 64-bit count is accepted in long mode (the guest stops at its own pace: use 0 to exit)
 	run "$VMM" --mode long --memory 2 --arg 0 --arg 0xffffffffffffffff "$GUESTS/flood64.bin"
 	[ "$status" -eq 0 ]
@@ -191,7 +196,7 @@ demo: ready: boot complete (0x80)"
 		sleep 0.1
 	done
 	kill -0 "$pid"
-	! ls -l /proc/"$pid"/fd | grep -q 'anon_inode:kvm'
+	! ls -l /proc/"$pid"/fd | grep -q 'anon_inode:kvm' || false
 	wait "$pid"
 	run "$VMM" --linger 1 --arg 7 "$GUESTS/exitcode.bin"
 	[ "$status" -eq 7 ]
