@@ -160,6 +160,14 @@ ev() {
 	check '"label" holds a NUL character' "$(ev 2000 1000 1 'Firm\u0000ware')"
 	check '"thread" holds a NUL character' \
 		'{"type":"event","ts_ns":2000,"pid":7,"comm":"vmm","vm":1,"since_start_ns":1000,"tid":8,"thread":"v\u0000","vcpu":0,"port":128,"size":1,"value":1,"code":1,"label":"Firmware"}'
+	# An I/O delay is a write to port 0x80 right after another legacy port (below 0x100).
+	check 'port 128 after port 1016 is no I/O delay ("after_port")' \
+		"$(ev 2000 1000 0 'I/O delay' ',"io_delay":true,"after_port":1016')"
+	check 'port 128 after port 128 is no I/O delay' \
+		"$(ev 2000 1000 0 'I/O delay' ',"io_delay":true,"after_port":128')"
+	trace_with "$(ev 2000 1000 0 'I/O delay' ',"io_delay":true,"after_port":97')" >"$OUT/delay.jsonl"
+	run "$BT" report -q "$OUT/delay.jsonl"
+	[ "$status" -eq 0 ]
 	# The largest value there is still reads.
 	trace_with "$(ev 18446744073709551615 18446744073709550615 1)" >"$OUT/max.jsonl"
 	run "$BT" report -q "$OUT/max.jsonl"

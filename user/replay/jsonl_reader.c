@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <json-c/json.h>
+#include "decode.h"
 #include "jsonl_reader.h"
 #include "text.h"
 
@@ -316,6 +317,11 @@ static int on_event(struct reader *r, struct json_object *rec)
 		return err;
 	if (io_delay && !port_known)
 		return fail(r, "event record: an MMIO write (\"port\" null) is no I/O delay");
+	/* As the decoder tells one: the delay port, after another legacy port. */
+	if (io_delay && !decode_is_io_delay(NULL, port, after))
+		return fail(
+		    r, "event record: port %llu after port %llu is no I/O delay (\"after_port\")",
+		    (unsigned long long)port, (unsigned long long)after);
 	if (io_delay && strcmp(ev.label->name, label_io_delay.name))
 		return fail(r, "event record: an I/O delay's \"label\" must be \"%s\"",
 			    label_io_delay.name);
