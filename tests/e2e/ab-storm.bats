@@ -247,13 +247,15 @@ boot-trace: K=2: 0 boots with codes" ]
 	PIDS=$!
 	copies_up() { pgrep -x -P "$PIDS" sleep | wc -l; }
 	wait_for_count 4 copies_up
+	kids=$(pgrep -x -P "$PIDS" sleep)
 	kill -INT "$PIDS"
 	st=0
 	wait "$PIDS" || st=$?
 	cat "$OUT/err"
 	[ "$st" -eq 130 ]
 	grep -q '^boot-trace: stopped at K=4 wave 1 of 2 (status 130)$' "$OUT/err"
-	[ -z "$(pgrep -x -P "$PIDS" sleep)" ]
+	# shellcheck disable=SC2086 # one pid a word
+	! alive $kids || false
 }
 
 # ---- usage errors: one line, status 2 ------------------------------------------------------

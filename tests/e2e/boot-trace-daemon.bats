@@ -64,8 +64,10 @@ prom_count() {
 		[ "$(grep -c "vmm-min\[$p\] vm[0-9]* vcpu0: \[Debug I/O port: " "$D/boot.log")" -eq 11 ]
 		# The command line is read from /proc when the daemon gets to the VM: a daemon slowed
 		# by a checker may get there after the VMM has gone.
-		grep -q "vmm-min\[$p\] vm[0-9]*: VM created, cmdline: $VMM --timeout 60" "$D/boot.log" ||
-			{ under_checker && grep -q "vmm-min\[$p\] vm[0-9]*: VM created" "$D/boot.log"; }
+		if ! grep -q "vmm-min\[$p\] vm[0-9]*: VM created, cmdline: $VMM --timeout 60" "$D/boot.log"; then
+			under_checker
+			grep -q "vmm-min\[$p\] vm[0-9]*: VM created" "$D/boot.log"
+		fi
 		grep -Eq "vmm-min\[$p\] vm[0-9]+: boot summary: exit status 0, 11 codes; Firmware at 0\.[0-9]{6} s .*; time to Userspace 0\.[0-9]{6} s$" "$D/boot.log"
 		# The same in jsonl, with the summary record.
 		[ "$(jq -c "select(.type == \"event\" and .pid == $p)" "$D/boot.jsonl" | wc -l)" -eq 11 ]

@@ -50,11 +50,11 @@ teardown() {
 				else $s[$i].last end) - $s[$i].first), codes: $s[$i].codes}]')
 	actual=$(jsonl_summary "$OUT/demo.jsonl" | jq -c '.vms[0].stages')
 	[ "$expected" = "$actual" ]
-	jsonl_summary "$OUT/demo.jsonl" | jq -e '.events == 11 and .dropped == 0 and
+	summary_has "$OUT/demo.jsonl" '.events == 11 and .dropped == 0 and
 		(.vms | length) == 1 and .vms[0].events == 11 and .vms[0].end_ns > .vms[0].start_ns'
 	# Time to userspace = since_start_ns of the first Userspace code.
 	user=$(jsonl_events "$OUT/demo.jsonl" | jq -r 'select(.label == "Userspace") | .since_start_ns' | head -1)
-	jsonl_summary "$OUT/demo.jsonl" | jq -e ".vms[0].time_to_userspace_ns == $user"
+	summary_has "$OUT/demo.jsonl" ".vms[0].time_to_userspace_ns == $user"
 }
 
 @test "log format: cloud-hypervisor's text on every line, summary on stderr" {
@@ -103,7 +103,7 @@ teardown() {
 	dropped=$(echo "$summary" | jq .dropped)
 	[ "$captured" -eq 100000 ]
 	[ "$dropped" -eq 0 ]
-	echo "$summary" | jq -e '.events == 100000'
+	summary_has "$OUT/flood.jsonl" '.events == 100000'
 	# Values in order: the guest writes the low byte of its loop counter.
 	jsonl_events "$OUT/flood.jsonl" | jq -r .code | awk '$1 != (NR - 1) % 256 { bad++ } END { exit bad > 0 }'
 }
@@ -112,7 +112,7 @@ teardown() {
 	require_kvm
 	"$BT" run -f jsonl -o "$OUT/flood64.jsonl" -- "$VMM" --mode long --timeout 120 --arg 20000 \
 		"$GUESTS/flood64.bin"
-	jsonl_summary "$OUT/flood64.jsonl" | jq -e '.events == 20000 and .dropped == 0'
+	summary_has "$OUT/flood64.jsonl" '.events == 20000 and .dropped == 0'
 }
 
 # Run by `boot-trace run -- sh -c`: stops boot-trace (the shell's parent) for the whole flood,
@@ -223,7 +223,7 @@ FLOOD_READER_STOPPED='kill -STOP $PPID; "$0" --timeout 120 --arg 100000 "$1"; s=
 	run "$BT" run -f jsonl -o "$OUT/wrap.jsonl" -- "$OUT/wrapper.sh" "$GUESTS/demo.bin"
 	[ "$status" -eq 0 ]
 	jsonl_events "$OUT/wrap.jsonl" | jq -s -e 'length == 11 and all(.[]; .comm == "vmm-min")'
-	jsonl_summary "$OUT/wrap.jsonl" | jq -e '.vms[0].time_to_userspace_ns > 0'
+	summary_has "$OUT/wrap.jsonl" '.vms[0].time_to_userspace_ns > 0'
 }
 
 @test "run exits with the command's status" {
@@ -296,7 +296,7 @@ FLOOD_READER_STOPPED='kill -STOP $PPID; "$0" --timeout 120 --arg 100000 "$1"; s=
 		"$VMM" "$GUESTS/hang.bin"
 	[ "$status" -eq 124 ]
 	[ "${stderr%%$'\n'*}" = "boot-trace: '$VMM' still running after 1 s (--timeout): SIGTERM sent" ]
-	jsonl_summary "$OUT/hang.jsonl" | jq -e '.vms | length == 1 and .[0].end_ns > 0'
+	summary_has "$OUT/hang.jsonl" '.vms | length == 1 and .[0].end_ns > 0'
 	jq -s -e 'map(select(.type == "vm_end")) | length == 1 and .[0].signal == 15' "$OUT/hang.jsonl"
 }
 
@@ -313,7 +313,7 @@ FLOOD_READER_STOPPED='kill -STOP $PPID; "$0" --timeout 120 --arg 100000 "$1"; s=
 	wait "$pid" || status=$?
 	[ "$status" -eq 130 ]
 	jq -e . "$OUT/int.jsonl" >/dev/null
-	jsonl_summary "$OUT/int.jsonl" | jq -e '.events >= 1 and .vms[0].end_ns > 0'
+	summary_has "$OUT/int.jsonl" '.events >= 1 and .vms[0].end_ns > 0'
 }
 
 @test "--help, help COMMAND and --version" {

@@ -60,7 +60,10 @@ bpf_object() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	# Every variant ran (a console-byte run also gives its mid-line and line-end figures).
-	for v in $("$BUILD/testrun" -l | awk '{ print $1 }'); do
+	"$BUILD/testrun" -l | awk '{ print $1 }' >"$OUT/variants"
+	[ "$(wc -l <"$OUT/variants")" -ge 20 ]
+	# shellcheck disable=SC2013 # one name a line
+	for v in $(cat "$OUT/variants"); do
 		grep -q "^$v 1 run_ns [0-9]" <<<"$output" || { echo "no run of $v"; false; }
 	done
 	grep -qx 'pio-traced-write 1 records 1.00' <<<"$output"

@@ -74,6 +74,37 @@ jsonl_summary() {
 	jq -c 'select(.type == "summary")' "$1"
 }
 
+# alive PID...: one of them is still running (a zombie is not: PID 1 here may never reap
+# an orphan). After `wait`, `pgrep -P PARENT` cannot tell: a child left behind has a new
+# parent.
+alive() {
+	local pid
+	for pid; do
+		case "$(ps -o stat= -p "$pid" 2>/dev/null)" in
+		'' | Z*) ;;
+		*) return 0 ;;
+		esac
+	done
+	return 1
+}
+
+# record_has FILE TYPE FILTER: FILE holds exactly one record of TYPE, and FILTER (jq) is true
+# of it. Not `jsonl_summary FILE | jq -e FILTER`: jq 1.6 exits 0 on empty input, so a missing
+# record (or file) would pass.
+record_has() {
+	jq -s -e "[.[] | select(.type == \"$2\")] | length == 1 and (.[0] | $3)" "$1"
+}
+
+# summary_has FILE FILTER: the trace's one summary record, FILTER true of it.
+summary_has() {
+	record_has "$1" summary "$2"
+}
+
+# json_has FILTER: standard input is one JSON document, and FILTER is true of it.
+json_has() {
+	jq -s -e "length == 1 and (.[0] | $1)"
+}
+
 # Wait until FILE contains PATTERN (a background tracer saying it is attached).
 wait_for_line() {
 	local file=$1 pattern=$2 tries=${3:-300}

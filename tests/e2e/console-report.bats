@@ -112,7 +112,7 @@ EOF
 	# Another VM: none of its lines.
 	run --separate-stderr "$BT" report -q --vm 2 -f log "$CONSOLE"
 	[ "$status" -eq 0 ]
-	[ -z "$output" ] || ! printf '%s\n' "$output" | grep -q 'console 0x3f8'
+	! printf '%s\n' "$output" | grep -q 'console 0x3f8' || false
 	# Up to the bootloader: the host's set-up and the firmware and bootloader lines only.
 	run --separate-stderr "$BT" report --until 7236.3 "$CONSOLE"
 	[ "$status" -eq 0 ]

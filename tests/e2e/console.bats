@@ -121,7 +121,7 @@ check_stage_table() {
 	[ -z "$(jsonl_events "$OUT/c.jsonl")" ]
 	# Time to Userspace: the "Run /init" line.
 	user=$(jsonl_consoles "$OUT/c.jsonl" | jq -r 'select(.stage == "Userspace") | .since_start_ns' | head -1)
-	jsonl_summary "$OUT/c.jsonl" | jq -e ".vms[0].time_to_userspace_ns == $user and .dropped == 0"
+	summary_has "$OUT/c.jsonl" ".vms[0].time_to_userspace_ns == $user and .dropped == 0"
 }
 
 @test "run --console: host phases in order, all before the first line of text" {
@@ -200,7 +200,7 @@ check_stage_table() {
 	[ "$status" -eq 0 ]
 	check_console_lines "$OUT/n.jsonl" 1016 uart
 	jsonl_consoles "$OUT/n.jsonl" | jq -s -e 'all(.[]; has("stage") | not)'
-	jsonl_vm_summary "$OUT/n.jsonl" | jq -e '[.stages[].stage] == ["VMM set-up"]'
+	record_has "$OUT/n.jsonl" vm_summary '[.stages[].stage] == ["VMM set-up"]'
 }
 
 @test "iodelay: Linux's I/O delay writes to port 0x80 are not markers; the stages stand" {
@@ -225,7 +225,7 @@ check_stage_table() {
 	jsonl_events "$OUT/io.jsonl" | jq -s -e 'all(.[]; .port == 128 and .vcpu == 0 and
 		(has("after_port") == (.io_delay == true)))'
 	# Exactly the four stages of the real markers, one code each: no restart at a delay.
-	jsonl_summary "$OUT/io.jsonl" | jq -e '
+	summary_has "$OUT/io.jsonl" '
 		[.vms[0].stages[].stage] == ["Firmware", "Bootloader", "Kernel", "Userspace"] and
 		all(.vms[0].stages[]; .codes == 1)'
 	# And vmm-min saw the writes as they were made.

@@ -88,10 +88,12 @@ stop_bg() {
 	BG=$!
 	PIDS="$BG"
 	wait_for_line "$OUT/err" "started"
+	kid=$(pgrep -x -P "$BG" sleep)
+	[ -n "$kid" ]
 	stop_bg HUP
 	# COMMAND got the SIGHUP (128 + 1); nothing is left running.
 	[ "$status" -eq 129 ]
-	! pgrep -f 'sleep 60' -P "$BG" || false
+	! alive "$kid" || false
 	jq -e '.otherData.events == 0' "$OUT/hup.json"
 	grep -q '^boot-trace: 0 events, 0 dropped$' "$OUT/err"
 }
@@ -307,9 +309,11 @@ stages_trace() {
 
 @test "a summary table that cannot be written to stderr changes no exit status" {
 	require_bpf
-	run "$BT" run -- sh -c 'exit 5' 2>/dev/full
+	# Inside sh -c: bats's run captures the stderr of what it runs, so "run X 2>/dev/full"
+	# would point run's own stderr there, not boot-trace's.
+	run sh -c '"$0" run -- sh -c "exit 5" 2>/dev/full' "$BT"
 	[ "$status" -eq 5 ]
-	run "$BT" run -- true 2>/dev/full
+	run sh -c '"$0" run -- true 2>/dev/full' "$BT"
 	[ "$status" -eq 0 ]
 	run sh -c '"$0" run -- true 2>&-' "$BT"
 	[ "$status" -eq 0 ]

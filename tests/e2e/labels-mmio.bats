@@ -23,12 +23,12 @@ teardown() {
 	got=$(jsonl_events "$OUT/q.jsonl" | jq -r '"\(.port):\(.code):\(.label)"' | tr '\n' ' ')
 	[ "$got" = "244:1:fw_start 244:5:fw_do_boot 244:2:linux_start_fwcfg 244:3:linux_start_boot 244:4:linux_start_pvhboot 128:64:Kernel 244:6:linux_start_kernel 244:7:linux_start_user 244:9:Unknown " ]
 	# Each label is a stage, in the guest's order; time to userspace is linux_start_user.
-	jsonl_summary "$OUT/q.jsonl" | jq -e '[.vms[0].stages[].stage] == ["fw_start", "fw_do_boot",
+	summary_has "$OUT/q.jsonl" '[.vms[0].stages[].stage] == ["fw_start", "fw_do_boot",
 		"linux_start_fwcfg", "linux_start_boot", "linux_start_pvhboot", "Kernel",
 		"linux_start_kernel", "linux_start_user", "Unknown"] and
 		all(.vms[0].stages[]; .codes == 1 and .duration_ns >= 0)'
 	user=$(jsonl_events "$OUT/q.jsonl" | jq -r 'select(.label == "linux_start_user") | .since_start_ns')
-	jsonl_summary "$OUT/q.jsonl" | jq -e ".vms[0].time_to_userspace_ns == $user"
+	summary_has "$OUT/q.jsonl" ".vms[0].time_to_userspace_ns == $user"
 }
 
 @test "--labels qboot: log lines and summary table" {
@@ -60,7 +60,7 @@ teardown() {
 	[ "$status" -eq 0 ]
 	got=$(jsonl_events "$OUT/my.jsonl" | jq -r '.label' | tr '\n' ',')
 	[ "$got" = "firmware init,firmware init,firmware init,loader,kernel load,kernel,kernel,kernel,Userspace,Unknown,Unknown," ]
-	jsonl_summary "$OUT/my.jsonl" | jq -e '[.vms[0].stages[] | "\(.stage)=\(.codes)"] ==
+	summary_has "$OUT/my.jsonl" '[.vms[0].stages[] | "\(.stage)=\(.codes)"] ==
 		["firmware init=3", "loader=1", "kernel load=1", "kernel=3", "Userspace=1", "Unknown=2"]
 		and .vms[0].time_to_userspace_ns > 0'
 }
@@ -78,7 +78,7 @@ teardown() {
 		.since_start_ns > 0) and .[0].ts_ns < .[1].ts_ns and .[1].ts_ns < .[2].ts_ns'
 	# The boot timer ends the boot: it is the time to userspace here (before 0x60).
 	timer=$(jsonl_events "$OUT/bt.jsonl" | jq -r 'select(.gpa != null) | .since_start_ns')
-	jsonl_summary "$OUT/bt.jsonl" | jq -e ".vms[0].time_to_userspace_ns == $timer and
+	summary_has "$OUT/bt.jsonl" ".vms[0].time_to_userspace_ns == $timer and
 		[.vms[0].stages[].stage] == [\"Kernel\", \"Guest-boot-time\", \"Userspace\"]"
 }
 

@@ -33,7 +33,7 @@ teardown() {
 		([range(1; length) as $i | .[$i].ts_ns > .[$i - 1].ts_ns] | all)'
 	jq -s -e '[.[] | select(.type == "vm_end")] | length == 1 and .[0].exit_status == 67' \
 		"$OUT/bs.jsonl"
-	jsonl_summary "$OUT/bs.jsonl" | jq -e '.events == 6 and .dropped == 0 and
+	summary_has "$OUT/bs.jsonl" '.events == 6 and .dropped == 0 and
 		(.vms | length) == 1 and .vms[0].complete and
 		[.vms[0].stages[].stage] == ["Firmware", "Bootloader", "Kernel", "Userspace", "Custom"]'
 	[ "$(cat "$OUT/serial")" = "bootsector: start

@@ -321,7 +321,7 @@ xpath() {
 	# A stage only NEW has passes, as "new_stage".
 	run --separate-stderr "$BT" diff -q --json - "$OUT/noboot.jsonl" "$OUT/base.jsonl"
 	[ "$status" -eq 0 ]
-	jq -e '.stages[] | select(.name == "Bootloader") | .verdict == "new_stage" and
+	json_has '.stages[] | select(.name == "Bootloader") | .verdict == "new_stage" and
 		.median_base_ns == null and (.median_new_ns | type) == "number"' <<<"$output"
 }
 
@@ -365,7 +365,7 @@ PY
 	boots "$OUT/slow.jsonl" 2 3 5
 	run --separate-stderr "$BT" diff --json - "$OUT/base.jsonl" "$OUT/slow.jsonl"
 	[ "$status" -eq 0 ]
-	jq -e '.result == "pass"' <<<"$output"
+	json_has '.result == "pass"' <<<"$output"
 	# The notes stay on stderr.
 	[ "$stderr" = "boot-trace: too few boots to decide 5 stages: at least 5 a side are needed for p < 0.01 (run --repeat)" ]
 	run --separate-stderr "$BT" diff --junit - --json "$OUT/r.json" "$OUT/base.jsonl" "$OUT/slow.jsonl"

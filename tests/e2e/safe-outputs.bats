@@ -113,7 +113,8 @@ as_sudo() {
 	# jsonl: valid JSON and UTF-8 on every line (iconv fails on invalid UTF-8).
 	jq -c . "$OUT/evil.jsonl" >/dev/null
 	iconv -f UTF-8 -t UTF-8 "$OUT/evil.jsonl" >/dev/null
-	jq -s -e 'all(.[] | select(.comm); .comm == "e?<b>\"&'"'"',??xyz?")' "$OUT/evil.jsonl"
+	jq -s -e '[.[] | select(.comm)] | length > 0 and
+		all(.[]; .comm == "e?<b>\"&'"'"',??xyz?")' "$OUT/evil.jsonl"
 	# chrome: one JSON document.
 	jq -e '.traceEvents | length > 0' "$OUT/evil.chrome" >/dev/null
 	iconv -f UTF-8 -t UTF-8 "$OUT/evil.chrome" >/dev/null
