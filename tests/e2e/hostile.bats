@@ -88,7 +88,7 @@ stop_bg() {
 	BG=$!
 	PIDS="$BG"
 	wait_for_line "$OUT/err" "started"
-	kid=$(pgrep -x -P "$BG" sleep)
+	kid=$(pgrep -P "$BG") # COMMAND's shell, sleep once it has exec'd: the same pid
 	[ -n "$kid" ]
 	stop_bg HUP
 	# COMMAND got the SIGHUP (128 + 1); nothing is left running.
